@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job on the shipped samples: validate each workbook, print the findings,
+# and write a report workbook per sample to out/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 2
+mkdir -p out
+status=0
+for book in workbooks/*.xlsx; do
+  echo
+  .venv/bin/vpexcel validate "$book"
+  .venv/bin/vpexcel validate "$book" --format xlsx --output out/
+  rc=$?
+  # exit 1 means "the budget has errors" (the mistakes sample is meant to); 2 or more is a failure
+  [ "$rc" -ge 2 ] && status=$rc
+done
+echo
+echo "Rapporterna finns i out/."
+exit $status

@@ -1,0 +1,3 @@
+from vpexcel.cli import run
+
+run()

@@ -1,0 +1,64 @@
+"""Findings and the validation report (a list, not an exception: collect, then report)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_SV = {Severity.ERROR: "fel", Severity.WARNING: "varning", Severity.INFO: "info"}
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+Value = float | str | None
+
+
+class Finding(BaseModel):
+    code: str
+    severity: Severity
+    sheet: str | None
+    cell: str | None
+    message: str
+    expected: Value = None
+    actual: Value = None
+    suggestion: str | None = None
+    silenced: str | None = None  # the reason from the settings' "Undantag", when silenced
+
+
+class Summary(BaseModel):
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+    silenced: int = 0
+
+
+class Report(BaseModel):
+    file: str
+    findings: list[Finding]
+
+    @property
+    def summary(self) -> Summary:
+        s = Summary()
+        for f in self.findings:
+            if f.silenced is not None:
+                s.silenced += 1
+            else:
+                setattr(s, f.severity.value, getattr(s, f.severity.value) + 1)
+        return s
+
+    @property
+    def has_errors(self) -> bool:
+        return self.summary.error > 0
+
+    def to_json_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "summary": self.summary.model_dump(),
+        }

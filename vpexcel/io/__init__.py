@@ -1,0 +1,1 @@
+"""The edges that touch files: reading workbooks, writing reports and settings."""

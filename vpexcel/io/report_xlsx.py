@@ -1,0 +1,77 @@
+"""The "Valideringsrapport" workbook: one row per finding, linked to its cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from vpexcel.findings import SEVERITY_SV, Report, Severity
+from vpexcel.io.atomic import write_atomic
+from vpexcel.rules import RULES
+
+HEADERS = ["Nivå", "Kod", "Regel", "Blad", "Cell", "Meddelande", "Väntat", "Faktiskt", "Förslag", "Undantag"]
+FILLS = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "DDEBF7"}
+
+
+def _link(book_path: Path, report_path: Path, sheet: str, cell: str) -> str:
+    rel = os.path.relpath(book_path.resolve(), report_path.resolve().parent).replace(os.sep, "/")
+    return f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
+
+
+def write_report(report: Report, book_path: Path, target: Path) -> Path:
+    """Write the report workbook atomically to ``target``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Valideringsrapport"
+    s = report.summary
+    ws.append([f"Valideringsrapport för {report.file}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(
+        [
+            f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel. {s.error} fel, {s.warning} varningar, {s.info} info"
+            + (f", {s.silenced} undantagna" if s.silenced else "")
+            + "."
+        ]
+    )
+    ws.append([])
+    ws.append(HEADERS)
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+    for f in report.findings:
+        ws.append(
+            [
+                SEVERITY_SV[f.severity],
+                f.code,
+                RULES[f.code].title if f.code in RULES else "",
+                f.sheet or "",
+                f.cell or "",
+                f.message,
+                f.expected,
+                f.actual,
+                f.suggestion or "",
+                f.silenced or "",
+            ]
+        )
+        row = ws.max_row
+        for cell in ws[row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from a workbook ("=SUM(...)") stays text, never a formula
+        ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[f.severity])
+        if f.sheet and f.cell:
+            link_cell = ws.cell(row, 5)
+            link_cell.hyperlink = _link(book_path, target, f.sheet, f.cell)
+            link_cell.font = Font(color="0563C1", underline="single")
+    last = ws.max_row
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last, header_row)}"
+    ws.freeze_panes = f"A{header_row + 1}"
+    for i, title in enumerate(HEADERS, start=1):
+        longest = max([len(title)] + [len(str(ws.cell(r, i).value or "")) for r in range(header_row + 1, last + 1)])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 90)
+    return write_atomic(target, lambda tmp: wb.save(tmp))

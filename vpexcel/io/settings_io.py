@@ -1,0 +1,61 @@
+"""Settings files: the "Inställningar" sheet in an .xlsx (what ``init`` writes), or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vpexcel.errors import InputError
+from vpexcel.io.atomic import write_atomic
+from vpexcel.settings import SETTINGS_SHEET, Settings, default_settings, settings_from_sheet, settings_rows, validated
+
+
+def load_settings_file(path: Path) -> Settings:
+    """Settings from a file named on the command line."""
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise InputError(f"Inställningsfilen {path} finns inte. Kontrollera sökvägen.") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"Inställningsfilen {path.name} är inte giltig JSON ({exc}). Rätta filen eller skapa en ny med 'vpexcel init'."
+            ) from None
+        return validated(data, path.name)
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    book = read_workbook(path)
+    sheet = book.sheet(SETTINGS_SHEET)
+    if sheet is None:
+        raise InputError(f"{path.name} har inget blad som heter {SETTINGS_SHEET!r}. Skapa ett med 'vpexcel init'.")
+    return settings_from_sheet(sheet, default_settings())
+
+
+def write_settings_workbook(target: Path, settings: Settings | None = None) -> Path:
+    """A new workbook with a pre-filled "Inställningar" sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    settings = settings or default_settings()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SETTINGS_SHEET
+    heading = Font(bold=True, size=12)
+    header_fill = PatternFill("solid", fgColor="D9E1F2")
+    rows = settings_rows(settings)
+    for r, line in enumerate(rows, start=1):
+        for c, v in enumerate(line, start=1):
+            cell = ws.cell(r, c, v)
+            if isinstance(v, str):
+                cell.data_type = "s"
+        if r == 1:
+            ws.cell(r, 1).font = Font(bold=True, size=14)
+        elif len(line) == 1 and r > 3:
+            ws.cell(r, 1).font = heading
+            for c in range(1, 5):
+                ws.cell(r + 1, c).fill = header_fill
+                ws.cell(r + 1, c).font = Font(bold=True)
+    for col, width in zip("ABCD", (40, 34, 40, 36), strict=True):
+        ws.column_dimensions[col].width = width
+    return write_atomic(target, lambda tmp: wb.save(tmp))

@@ -1,0 +1,99 @@
+"""Numbers the Swedish way: "1 234,5", "−12,3" (U+2212), "(12,3)", no-break spaces.
+
+Economists type amounts as text more often than they know. This module tells a
+real number from a number stored as text (repairable) and from something that is
+no number at all.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from vpexcel.grid import CellValue, ErrorValue
+
+
+class AmountKind(Enum):
+    NUMBER = "number"  # a real number in the cell
+    TEXT_NUMBER = "text_number"  # text that reads as a number (VP201)
+    EMPTY = "empty"  # nothing in the cell (VP203 where needed)
+    ERROR = "error"  # an Excel error value (VP205)
+    BAD = "bad"  # something that is no number (VP202)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    kind: AmountKind
+    number: float | None = None
+
+    @property
+    def usable(self) -> bool:
+        """True when arithmetic can use the figure (a number, or repairable text)."""
+        return self.number is not None
+
+
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007\t")
+_MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_SV_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+
+
+def parse_swedish_number(text: str) -> float | None:
+    """Read text typed the Swedish way; None when it is not a number.
+
+    Accepts decimal comma or point, spaces, no-break spaces and dots between
+    groups of thousands, U+2212 and dashes as minus, "(12,3)" as negative, and
+    blanks around it.
+    """
+    s = text.strip().translate(_SPACES).translate(_MINUSES)
+    if not s:
+        return None
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative = True
+        s = s[1:-1]
+    if _SV_GROUPED.match(s):
+        s = s.replace(".", "")
+    if s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
+    if not _PLAIN.match(s):
+        return None
+    value = float(s)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return -value if negative else value
+
+
+def classify(value: CellValue) -> Amount:
+    """Tell what an amount cell holds."""
+    if value is None or value == "":
+        return Amount(AmountKind.EMPTY)
+    if isinstance(value, ErrorValue):
+        return Amount(AmountKind.ERROR)
+    if isinstance(value, bool):
+        return Amount(AmountKind.BAD)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            return Amount(AmountKind.BAD)
+        return Amount(AmountKind.NUMBER, float(value))
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
+        return Amount(AmountKind.BAD)
+    if isinstance(value, str):
+        if not value.strip():
+            return Amount(AmountKind.EMPTY)
+        parsed = parse_swedish_number(value)
+        if parsed is None:
+            return Amount(AmountKind.BAD)
+        return Amount(AmountKind.TEXT_NUMBER, parsed)
+    return Amount(AmountKind.BAD)
+
+
+def format_sv(value: float | None, decimals: int = 1) -> str:
+    """Format a figure for a Swedish reader: "−1 234,5"."""
+    if value is None:
+        return ""
+    text = f"{abs(value):,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return ("\u2212" if value < 0 and round(abs(value), decimals) != 0 else "") + text

@@ -1,0 +1,315 @@
+"""Arithmetic (VP3xx): rows, totals, sub-areas, frame and bridge add up, with honest rounding.
+
+A figure shown with one decimal may be off by half a unit, so a check over n
+rounded figures tolerates n x half a unit. A difference inside that is VP309
+(info); anything larger is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vpexcel.findings import Finding, Severity
+from vpexcel.grid import a1
+from vpexcel.layout import Column, ColumnKind, RowKind, Table
+from vpexcel.numbers import format_sv
+from vpexcel.rules import check, rule
+from vpexcel.rules.context import Context, decimals_of
+from vpexcel.settings import UNIT_FACTOR, normalize
+
+rule(
+    "VP301",
+    Severity.ERROR,
+    "arithmetic",
+    title="Netto är inte intäkt plus kostnad",
+    what="På en rad ska netto (budgeterat resultat) vara brutto intäkt plus brutto kostnad. På ett blad per område "
+    "ska Resultat vara Summa intäkter plus Summa kostnader. Avrundning tolereras: tre avrundade tal får tillsammans "
+    "skilja ett och ett halvt avrundningssteg.",
+    why="Ett netto som inte hänger ihop med bruttot betyder att ett av talen är fel, och det är nettot som jämförs med ramen.",
+    example="Vuxenutbildning 2024: 22,0 + (−45,3) = −23,3, men netto står som −24,3.",
+    fix="Räkna om nettot, gärna som en formel (=intäkt+kostnad), eller rätta intäkten eller kostnaden.",
+)
+rule(
+    "VP302",
+    Severity.ERROR,
+    "arithmetic",
+    title="Summaraden stämmer inte",
+    what="En summarad (Totalt, Summa ...) ska vara summan av raderna ovanför den. Avrundning tolereras: "
+    "n rader och summan får tillsammans skilja (n + 1) halva avrundningssteg.",
+    why="En total som inte stämmer ger fel bild av nämndens budget och fel avstämning mot ramen.",
+    example="Totalt brutto kostnad 2024 står som −285,8 men raderna summerar till −295,8.",
+    fix="Använd en SUMMA-formel över alla rader i blocket, eller rätta det belopp som är fel.",
+)
+rule(
+    "VP303",
+    Severity.ERROR,
+    "arithmetic",
+    title="Delområdena summerar inte till området",
+    what="Delområden (till exempel Ekonomi och HR inom Kommunledning och verksamhetsstöd) ska tillsammans bli områdets belopp.",
+    why="Om delarna inte blir helheten är antingen fördelningen eller områdets budget fel.",
+    example="Delområdena har kostnad −150,0 tillsammans men Kommunledning och verksamhetsstöd står på −158,0.",
+    fix="Rätta fördelningen på delområdena eller områdets belopp.",
+)
+rule(
+    "VP304",
+    Severity.ERROR,
+    "arithmetic",
+    title="Nämndens netto följer inte ramen",
+    what="Nämndens totala netto för ett år ska vara lika med den ram som kommunfullmäktige beslutat (tabellen Ramar i inställningarna).",
+    why="En budget som inte håller sig inom ramen kan inte beslutas.",
+    example="Totalt netto 2024 är −255,2 men ramen är −253,2.",
+    fix="Justera fördelningen mellan områdena så att totalen blir ramen, eller rätta ramen i inställningarna.",
+)
+rule(
+    "VP305",
+    Severity.ERROR,
+    "arithmetic",
+    title="Budgetbryggan förklarar inte förändringen",
+    what="Förändringen av nettokostnaden mot föregående år ska vara summan av posterna i budgetbryggan "
+    "(en positiv post ökar nettokostnaden).",
+    why="Bryggan är nämndens förklaring av förändringen; går den inte ihop saknas en post eller är ett belopp fel.",
+    example="Nettokostnaden minskar med 3,6 mkr men bryggans poster summerar till en ökning på 1,4 mkr.",
+    fix="Lägg till den post som saknas eller rätta beloppen i tabellen Budgetbrygga på bladet Inställningar.",
+)
+rule(
+    "VP306",
+    Severity.ERROR,
+    "arithmetic",
+    title="Sammanställningen stämmer inte med områdets blad",
+    what="En sammanställning (ett blad med en rad per område) ska visa samma intäkter, kostnader och netto som områdets eget blad.",
+    why="Sammanställningen är det som går till nämnden; den får inte skilja sig från underlaget.",
+    example="Sammanställningen visar −13,2 för Kommundirektör men bladet Kommundirektör har Resultat −13 400 tkr.",
+    fix="Länka sammanställningens celler till områdets summarader i stället för att skriva in beloppen.",
+)
+rule(
+    "VP309",
+    Severity.INFO,
+    "arithmetic",
+    title="Avrundningsdifferens",
+    what="En summa skiljer sig från sina delar med högst vad avrundningen av delarna kan förklara.",
+    why="Inget att rätta: talen är avrundade var för sig. Det är bra att veta varför en summa inte går jämnt ut.",
+    example="Stöd och utveckling 2023: 2,5 + (−13,2) = −10,7 men netto visas som −10,6, eftersom de exakta beloppen avrundats var för sig.",
+    fix="Ingen åtgärd behövs.",
+)
+
+_YEAR_KINDS = (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET)
+
+
+def _triples(table: Table) -> Iterator[tuple[int | None, Column, Column, Column]]:
+    for year in table.years:
+        rev, cost, net = (table.column(k, year) for k in _YEAR_KINDS)
+        if rev and cost and net:
+            yield year, rev, cost, net
+
+
+@check("VP301")
+def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        for year, rev, cost, net in _triples(table):
+            for row in table.rows:
+                if row.kind not in (RowKind.AREA, RowKind.SUM):
+                    continue
+                r, c, n = (table.number(row.row, col.col) for col in (rev, cost, net))
+                if r is None or c is None or n is None:
+                    continue
+                f = ctx.compare(
+                    "VP301",
+                    table,
+                    a1(row.row, net.col),
+                    r + c,
+                    n,
+                    3,
+                    f"Netto {row.label} {year}",
+                    suggestion=f"Sätt netto till {format_sv(r + c, ctx.decimals(table))} eller rätta brutto.",
+                )
+                if f:
+                    yield f
+    for table in ctx.account_tables():
+        by_kind = {row.kind: row for row in table.rows}
+        rev_row, cost_row, res_row = (by_kind.get(k) for k in (RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT))
+        if not (rev_row and cost_row and res_row):
+            continue
+        for col in table.columns:
+            r, c, n = (table.number(x.row, col.col) for x in (rev_row, cost_row, res_row))
+            if r is None or c is None or n is None:
+                continue
+            f = ctx.compare("VP301", table, a1(res_row.row, col.col), r + c, n, 3, f"{res_row.label} ({col.header})")
+            if f:
+                yield f
+
+
+def _column_sum(ctx: Context, table: Table, rows: list, col: int) -> float | None:
+    numbers = [table.number(r.row, col) for r in rows]
+    if any(n is None for n in numbers):
+        return None
+    return sum(n for n in numbers if n is not None)
+
+
+@check("VP302")
+def sum_rows(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        for row in table.rows_of(RowKind.SUM):
+            covered = ctx.covered_by(table, row)
+            if not covered:
+                continue
+            for col in table.columns:
+                actual = table.number(row.row, col.col)
+                expected = _column_sum(ctx, table, covered, col.col)
+                if actual is None or expected is None:
+                    continue
+                f = ctx.compare(
+                    "VP302",
+                    table,
+                    a1(row.row, col.col),
+                    expected,
+                    actual,
+                    len(covered) + 1,
+                    f"{row.label} {col.header} {col.year or ''}".rstrip(),
+                )
+                if f:
+                    yield f
+    for table in ctx.account_tables():
+        for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
+            for row in table.rows_of(kind):
+                covered = table.rows_of(items)
+                if not covered:
+                    continue
+                for col in table.columns:
+                    actual = table.number(row.row, col.col)
+                    expected = _column_sum(ctx, table, covered, col.col)
+                    if actual is None or expected is None:
+                        continue
+                    f = ctx.compare(
+                        "VP302", table, a1(row.row, col.col), expected, actual, len(covered) + 1, f"{row.label} ({col.header})"
+                    )
+                    if f:
+                        yield f
+
+
+@check("VP303")
+def sub_areas(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        for row in table.rows:
+            if row.kind is not RowKind.AREA or row.area is None or row.area.parent is not None:
+                continue
+            kids = ctx.children_rows(table, row.area)
+            if not kids:
+                continue
+            for col in table.columns:
+                actual = table.number(row.row, col.col)
+                expected = _column_sum(ctx, table, kids, col.col)
+                if actual is None or expected is None:
+                    continue
+                f = ctx.compare(
+                    "VP303",
+                    table,
+                    a1(row.row, col.col),
+                    expected,
+                    actual,
+                    len(kids) + 1,
+                    f"Delområdena till {row.area.name}, {col.header} {col.year or ''}".rstrip(),
+                )
+                if f:
+                    yield f
+
+
+@check("VP304")
+def frame(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        if not ctx.is_board_table(table):
+            continue
+        for col in ctx.net_columns(table):
+            fr = ctx.settings.frame(col.year) if col.year else None
+            if fr is None:
+                continue
+            total, cell, figures = ctx.board_total(table, col)
+            if total is None:
+                continue
+            expected = fr.amount * UNIT_FACTOR[ctx.settings.unit] / UNIT_FACTOR[table.unit or ctx.settings.unit]
+            f = ctx.compare(
+                "VP304",
+                table,
+                cell or a1(table.header_row, col.col),
+                expected,
+                total,
+                figures,
+                f"Nämndens netto {col.year} mot ramen",
+            )
+            if f:
+                yield f
+
+
+@check("VP305")
+def bridge(ctx: Context) -> Iterator[Finding]:
+    year = ctx.settings.budget_year
+    items = ctx.settings.bridge_between(year - 1, year)
+    if not items:
+        return
+    scale = UNIT_FACTOR[ctx.settings.unit]
+    for table in ctx.area_tables():
+        if not ctx.is_board_table(table):
+            continue
+        nets: dict[int, tuple[float, str | None, int]] = {}
+        for y in (year - 1, year):
+            col = table.column(ColumnKind.NET, y)
+            total = ctx.board_total(table, col) if col else (None, None, 0)
+            if total[0] is not None:
+                nets[y] = (total[0] * UNIT_FACTOR[table.unit or ctx.settings.unit] / scale, total[1], 1)
+            elif (fr := ctx.settings.frame(y)) is not None:
+                nets[y] = (fr.amount, None, 0)
+        if year not in nets or year - 1 not in nets:
+            continue
+        change = -(nets[year][0] - nets[year - 1][0])
+        bridged = sum(i.amount for i in items)
+        decimals = max([ctx.decimals(table)] + [decimals_of(i.amount) for i in items])
+        f = ctx.compare(
+            "VP305",
+            table,
+            nets[year][1],
+            bridged,
+            change,
+            len(items) + 2,
+            f"Förändringen av nettokostnaden {year - 1}–{year} mot budgetbryggan",
+            decimals=decimals,
+        )
+        if f:
+            yield f
+        return  # one board table answers for the bridge
+
+
+@check("VP306")
+def summary_matches_sheets(ctx: Context) -> Iterator[Finding]:
+    sheets = {normalize(t.area.name): t for t in ctx.account_tables() if t.area is not None}
+    if not sheets:
+        return
+    rows_by_kind = {ColumnKind.REVENUE: RowKind.REVENUE_SUM, ColumnKind.COST: RowKind.COST_SUM, ColumnKind.NET: RowKind.RESULT}
+    for table in ctx.area_tables():
+        for row in table.rows:
+            if row.kind is not RowKind.AREA or row.area is None:
+                continue
+            detail = sheets.get(normalize(row.area.name))
+            if detail is None:
+                continue
+            factor = UNIT_FACTOR[detail.unit or ctx.settings.unit] / UNIT_FACTOR[table.unit or ctx.settings.unit]
+            for col in table.columns:
+                dcol = next((c for c in detail.columns if c.year == col.year), None)
+                drow = next(iter(detail.rows_of(rows_by_kind[col.kind])), None)
+                if dcol is None or drow is None:
+                    continue
+                theirs = detail.number(drow.row, dcol.col)
+                ours = table.number(row.row, col.col)
+                if theirs is None or ours is None:
+                    continue
+                f = ctx.compare(
+                    "VP306",
+                    table,
+                    a1(row.row, col.col),
+                    theirs * factor,
+                    ours,
+                    1,
+                    f"{row.area.name} {col.header} {col.year or ''} mot bladet '{detail.name}'!{a1(drow.row, dcol.col)}".replace(
+                        "  ", " "
+                    ),
+                )
+                if f:
+                    yield f

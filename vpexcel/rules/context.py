@@ -1,0 +1,200 @@
+"""What every check sees: the workbook, the settings and the tables found in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from vpexcel.findings import Finding, Value
+from vpexcel.grid import WorkbookGrid, a1
+from vpexcel.layout import Column, ColumnKind, Row, RowKind, Table
+from vpexcel.numbers import Amount, format_sv
+from vpexcel.settings import Area, Settings, normalize
+
+
+def decimals_of(x: float) -> int:
+    text = f"{round(abs(x), 6):.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@dataclass(frozen=True, slots=True)
+class AmountCell:
+    row: Row
+    column: Column
+    amount: Amount
+
+    @property
+    def cell(self) -> str:
+        return a1(self.row.row, self.column.col)
+
+
+@dataclass
+class Context:
+    workbook: WorkbookGrid
+    settings: Settings
+    tables: list[Table]
+    _cells: dict[int, list[AmountCell]] = field(default_factory=dict)
+
+    # --- building findings -------------------------------------------------
+    def finding(
+        self,
+        code: str,
+        sheet: str | None,
+        cell: str | None,
+        message: str,
+        *,
+        expected: Value = None,
+        actual: Value = None,
+        suggestion: str | None = None,
+    ) -> Finding:
+        from vpexcel.rules import RULES
+
+        def clean(v: Value) -> Value:
+            return round(v, 6) if isinstance(v, float) else v
+
+        return Finding(
+            code=code,
+            severity=RULES[code].severity,
+            sheet=sheet,
+            cell=cell,
+            message=message,
+            expected=clean(expected),
+            actual=clean(actual),
+            suggestion=suggestion,
+        )
+
+    def compare(
+        self,
+        code: str,
+        table: Table,
+        cell: str | None,
+        expected: float,
+        actual: float,
+        figures: int,
+        what: str,
+        suggestion: str | None = None,
+        decimals: int | None = None,
+    ) -> Finding | None:
+        """An error when ``actual`` is off by more than honest rounding, VP309 when within it.
+
+        Each of ``figures`` rounded figures may be off by half the rounding unit.
+        """
+        unit = self.rounding(table)
+        diff = actual - expected
+        if abs(diff) <= unit * 1e-6:
+            return None
+        tolerance = figures * unit / 2
+        d = self.decimals(table) if decimals is None else decimals
+        if abs(diff) <= tolerance + unit * 1e-6:
+            shown = d if round(abs(diff), d) == round(abs(diff), d + 2) else d + 1
+            return self.finding(
+                "VP309",
+                table.name,
+                cell,
+                f"{what}: avrundningsdifferens {format_sv(diff, shown)} {table.unit or ''}".rstrip()
+                + f", inom toleransen {format_sv(tolerance, d + 1)} ({figures} avrundade tal).",
+                expected=expected,
+                actual=actual,
+            )
+        return self.finding(
+            code,
+            table.name,
+            cell,
+            f"{what}: väntat {format_sv(expected, d)}, står {format_sv(actual, d)} "
+            f"(skillnad {format_sv(diff, d)}, mer än avrundning kan förklara).",
+            expected=expected,
+            actual=actual,
+            suggestion=suggestion,
+        )
+
+    # --- tables ------------------------------------------------------------
+    def rounding(self, table: Table) -> float:
+        """The rounding unit of a table's figures.
+
+        The settings' rounding holds for tables in the settings' unit; for a table
+        in another unit it is told from the figures themselves (their decimals).
+        """
+        if table.unit is None or table.unit == self.settings.unit:
+            return self.settings.rounding
+        return float(10 ** -self.decimals(table))
+
+    def decimals(self, table: Table) -> int:
+        if table.unit is None or table.unit == self.settings.unit:
+            return max(0, decimals_of(self.settings.rounding))
+        return self._table_decimals[id(table)]
+
+    @cached_property
+    def _table_decimals(self) -> dict[int, int]:
+        out = {}
+        for t in self.tables:
+            ds = [decimals_of(c.amount.number) for c in self.amount_cells(t) if c.amount.number is not None]
+            out[id(t)] = min(max(ds, default=0), 6)
+        return out
+
+    def amount_cells(self, table: Table) -> list[AmountCell]:
+        """The table's figure cells (area, sum and account rows; non-empty note cells)."""
+        got = self._cells.get(id(table))
+        if got is None:
+            got = []
+            for row in table.rows:
+                for col in table.columns:
+                    amount = table.amount(row.row, col.col)
+                    if row.kind is RowKind.NOTE and amount.number is None and amount.kind.value == "empty":
+                        continue
+                    got.append(AmountCell(row, col, amount))
+            self._cells[id(table)] = got
+        return got
+
+    def area_tables(self) -> list[Table]:
+        return [t for t in self.tables if t.layout == "areas"]
+
+    def account_tables(self) -> list[Table]:
+        return [t for t in self.tables if t.layout == "accounts"]
+
+    def is_board_table(self, table: Table) -> bool:
+        """A table that lists the board's areas (at least half of them)."""
+        if table.layout != "areas":
+            return False
+        top = {normalize(a.name) for a in self.settings.top_level()}
+        present = {normalize(r.area.name) for r in table.rows if r.area is not None and r.area.parent is None}
+        return bool(top) and len(present) * 2 >= len(top)
+
+    def counted_rows(self, table: Table, rows: list[Row]) -> list[Row]:
+        """Area rows that a total adds up: sub-areas count only where their parent has no row."""
+        parents = {normalize(r.area.name) for r in table.rows if r.area is not None}
+        out = []
+        for r in rows:
+            if r.kind is not RowKind.AREA:
+                continue
+            if r.area is not None and r.area.parent is not None and normalize(r.area.parent) in parents:
+                continue
+            out.append(r)
+        return out
+
+    def covered_by(self, table: Table, sum_row: Row) -> list[Row]:
+        """The rows a sum row totals: area rows since the previous sum row, else the sums above."""
+        before = [r for r in table.rows if r.row < sum_row.row]
+        last_sum = max((i for i, r in enumerate(before) if r.kind is RowKind.SUM), default=-1)
+        block = self.counted_rows(table, before[last_sum + 1 :])
+        if block:
+            return block
+        return [r for r in before if r.kind is RowKind.SUM]
+
+    def children_rows(self, table: Table, parent: Area) -> list[Row]:
+        kids = {normalize(a.name) for a in self.settings.children(parent)}
+        return [r for r in table.rows if r.kind is RowKind.AREA and r.area is not None and normalize(r.area.name) in kids]
+
+    def board_total(self, table: Table, column: Column) -> tuple[float | None, str | None, int]:
+        """The board's figure in a column: the last sum row, else the sum of the areas."""
+        sums = table.rows_of(RowKind.SUM)
+        if sums:
+            last = sums[-1]
+            return table.number(last.row, column.col), a1(last.row, column.col), 1
+        rows = self.counted_rows(table, table.rows)
+        numbers = [table.number(r.row, column.col) for r in rows]
+        if not numbers or any(n is None for n in numbers):
+            return None, None, 0
+        return sum(n for n in numbers if n is not None), None, len(numbers)
+
+    def net_columns(self, table: Table) -> list[Column]:
+        return [c for c in table.columns if c.kind is ColumnKind.NET]

@@ -1,0 +1,206 @@
+"""Formulas (VP4xx): typed-in sums, odd formulas, SUMs over the wrong rows, fragile links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from vpexcel.findings import Finding, Severity
+from vpexcel.formulas import is_external, pattern, references, sum_ranges
+from vpexcel.grid import a1
+from vpexcel.layout import Row, RowKind, Table
+from vpexcel.rules import check, rule
+from vpexcel.rules.context import Context
+
+rule(
+    "VP401",
+    Severity.WARNING,
+    "formulas",
+    title="Summa eller länk inskriven som värde",
+    what="En cell i en grupp där de andra cellerna är formler (summarader, nettokolumner, länkar i en sammanställning) innehåller ett inskrivet värde.",
+    why="Ett inskrivet värde följer inte med när underlaget ändras. Summan stämmer i dag men inte efter nästa ändring.",
+    example="Totalt brutto intäkt är =SUMMA(B5:B13) men Totalt brutto kostnad är det inskrivna talet −295,8.",
+    fix="Ersätt värdet med samma formel som grannarna har.",
+)
+rule(
+    "VP402",
+    Severity.WARNING,
+    "formulas",
+    title="Formeln avviker från grannarnas mönster",
+    what="I en rad eller kolumn med formler av samma slag har en cell en formel som pekar annorlunda än de andras.",
+    why="Oftast har en formel kopierats fel eller skrivits om för hand; den räknar då på fel celler.",
+    example="Kolumnen netto har =B5+C5, =B6+C6 ... men på rad 9 står =B9+C8.",
+    fix="Kopiera grannens formel till cellen.",
+)
+rule(
+    "VP403",
+    Severity.ERROR,
+    "formulas",
+    title="SUMMA tar inte med rätt rader",
+    what="En summaformel lämnar ute rader i blocket den summerar, eller tar med rader utanför blocket (rubriker, andra summor, varav-rader).",
+    why="Det är det vanligaste felet när en rad läggs till i en tabell: den nya raden kommer inte med i summan.",
+    example="Totalt är =SUMMA(B5:B12) men områdena står på rad 5 till 13.",
+    fix="Ändra området i formeln så att det täcker exakt blockets rader, till exempel =SUMMA(B5:B13).",
+)
+rule(
+    "VP404",
+    Severity.WARNING,
+    "formulas",
+    title="Länk till annan arbetsbok eller tom cell",
+    what="En formel läser en annan arbetsbok, eller en enskild cell som är tom.",
+    why="En extern länk uppdateras inte när filen flyttas eller skickas vidare. En formel som läser en tom cell pekar ofta fel.",
+    example="Cellen D7 innehåller ='[Budget 2023.xlsx]Blad1'!D7, eller =B9+C9 där C9 är tom.",
+    fix="Kopiera in värdena eller länka till ett blad i samma arbetsbok; rätta referensen till den tomma cellen.",
+)
+
+
+def _groups(table: Table) -> list[list[tuple[int, int]]]:
+    """Cells that should be of one kind: each sum row, and each column's area cells."""
+    groups: list[list[tuple[int, int]]] = []
+    sums = {RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT}
+    for row in table.rows:
+        if row.kind in sums:
+            groups.append([(row.row, c.col) for c in table.columns])
+    item_kinds = {RowKind.AREA, RowKind.REVENUE_ITEM, RowKind.COST_ITEM}
+    for col in table.columns:
+        groups.append([(r.row, col.col) for r in table.rows if r.kind in item_kinds])
+    return groups
+
+
+@check("VP401")
+def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.tables:
+        sheet = table.sheet
+        for group in _groups(table):
+            filled = [(r, c) for r, c in group if sheet.value(r, c) is not None or sheet.formula(r, c)]
+            formulas = [rc for rc in filled if sheet.formula(*rc)]
+            if len(filled) < 3 or len(formulas) * 2 <= len(filled):
+                continue
+            example = sheet.formula(*formulas[0])
+            for r, c in filled:
+                if not sheet.formula(r, c):
+                    yield ctx.finding(
+                        "VP401",
+                        table.name,
+                        a1(r, c),
+                        f"Cellen har ett inskrivet värde där {len(formulas)} av {len(filled)} celler av samma slag är formler (t.ex. ={example}).",
+                        actual=sheet.value(r, c) if isinstance(sheet.value(r, c), (int, float, str)) else None,
+                        suggestion="Ersätt värdet med en formel som grannarnas.",
+                    )
+
+
+@check("VP402")
+def odd_formula(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.tables:
+        sheet = table.sheet
+        for group in _groups(table):
+            cells = [(r, c, f) for r, c in group if (f := sheet.formula(r, c))]
+            if len(cells) < 3:
+                continue
+            patterns = [pattern(f, r, c) for r, c, f in cells]
+            common, count = Counter(patterns).most_common(1)[0]
+            if count * 2 <= len(cells):
+                continue
+            model = next(f for (r, c, f), p in zip(cells, patterns, strict=True) if p == common)
+            for (r, c, f), p in zip(cells, patterns, strict=True):
+                if p != common:
+                    yield ctx.finding(
+                        "VP402",
+                        table.name,
+                        a1(r, c),
+                        f"Formeln ={f} följer inte mönstret hos {count} grannceller (t.ex. ={model}).",
+                        actual="=" + f,
+                        suggestion="Kopiera grannens formel till cellen.",
+                    )
+
+
+def _rows_text(rows: list[int]) -> str:
+    return ", ".join(str(r + 1) for r in rows)
+
+
+@check("VP403")
+def sum_range(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.tables:
+        sheet = table.sheet
+        blocks: list[tuple[Row, list[Row]]] = []
+        if table.layout == "areas":
+            for row in table.rows:
+                if row.kind is RowKind.SUM:
+                    covered = ctx.covered_by(table, row)
+                    if covered and all(r.kind is RowKind.AREA for r in covered):
+                        blocks.append((row, covered))
+                elif row.kind is RowKind.AREA and row.area is not None and row.area.parent is None:
+                    kids = ctx.children_rows(table, row.area)
+                    if kids:
+                        blocks.append((row, kids))
+        else:
+            for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
+                blocks += [(row, table.rows_of(items)) for row in table.rows_of(kind)]
+        table_rows = {r.row for r in table.rows} | {table.header_row}
+        for total, covered in blocks:
+            want = {r.row for r in covered}
+            for col in table.columns:
+                formula = sheet.formula(total.row, col.col)
+                refs = sum_ranges(formula) if formula else None
+                if formula is None or not refs or any(ref.sheet for ref in refs):
+                    continue
+                got = {r for ref in refs for r in range(ref.row1, ref.row2 + 1) if ref.col1 <= col.col <= ref.col2}
+                left_out = sorted(want - got)
+                outside = sorted(r for r in got - want if r in table_rows or r == total.row)
+                if not left_out and not outside:
+                    continue
+                parts = []
+                if left_out:
+                    parts.append(f"lämnar ute rad {_rows_text(left_out)}")
+                if outside:
+                    parts.append(f"tar med rad {_rows_text(outside)} utanför blocket")
+                first, last = min(want), max(want)
+                letter = a1(0, col.col)[:-1]
+                yield ctx.finding(
+                    "VP403",
+                    table.name,
+                    a1(total.row, col.col),
+                    f"Formeln ={formula} " + " och ".join(parts) + f" (blocket är rad {first + 1}–{last + 1}).",
+                    expected=f"=SUM({letter}{first + 1}:{letter}{last + 1})",
+                    actual="=" + formula,
+                    suggestion=f"Ändra till =SUMMA({letter}{first + 1}:{letter}{last + 1}).",
+                )
+
+
+@check("VP404")
+def external_or_empty(ctx: Context) -> Iterator[Finding]:
+    book = ctx.workbook
+    validated = {t.name for t in ctx.tables}
+    for sheet in book.sheets:
+        if sheet.name not in validated:
+            continue
+        for (r, c), formula in sorted(sheet.formulas.items()):
+            if is_external(formula):
+                yield ctx.finding(
+                    "VP404",
+                    sheet.name,
+                    a1(r, c),
+                    f"Formeln ={formula} läser en annan arbetsbok.",
+                    actual="=" + formula,
+                    suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
+                )
+                continue
+            if sum_ranges(formula) is not None:
+                continue  # empty cells inside a SUM's range are normal
+            for ref in references(formula):
+                if not ref.is_cell:
+                    continue
+                target = book.sheet(ref.sheet) if ref.sheet else sheet
+                if target is None:
+                    continue
+                if target.value(ref.row1, ref.col1) is None and target.formula(ref.row1, ref.col1) is None:
+                    where = (f"'{ref.sheet}'!" if ref.sheet else "") + a1(ref.row1, ref.col1)
+                    yield ctx.finding(
+                        "VP404",
+                        sheet.name,
+                        a1(r, c),
+                        f"Formeln ={formula} läser den tomma cellen {where}.",
+                        actual="=" + formula,
+                        suggestion=f"Kontrollera att formeln ska läsa {where}.",
+                    )
+                    break

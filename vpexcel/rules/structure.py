@@ -1,0 +1,207 @@
+"""Structure (VP1xx): are the areas, columns and unit there to be checked at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vpexcel.findings import Finding, Severity
+from vpexcel.grid import a1
+from vpexcel.layout import ColumnKind, RowKind
+from vpexcel.rules import check, rule
+from vpexcel.rules.context import Context
+from vpexcel.settings import normalize
+
+rule(
+    "VP101",
+    Severity.ERROR,
+    "structure",
+    title="Ett produktionsområde saknas",
+    what="Tabellen listar nämndens produktionsområden men ett område som finns i inställningarna har ingen rad. "
+    "För delområden gäller samma sak: finns ett delområde med i tabellen ska alla delområden till samma område finnas.",
+    why="Ett område som saknas gör att totalen inte längre motsvarar nämndens hela budget och att ramen inte kan stämmas av.",
+    example="Tabellen har raderna Politisk organisation, Kommundirektör ... men ingen rad för Räddningstjänst.",
+    fix="Lägg till en rad för området, eller ta bort området ur tabellen Produktionsområden på bladet Inställningar om det har upphört.",
+)
+rule(
+    "VP102",
+    Severity.WARNING,
+    "structure",
+    title="Okänt produktionsområde",
+    what="En rad i en områdestabell, eller ett blad per område, har ett namn som inte finns bland produktionsområdena i inställningarna.",
+    why="Ofta är det en felstavning. Raden räknas då inte till rätt område och kontrollerna mot delområden och ram blir fel.",
+    example="Raden heter 'Samhällsplanerng'. vpexcel föreslår 'Samhällsplanering'.",
+    fix="Rätta namnet till det föreslagna, eller lägg till namnet som alias till området på bladet Inställningar.",
+)
+rule(
+    "VP103",
+    Severity.ERROR,
+    "structure",
+    title="Samma område finns två gånger",
+    what="Ett produktionsområde har mer än en rad i samma tabell.",
+    why="Området räknas två gånger i totalen och det går inte att veta vilken rad som gäller.",
+    example="Vuxenutbildning står både på rad 8 och rad 14.",
+    fix="Ta bort eller slå ihop den dubbla raden.",
+)
+rule(
+    "VP104",
+    Severity.ERROR,
+    "structure",
+    title="En nödvändig kolumn eller rad saknas",
+    what="Tabellen saknar brutto intäkt, brutto kostnad eller netto för ett år, eller ett blad per område saknar "
+    "raderna Summa intäkter, Summa kostnader eller Resultat. Gäller också en arbetsbok där ingen budgettabell hittas.",
+    why="Utan alla tre delarna går det inte att kontrollera att netto är intäkter plus kostnader.",
+    example="År 2024 har kolumnerna Brutto intäkt och Budgeterat resultat men ingen kolumn Brutto kostnad.",
+    fix="Lägg till kolumnen (eller raden) med en rubrik som vpexcel känner igen: Brutto intäkt, Brutto kostnad, "
+    "Budgeterat resultat, Netto, Summa intäkter, Summa kostnader, Resultat.",
+)
+rule(
+    "VP105",
+    Severity.WARNING,
+    "structure",
+    title="Enheten framgår inte eller stämmer inte",
+    what="Varken tabellens rubrik eller kolumnrubriker anger mkr, tkr eller kr, eller så anger en områdestabell "
+    "en annan enhet än inställningarna.",
+    why="Ramen och avrundningen gäller i en viss enhet. Fel enhet ger fel i varje jämförelse.",
+    example="Rubriken är 'Budget 2024 (tkr)' men inställningarna säger mkr.",
+    fix="Skriv enheten i tabellens rubrik, till exempel 'Produktionsområden 2024 (mkr)', eller ändra Enhet på bladet Inställningar.",
+)
+
+
+@check("VP101")
+def missing_area(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        present = {normalize(r.area.name) for r in table.rows if r.area is not None}
+        expected = []
+        if ctx.is_board_table(table):
+            expected += [a for a in ctx.settings.top_level() if normalize(a.name) not in present]
+        for parent in ctx.settings.top_level():
+            kids = ctx.settings.children(parent)
+            if any(normalize(k.name) in present for k in kids):
+                expected += [k for k in kids if normalize(k.name) not in present]
+        for area in expected:
+            kind = "delområdet" if area.parent else "produktionsområdet"
+            yield ctx.finding(
+                "VP101",
+                table.name,
+                a1(table.header_row, table.label_col),
+                f"Tabellen saknar en rad för {kind} {area.name}.",
+                expected=area.name,
+                suggestion=f"Lägg till en rad för {area.name} eller ta bort området ur inställningarna.",
+            )
+
+
+@check("VP102")
+def unknown_area(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        for r in table.rows:
+            if r.kind is RowKind.AREA and r.area is None:
+                hint = ctx.settings.suggest(r.label) if r.label else None
+                name = f"'{r.label}'" if r.label else "En rad utan namn"
+                yield ctx.finding(
+                    "VP102",
+                    table.name,
+                    a1(r.row, table.label_col),
+                    f"{name} är inget känt produktionsområde." + (f" Menar du {hint}?" if hint else ""),
+                    actual=r.label or None,
+                    suggestion=(f"Byt namnet till '{hint}'." if hint else "Lägg till området på bladet Inställningar."),
+                )
+    for table in ctx.account_tables():
+        if table.area is None:
+            hint = ctx.settings.suggest(table.name)
+            yield ctx.finding(
+                "VP102",
+                table.name,
+                None,
+                f"Bladet '{table.name}' hör inte till något känt produktionsområde." + (f" Menar du {hint}?" if hint else ""),
+                actual=table.name,
+                suggestion=(f"Byt bladets namn till '{hint[:31]}'." if hint else "Döp bladet efter produktionsområdet."),
+            )
+
+
+@check("VP103")
+def duplicate_area(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        seen: dict[str, int] = {}
+        for r in table.rows:
+            if r.kind is not RowKind.AREA or r.area is None:
+                continue
+            key = normalize(r.area.name)
+            if key in seen:
+                yield ctx.finding(
+                    "VP103",
+                    table.name,
+                    a1(r.row, table.label_col),
+                    f"{r.area.name} finns redan på rad {seen[key] + 1}.",
+                    actual=r.label,
+                    suggestion="Ta bort eller slå ihop den dubbla raden.",
+                )
+            else:
+                seen[key] = r.row
+
+
+_KIND_SV = {ColumnKind.REVENUE: "brutto intäkt", ColumnKind.COST: "brutto kostnad", ColumnKind.NET: "netto (budgeterat resultat)"}
+
+
+@check("VP104")
+def missing_column(ctx: Context) -> Iterator[Finding]:
+    if not ctx.tables:
+        yield ctx.finding(
+            "VP104",
+            None,
+            None,
+            "Ingen budgettabell hittades i arbetsboken: inget blad har rubriker som Brutto intäkt, Brutto kostnad och Netto, "
+            "eller raderna Summa intäkter och Summa kostnader.",
+            suggestion="Ge tabellen kolumnrubriker som vpexcel känner igen, se användarguiden.",
+        )
+    for table in ctx.area_tables():
+        for year in table.years:
+            kinds = {c.kind for c in table.columns if c.year == year}
+            if kinds == {ColumnKind.NET}:
+                continue  # a net-only table (one figure per area) is complete
+            for kind in (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET):
+                if kind not in kinds:
+                    yield ctx.finding(
+                        "VP104",
+                        table.name,
+                        a1(table.header_row, table.label_col),
+                        f"Kolumnen för {_KIND_SV[kind]} {year} saknas i tabellen.",
+                        expected=_KIND_SV[kind],
+                        suggestion=f"Lägg till en kolumn med rubriken '{_KIND_SV[kind].split(' (')[0].capitalize()}' för {year}.",
+                    )
+    needed = {RowKind.REVENUE_SUM: "Summa intäkter", RowKind.COST_SUM: "Summa kostnader", RowKind.RESULT: "Resultat"}
+    for table in ctx.account_tables():
+        row_kinds = {r.kind for r in table.rows}
+        for row_kind, label in needed.items():
+            if row_kind not in row_kinds:
+                yield ctx.finding(
+                    "VP104",
+                    table.name,
+                    None,
+                    f"Raden '{label}' saknas på bladet.",
+                    expected=label,
+                    suggestion=f"Lägg till en rad '{label}' under kontogrupperna.",
+                )
+
+
+@check("VP105")
+def unit(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.tables:
+        if table.unit is None:
+            yield ctx.finding(
+                "VP105",
+                table.name,
+                a1(max(table.header_row - 1, 0), table.label_col),
+                f"Tabellens enhet framgår inte. vpexcel räknar med {ctx.settings.unit}.",
+                expected=ctx.settings.unit,
+                suggestion=f"Skriv enheten i rubriken, till exempel '({ctx.settings.unit})'.",
+            )
+        elif table.layout == "areas" and table.unit != ctx.settings.unit:
+            yield ctx.finding(
+                "VP105",
+                table.name,
+                table.unit_cell,
+                f"Tabellen anger {table.unit} men inställningarna säger {ctx.settings.unit}.",
+                expected=ctx.settings.unit,
+                actual=table.unit,
+                suggestion="Rätta enheten i rubriken eller Enhet på bladet Inställningar.",
+            )
