@@ -244,17 +244,29 @@ def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
     return tables
 
 
-def _find_header(sheet: SheetGrid, start: int, layout: str) -> tuple[int, list[Column]] | None:
+def _find_header(sheet: SheetGrid, start: int, layout: str, settings: Settings) -> tuple[int, list[Column]] | None:
     best: tuple[int, list[Column]] | None = None
     for r in range(start, min(start + HEADER_SCAN_ROWS, sheet.height)):
         cols = _header_columns(sheet, r, layout)
-        if len(cols) >= 2 and (best is None or _header_score(cols) > _header_score(best[1])):
+        if len(cols) == 1 and not _areas_below(sheet, r, settings):
+            continue  # one lone "Budget 2024" counts only over a list of areas
+        if cols and (best is None or _header_score(cols) > _header_score(best[1])):
             best = (r, cols)
     return best
 
 
+def _areas_below(sheet: SheetGrid, row: int, settings: Settings) -> bool:
+    hits = 0
+    for r in range(row + 1, min(row + 30, sheet.height)):
+        for v in sheet.rows[r][:3]:
+            if isinstance(v, str) and settings.find_area(v) is not None:
+                hits += 1
+                break
+    return hits >= 2
+
+
 def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | None:
-    found = _find_header(sheet, start, "areas")
+    found = _find_header(sheet, start, "areas", settings)
     if found is None:
         return None
     header_row, cols = found

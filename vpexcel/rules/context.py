@@ -87,12 +87,13 @@ class Context:
         d = self.decimals(table) if decimals is None else decimals
         if abs(diff) <= tolerance + unit * 1e-6:
             shown = d if round(abs(diff), d) == round(abs(diff), d + 2) else d + 1
+            tol_d = d if round(tolerance, d) == round(tolerance, d + 2) else d + 1
             return self.finding(
                 "VP309",
                 table.name,
                 cell,
                 f"{what}: avrundningsdifferens {format_sv(diff, shown)} {table.unit or ''}".rstrip()
-                + f", inom toleransen {format_sv(tolerance, d + 1)} ({figures} avrundade tal).",
+                + f", inom toleransen {format_sv(tolerance, tol_d)} ({figures} avrundade tal).",
                 expected=expected,
                 actual=actual,
             )

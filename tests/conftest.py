@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from vpexcel.findings import Finding, Report
+from vpexcel.io.xlsx_reader import read_workbook
+from vpexcel.samples import Rows, write_book
+from vpexcel.settings import Settings
+from vpexcel.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOKS = ROOT / "workbooks"
+
+
+@pytest.fixture
+def make_book(tmp_path: Path) -> Callable[..., Path]:
+    """Write sheets of rows (values, or ("=FORMULA", cached)) to a new .xlsx."""
+    counter = iter(range(10_000))
+
+    def make(sheets: dict[str, Rows], name: str | None = None) -> Path:
+        return write_book(tmp_path / (name or f"book{next(counter)}.xlsx"), sheets)
+
+    return make
+
+
+@pytest.fixture
+def check(make_book: Callable[..., Path]) -> Callable[..., Report]:
+    """Write sheets and validate them."""
+
+    def run(sheets: dict[str, Rows], settings: Settings | None = None) -> Report:
+        return validate(read_workbook(make_book(sheets)), settings)
+
+    return run
+
+
+def codes(report: Report, severity: str | None = None) -> list[str]:
+    return [f.code for f in report.findings if severity is None or f.severity.value == severity]
+
+
+def find(report: Report, code: str) -> list[Finding]:
+    return [f for f in report.findings if f.code == code]

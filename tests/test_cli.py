@@ -1,0 +1,104 @@
+"""The command line as a user meets it: formats, exit codes, settings, the report workbook."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from vpexcel.cli import main
+from vpexcel.samples import clean_budget, per_area_budget
+from vpexcel.settings import SETTINGS_SHEET, default_settings, settings_rows
+
+from .conftest import WORKBOOKS
+
+
+def test_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["validate", str(WORKBOOKS / "budget-2024-med-fel.xlsx"), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    assert data["file"] == "budget-2024-med-fel.xlsx"
+    assert set(data["summary"]) >= {"error", "warning", "info"}
+    assert data["summary"]["error"] == sum(1 for f in data["findings"] if f["severity"] == "error")
+    first = data["findings"][0]
+    assert {"code", "severity", "sheet", "cell", "message", "expected", "actual", "suggestion"} <= set(first)
+    assert all(f["cell"] is None or f["cell"][0].isalpha() for f in data["findings"])
+
+
+def test_clean_budget_exits_zero_and_says_so_in_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["validate", str(WORKBOOKS / "budget-2024.xlsx")])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "Summering: 0 fel, 0 varningar" in out and "Blad: Produktionsområden" in out
+
+
+def test_xlsx_report_links_each_finding_to_its_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = Path(shutil.copy(WORKBOOKS / "budget-2024-med-fel.xlsx", tmp_path / "budget.xlsx"))
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    out_dir = tmp_path / "rapporter"
+    rc = main(["validate", str(book), "--format", "xlsx", "--output", str(out_dir) + "/"])
+    assert rc == 1
+    report = out_dir / "budget-valideringsrapport.xlsx"
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before  # the input is untouched
+    ws = load_workbook(report)["Valideringsrapport"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Nivå")
+    rows = list(ws.iter_rows(min_row=header + 1, values_only=True))
+    assert rows and all(r[0] in ("fel", "varning", "info") for r in rows)
+    link = next(ws.cell(r, 5) for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 5).value == "E7")
+    assert link.hyperlink is not None and link.hyperlink.target == "../budget.xlsx#'Produktionsområden'!E7"
+    assert ws.auto_filter.ref.startswith(f"A{header}")
+    assert ws.column_dimensions["F"].width > 30
+    formulas_as_text = [c for c in ws["H"] if isinstance(c.value, str) and c.value.startswith("=")]
+    assert formulas_as_text and all(c.data_type == "s" for c in formulas_as_text)
+    assert not list(tmp_path.rglob(".~vpexcel-*"))  # no temporary file left behind
+
+
+def test_settings_sheet_in_the_workbook_overrides_the_default(make_book, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    settings = default_settings()
+    settings.frames[1].amount = -250.0
+    sheets = dict(clean_budget())
+    sheets[SETTINGS_SHEET] = settings_rows(settings)
+    rc = main(["validate", str(make_book(sheets)), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    assert [f["code"] for f in data["findings"] if f["severity"] == "error"] == ["VP304"]
+
+
+def test_init_writes_a_settings_file_that_validate_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "installningar.xlsx"
+    assert main(["init", "--output", str(target)]) == 0
+    ws = load_workbook(target)[SETTINGS_SHEET]
+    texts = {c.value for row in ws.iter_rows() for c in row if c.value}
+    assert {"Produktionsområden", "Ramar", "Budgetbrygga", "Undantag", "Ekonomi", -253.2} <= texts
+    assert main(["init", "--output", str(target)]) == 2  # never overwritten without --force
+    capsys.readouterr()
+    assert main(["validate", str(WORKBOOKS / "budget-2024.xlsx"), "--settings", str(target)]) == 0
+
+
+def test_bad_setting_names_sheet_and_cell(make_book, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    rows = settings_rows(default_settings())
+    i = next(n for n, r in enumerate(rows) if r and r[0] == 2024)
+    rows[i] = [2024, "ungefär 250"]
+    sheets = dict(per_area_budget())
+    sheets[SETTINGS_SHEET] = rows
+    rc = main(["validate", str(make_book(sheets))])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert f"Inställningar!B{i + 1}" in err and "ungefär 250" in err
+
+
+def test_json_settings_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = default_settings()
+    settings.unit = "tkr"
+    p = tmp_path / "s.json"
+    p.write_text(settings.model_dump_json(), encoding="utf-8")
+    main(["validate", str(WORKBOOKS / "budget-2024.xlsx"), "--settings", str(p), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert "VP105" in {f["code"] for f in data["findings"]}
+    p.write_text("{inte json", encoding="utf-8")
+    assert main(["validate", str(WORKBOOKS / "budget-2024.xlsx"), "--settings", str(p)]) == 2
+    assert "inte giltig JSON" in capsys.readouterr().err

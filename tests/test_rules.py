@@ -1,0 +1,285 @@
+"""Each finding code: a workbook that triggers it, and one that must not."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from vpexcel.findings import Report
+from vpexcel.rules import RULES, load_all
+from vpexcel.samples import SEED_2023, SEED_2024, SUB_AREAS_2024, Rows, area_table, clean_budget, per_area_budget
+from vpexcel.settings import BridgeItem, Frame, default_settings
+
+from .conftest import codes, find
+
+TITLE = "Kommunstyrelsen – produktionsområden 2024 (mkr)"
+EXACT_2024 = {k: (r, c, round(r + c, 1)) for k, (r, c, _n) in SEED_2024.items()}
+EXACT_2024["KS-reserv"] = (0, -4.9, -4.9)  # keeps the exact table's total on the 2024 frame (-253.2)
+COST_2024 = round(sum(c for _r, c, _n in EXACT_2024.values()), 1)
+
+
+def board(year_data: dict | None = None, **kw: object) -> dict[str, Rows]:
+    return {"Budget": area_table(TITLE, year_data or {2024: EXACT_2024}, **kw)}  # type: ignore[arg-type]
+
+
+def with_2024(**changes: tuple) -> dict[str, Rows]:
+    data = dict(EXACT_2024)
+    data.update(changes)
+    return board({2024: data})
+
+
+def renamed(old: str, new: str) -> dict[str, Rows]:
+    return board({2024: {(new if k == old else k): v for k, v in EXACT_2024.items()}})
+
+
+def row_of(rows: Rows, label: str) -> int:
+    return next(i for i, r in enumerate(rows) if r and r[0] == label)
+
+
+def clean_board() -> dict[str, Rows]:
+    return board()
+
+
+def no_bridge() -> object:
+    settings = default_settings()
+    settings.bridge = []
+    return settings
+
+
+def test_exact_table_is_clean(check: Callable[..., Report]) -> None:
+    assert check(clean_board(), no_bridge()).findings == []
+
+
+# --- VP1xx -------------------------------------------------------------------
+def test_vp101_missing_area(check: Callable[..., Report]) -> None:
+    data = {k: v for k, v in EXACT_2024.items() if k != "Räddningstjänst"}
+    report = check(board({2024: data}))
+    (f,) = find(report, "VP101")
+    assert "Räddningstjänst" in f.message and f.severity.value == "error"
+
+
+def test_vp101_missing_sub_area(check: Callable[..., Report]) -> None:
+    subs = {k: v for k, v in SUB_AREAS_2024.items() if k != "HR"}
+    report = check({"Delområden": area_table("Delområden 2024 (mkr)", {2024: subs}, total=False)})
+    assert [f.expected for f in find(report, "VP101")] == ["HR"]
+
+
+def test_vp102_unknown_area_suggests_closest(check: Callable[..., Report]) -> None:
+    report = check(renamed("Samhällsplanering", "Samhällsplanerng"))
+    (f,) = find(report, "VP102")
+    assert f.cell == "A10" and "Samhällsplanering" in (f.suggestion or "")
+
+
+def test_vp102_alias_is_known(check: Callable[..., Report]) -> None:
+    assert "VP102" not in codes(check(renamed("KS-reserv", "Kommunstyrelsens reserv")))
+
+
+def test_vp103_duplicate_area(check: Callable[..., Report]) -> None:
+    sheets = clean_board()
+    rows = sheets["Budget"]
+    rows.insert(row_of(rows, "Totalt"), list(rows[row_of(rows, "Vuxenutbildning")]))
+    (f,) = find(check(sheets), "VP103")
+    assert "Vuxenutbildning" in f.message
+
+
+def test_vp104_missing_cost_column(check: Callable[..., Report]) -> None:
+    rows: Rows = [[TITLE], [], ["Produktionsområde", "Brutto intäkt 2024", "Budgeterat resultat 2024"]]
+    rows += [[k, r, n] for k, (r, _c, n) in EXACT_2024.items()]
+    report = check({"Budget": rows})
+    assert [f.expected for f in find(report, "VP104")] == ["brutto kostnad"]
+
+
+def test_vp104_net_only_table_is_complete(check: Callable[..., Report]) -> None:
+    rows: Rows = [[TITLE], [], ["Produktionsområde", "Budget 2024"]] + [[k, n] for k, (_r, _c, n) in EXACT_2024.items()]
+    assert "VP104" not in codes(check({"Budget": rows}))
+
+
+def test_vp104_no_table_at_all(check: Callable[..., Report]) -> None:
+    report = check({"Anteckningar": [["Möte 12 mars"], ["Ta med budgeten"]]})
+    assert codes(report) == ["VP104"]
+
+
+def test_vp105_unit_missing_and_contradicting(check: Callable[..., Report]) -> None:
+    none = check({"Budget": area_table("Kommunstyrelsen – produktionsområden 2024", {2024: EXACT_2024})}, no_bridge())
+    assert codes(none) == ["VP105"]
+    tkr = check({"Budget": area_table("Budget 2024 (tkr)", {2024: EXACT_2024})})
+    (f,) = find(tkr, "VP105")
+    assert f.actual == "tkr" and f.expected == "mkr"
+
+
+# --- VP2xx -------------------------------------------------------------------
+def test_vp201_text_numbers(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Vuxenutbildning=("22,0 ", "\u221245,3", -23.3), Kommundirektör=(0.2, "(13,4)", -13.2)))
+    got = {f.cell: f.expected for f in find(report, "VP201")}
+    assert got == {"B8": 22.0, "C8": -45.3, "C6": -13.4}
+    assert not [f for f in find(report, "VP301") if f.cell in ("D6", "D8")]  # the repaired figures add up
+    # Excel's SUM skips text, so the typed-in total is short by exactly those figures
+    (total,) = [f for f in find(report, "VP302") if f.cell == "B14"]
+    assert total.expected == pytest.approx(total.actual + 22.0)
+
+
+def test_vp202_not_a_number(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Vuxenutbildning=(22.0, "?", -23.3)))
+    (f,) = find(report, "VP202")
+    assert f.cell == "C8" and f.actual == "?"
+
+
+def test_vp203_empty_amount(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Samhällsplanering=(0, "", -2.9)))
+    assert [f.cell for f in find(report, "VP203")] == ["C10"]
+
+
+def test_vp204_wrong_sign(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Räddningstjänst=(-1.0, 33.7, 32.7)))
+    assert sorted(f.cell or "" for f in find(report, "VP204")) == ["B12", "C12"]
+
+
+def test_vp205_error_value(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Kommundirektör=(0.2, -13.4, "#REF!")))
+    (f,) = find(report, "VP205")
+    assert f.cell == "D6" and f.actual == "#REF!"
+
+
+def test_zero_revenue_and_cost_are_not_wrong_signs(check: Callable[..., Report]) -> None:
+    assert "VP204" not in codes(check(clean_board()))
+
+
+# --- VP3xx -------------------------------------------------------------------
+def test_vp301_net_is_not_revenue_plus_cost(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Vuxenutbildning=(22.0, -45.3, -24.3)))
+    (f,) = [f for f in find(report, "VP301") if f.cell == "D8"]
+    assert f.expected == -23.3 and f.actual == -24.3
+
+
+def test_vp301_within_rounding_is_vp309(check: Callable[..., Report]) -> None:
+    report = check(with_2024(Vuxenutbildning=(22.0, -45.3, -23.2)))
+    assert "VP301" not in codes(report)
+    assert [f.cell for f in find(report, "VP309") if "Vuxenutbildning" in f.message] == ["D8"]
+
+
+def test_vp302_total_row(check: Callable[..., Report]) -> None:
+    report = check(board({2024: EXACT_2024}, sum_rows={2: "const:-285.8"}))
+    (f,) = find(report, "VP302")
+    assert f.cell == "C14" and f.expected == pytest.approx(COST_2024) and f.actual == -285.8
+
+
+def test_vp303_sub_areas(check: Callable[..., Report]) -> None:
+    subs = dict(SUB_AREAS_2024)
+    subs["Kommunledning och verksamhetsstöd"] = (9.7, -150.0, -140.3)
+    report = check({"Delområden": area_table("Delområden 2024 (mkr)", {2024: subs}, total=False)})
+    cells = {f.cell for f in find(report, "VP303")}
+    assert cells == {"C9", "D9"}
+    ok = dict(SUB_AREAS_2024)
+    ok["Kommunledning och verksamhetsstöd"] = (9.7, -158.0, -148.3)
+    assert "VP303" not in codes(check({"Delområden": area_table("Delområden 2024 (mkr)", {2024: ok}, total=False)}))
+
+
+def test_vp304_frame(check: Callable[..., Report]) -> None:
+    settings = default_settings()
+    settings.frames = [Frame(year=2024, amount=-250.0)]
+    report = check(clean_board(), settings)
+    (f,) = find(report, "VP304")
+    assert f.expected == -250.0 and f.actual == pytest.approx(-253.2) and f.cell == "D14"
+
+
+def test_vp305_bridge(check: Callable[..., Report]) -> None:
+    settings = default_settings()
+    settings.bridge = [BridgeItem(from_year=2023, to_year=2024, text="Löner", amount=2.0)]
+    report = check(board({2023: SEED_2023, 2024: EXACT_2024}), settings)
+    (f,) = find(report, "VP305")
+    assert f.expected == 2.0
+
+
+def test_vp306_summary_differs_from_area_sheet(check: Callable[..., Report]) -> None:
+    sheets = per_area_budget()
+    summary = sheets["Sammanställning"]
+    i = row_of(summary, "Kommundirektör")
+    formula, _cached = summary[i][3]
+    summary[i][3] = -14.2  # typed over the link
+    report = check(sheets)
+    (f,) = find(report, "VP306")
+    assert f.cell == "D6" and f.expected == pytest.approx(-13.2) and f.actual == -14.2
+    assert formula.startswith("='Kommundirektör'!")
+    assert "VP401" in codes(report)  # a constant among links
+
+
+def test_vp306_cut_sheet_names_still_match(check: Callable[..., Report]) -> None:
+    sheets = per_area_budget()
+    assert "Kommunledning och verksamhetsst" in sheets  # 31 characters
+    assert not [c for c in codes(check(sheets)) if c.startswith("VP1") or c == "VP306"]
+
+
+def test_vp309_is_info_and_not_an_error(check: Callable[..., Report]) -> None:
+    report = check(clean_budget())
+    assert set(codes(report)) == {"VP309"}
+    assert all(f.severity.value == "info" for f in report.findings)
+
+
+# --- VP4xx -------------------------------------------------------------------
+def test_vp401_constant_among_formulas(check: Callable[..., Report]) -> None:
+    report = check(board({2024: EXACT_2024}, sum_rows={2: f"const:{COST_2024}"}))
+    (f,) = find(report, "VP401")
+    assert f.cell == "C14"
+
+
+def test_vp402_and_vp403_sum_range(check: Callable[..., Report]) -> None:
+    report = check(board({2024: EXACT_2024}, sum_rows={2: "C5:C12"}))
+    assert [f.cell for f in find(report, "VP402")] == ["C14"]
+    (f,) = find(report, "VP403")
+    assert f.cell == "C14" and "rad 13" in f.message and f.expected == "=SUM(C5:C13)"
+
+
+def test_vp403_sum_taking_in_the_header(check: Callable[..., Report]) -> None:
+    report = check(board({2024: EXACT_2024}, sum_rows={1: "B4:B13", 2: "C4:C13", 3: "D4:D13"}))
+    assert sorted(f.cell or "" for f in find(report, "VP403")) == ["B14", "C14", "D14"]
+
+
+def test_vp404_external_link_and_empty_cell(check: Callable[..., Report]) -> None:
+    sheets = clean_board()
+    rows = sheets["Budget"]
+    i = row_of(rows, "Vuxenutbildning")
+    rows[i][1] = ("=[1]Blad1!B8", 22.0)
+    j = row_of(rows, "Samhällsplanering")
+    rows[j][3] = ("=B10+C10+H10", -2.9)
+    report = check(sheets)
+    assert sorted(f.cell or "" for f in find(report, "VP404")) == ["B8", "D10"]
+
+
+def test_formulas_following_the_pattern_are_quiet(check: Callable[..., Report]) -> None:
+    sheets = clean_board()
+    rows = sheets["Budget"]
+    for i, r in enumerate(rows):
+        if r and r[0] in EXACT_2024:
+            rows[i][3] = (f"=B{i + 1}+C{i + 1}", EXACT_2024[r[0]][2])
+    report = check(sheets)
+    assert not [c for c in codes(report) if c.startswith("VP4")]
+
+
+# --- registry and exemptions --------------------------------------------------
+def test_every_catalogue_code_has_a_rule_and_docs_text() -> None:
+    load_all()
+    expected = {"VP101", "VP102", "VP103", "VP104", "VP105", "VP201", "VP202", "VP203", "VP204", "VP205"}
+    expected |= {"VP301", "VP302", "VP303", "VP304", "VP305", "VP306", "VP309", "VP401", "VP402", "VP403", "VP404"}
+    assert expected <= set(RULES)
+    for r in RULES.values():
+        assert r.title and r.what and r.why and r.example and r.fix
+
+
+def test_exemption_silences_but_keeps_the_finding(check: Callable[..., Report]) -> None:
+    sheets = copy.deepcopy(with_2024(Vuxenutbildning=(22.0, -45.3, -24.3)))
+    settings = default_settings()
+    settings.bridge = []
+    plain = check(sheets, settings)
+    assert plain.has_errors
+    from vpexcel.settings import Exemption
+
+    settings.exemptions = [Exemption(code="VP301", sheet="Budget", cell="D8", reason="Beslutat av KS 2023-11-12")]
+    settings.exemptions.append(Exemption(code="VP302", sheet="Budget", reason="Följer av raden ovan"))
+    settings.exemptions.append(Exemption(code="VP301", sheet="Budget", cell="D14", reason="Följer av raden ovan"))
+    settings.exemptions.append(Exemption(code="VP304", reason="Följer av raden ovan"))
+    silenced = check(sheets, settings)
+    f = next(f for f in silenced.findings if f.code == "VP301" and f.cell == "D8")
+    assert f.silenced == "Beslutat av KS 2023-11-12"
+    assert not silenced.has_errors and silenced.summary.silenced >= 2
