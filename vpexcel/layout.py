@@ -92,6 +92,26 @@ class Table:
     unit_cell: str | None = None
     area: Area | None = None  # the area an accounts-layout sheet belongs to
     amounts: dict[tuple[int, int], Amount] = field(default_factory=dict)
+    _columns: dict[int, list[float | None]] = field(default_factory=dict)
+    _position: dict[int, int] = field(default_factory=dict)
+
+    def position(self) -> dict[int, int]:
+        """Sheet row -> index in ``rows`` (built once)."""
+        if len(self._position) != len(self.rows):
+            self._position = {r.row: i for i, r in enumerate(self.rows)}
+        return self._position
+
+    def values(self, col: int) -> list[float | None]:
+        """The column's figures, one per entry of ``rows`` (None where no usable number)."""
+        got = self._columns.get(col)
+        if got is None:
+            grid = self.sheet.rows
+            height = len(grid)
+            idx = [r.row for r in self.rows]
+            raw = [grid[i][col] if i < height and col < len(grid[i]) else None for i in idx]
+            got = [v if type(v) is float else self.number(i, col) for i, v in zip(idx, raw, strict=True)]
+            self._columns[col] = got
+        return got
 
     @property
     def name(self) -> str:
@@ -109,6 +129,10 @@ class Table:
         return got
 
     def number(self, row: int, col: int) -> float | None:
+        line = self.sheet.rows[row] if row < len(self.sheet.rows) else ()
+        v = line[col] if col < len(line) else None
+        if type(v) is float:  # the common case, without building an Amount
+            return v
         return self.amount(row, col).number
 
     def column(self, kind: ColumnKind, year: int | None) -> Column | None:
@@ -220,11 +244,22 @@ def _label_col(sheet: SheetGrid, start: int, end: int, first_amount_col: int) ->
 
 def _label(sheet: SheetGrid, row: int, col: int) -> str:
     v = sheet.value(row, col)
-    return re.sub(r"\s+", " ", v).strip() if isinstance(v, str) else _text(v)
+    return " ".join(v.split()) if isinstance(v, str) else _text(v)
+
+
+_ACCOUNT_MARKS = ("summa", "s:a", "result", "netto", "budgete", "varav", "därav", "intäkter", "kostnader", "totalt")
 
 
 def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
-    return any(classify(sheet.value(row, c.col)).kind is not AmountKind.EMPTY for c in cols)
+    line = sheet.rows[row] if row < len(sheet.rows) else ()
+    n = len(line)
+    for c in cols:
+        v = line[c.col] if c.col < n else None
+        if v is None or v == "":
+            continue
+        if type(v) is float or classify(v).kind is not AmountKind.EMPTY:
+            return True
+    return False
 
 
 def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
@@ -312,10 +347,14 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
 
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     marker_row = marker_col = None
-    for r in range(min(sheet.height, 400)):
+    for r in range(sheet.height):
         for c in range(min(3, len(sheet.rows[r]))):
-            v = sheet.value(r, c)
-            if isinstance(v, str) and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v))):
+            v = sheet.rows[r][c]
+            if (
+                isinstance(v, str)
+                and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
+                and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
+            ):
                 marker_row, marker_col = r, c
                 break
         if marker_row is not None:
@@ -345,8 +384,14 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     section = RowKind.REVENUE_ITEM
     for r in range(header_row + 1, sheet.height):
         label = _label(sheet, r, marker_col)
-        key = normalize(label)
+        # only labels that may be a subtotal, result, note or heading need the regexes
+        marked = label[:9].lower().startswith(_ACCOUNT_MARKS)
+        key = normalize(label) if marked else label
         if not key and not _has_amounts(sheet, r, cols):
+            continue
+        if not marked:
+            if _has_amounts(sheet, r, cols):
+                rows.append(Row(r, section, label))
             continue
         if _REVENUE_SUM.match(key):
             rows.append(Row(r, RowKind.REVENUE_SUM, label))

@@ -139,7 +139,9 @@ def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
 
 
 def _column_sum(ctx: Context, table: Table, rows: list, col: int) -> float | None:
-    numbers = [table.number(r.row, col) for r in rows]
+    vals = table.values(col)
+    position = table.position()
+    numbers = [vals[position[r.row]] for r in rows]
     if any(n is None for n in numbers):
         return None
     return sum(n for n in numbers if n is not None)

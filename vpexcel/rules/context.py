@@ -8,7 +8,7 @@ from functools import cached_property
 from vpexcel.findings import Finding, Value
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.layout import Column, ColumnKind, Row, RowKind, Table
-from vpexcel.numbers import Amount, format_sv
+from vpexcel.numbers import Amount, AmountKind, format_sv
 from vpexcel.settings import Area, Settings, normalize
 
 
@@ -128,19 +128,34 @@ class Context:
     def _table_decimals(self) -> dict[int, int]:
         out = {}
         for t in self.tables:
-            ds = [decimals_of(c.amount.number) for c in self.amount_cells(t) if c.amount.number is not None]
-            out[id(t)] = min(max(ds, default=0), 6)
+            most = 0
+            for col in t.columns:
+                for n in t.values(col.col):
+                    if n is not None and not n.is_integer():
+                        most = max(most, decimals_of(n))
+            out[id(t)] = min(most, 6)
         return out
 
-    def amount_cells(self, table: Table) -> list[AmountCell]:
-        """The table's figure cells (area, sum and account rows; non-empty note cells)."""
+    def odd_cells(self, table: Table) -> list[AmountCell]:
+        """The table's figure cells that hold no plain number (text, empty, error, other).
+
+        Computed once per table; the checks of values look only at these, so a large
+        table of ordinary numbers costs one type test per cell.
+        """
         got = self._cells.get(id(table))
         if got is None:
             got = []
+            rows = table.sheet.rows
+            height = len(rows)
             for row in table.rows:
+                line = rows[row.row] if row.row < height else []
+                n = len(line)
                 for col in table.columns:
+                    v = line[col.col] if col.col < n else None
+                    if type(v) is float or type(v) is int:
+                        continue
                     amount = table.amount(row.row, col.col)
-                    if row.kind is RowKind.NOTE and amount.number is None and amount.kind.value == "empty":
+                    if row.kind is RowKind.NOTE and amount.kind is AmountKind.EMPTY:
                         continue
                     got.append(AmountCell(row, col, amount))
             self._cells[id(table)] = got

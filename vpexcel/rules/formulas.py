@@ -62,8 +62,12 @@ def _groups(table: Table) -> list[list[tuple[int, int]]]:
         if row.kind in sums:
             groups.append([(row.row, c.col) for c in table.columns])
     item_kinds = {RowKind.AREA, RowKind.REVENUE_ITEM, RowKind.COST_ITEM}
+    item_rows = [r.row for r in table.rows if r.kind in item_kinds]
+    wanted = set(item_rows)
+    per_column = Counter(c for (r, c) in table.sheet.formulas if r in wanted)
     for col in table.columns:
-        groups.append([(r.row, col.col) for r in table.rows if r.kind in item_kinds])
+        if per_column.get(col.col, 0) >= 2:  # fewer formulas than that make no pattern
+            groups.append([(r, col.col) for r in item_rows])
     return groups
 
 
@@ -72,8 +76,10 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(table):
-            filled = [(r, c) for r, c in group if sheet.value(r, c) is not None or sheet.formula(r, c)]
-            formulas = [rc for rc in filled if sheet.formula(*rc)]
+            formulas = [rc for rc in group if rc in sheet.formulas]
+            if len(formulas) < 2:
+                continue
+            filled = [(r, c) for r, c in group if (r, c) in sheet.formulas or sheet.value(r, c) is not None]
             if len(filled) < 3 or len(formulas) * 2 <= len(filled):
                 continue
             example = sheet.formula(*formulas[0])
@@ -94,7 +100,7 @@ def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(table):
-            cells = [(r, c, f) for r, c in group if (f := sheet.formula(r, c))]
+            cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
             patterns = [pattern(f, r, c) for r, c, f in cells]

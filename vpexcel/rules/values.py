@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
+from vpexcel.grid import a1
 from vpexcel.layout import ColumnKind, RowKind
 from vpexcel.numbers import AmountKind, format_sv
 from vpexcel.rules import check, rule
@@ -75,7 +76,7 @@ def _describe(value: object) -> str:
 @check("VP201")
 def text_number(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
-        for c in ctx.amount_cells(table):
+        for c in ctx.odd_cells(table):
             if c.amount.kind is AmountKind.TEXT_NUMBER and c.amount.number is not None:
                 raw = table.sheet.value(c.row.row, c.column.col)
                 shown = format_sv(c.amount.number, decimals_of(c.amount.number))
@@ -93,7 +94,7 @@ def text_number(ctx: Context) -> Iterator[Finding]:
 @check("VP202")
 def not_a_number(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
-        for c in ctx.amount_cells(table):
+        for c in ctx.odd_cells(table):
             if c.amount.kind is AmountKind.BAD:
                 raw = table.sheet.value(c.row.row, c.column.col)
                 yield ctx.finding(
@@ -109,7 +110,7 @@ def not_a_number(ctx: Context) -> Iterator[Finding]:
 @check("VP203")
 def empty_amount(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
-        for c in ctx.amount_cells(table):
+        for c in ctx.odd_cells(table):
             if c.amount.kind is AmountKind.EMPTY and c.row.kind is not RowKind.NOTE:
                 yield ctx.finding(
                     "VP203",
@@ -127,24 +128,28 @@ _COST_ROWS = {RowKind.COST_ITEM, RowKind.COST_SUM}
 @check("VP204")
 def wrong_sign(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
-        for c in ctx.amount_cells(table):
-            n = c.amount.number
-            if n is None or n == 0 or c.row.kind is RowKind.NOTE:
-                continue
-            if table.layout == "areas":
-                revenue = c.column.kind is ColumnKind.REVENUE
-                cost = c.column.kind is ColumnKind.COST
-            else:
-                revenue = c.row.kind in _REVENUE_ROWS
-                cost = c.row.kind in _COST_ROWS
-            if (revenue and n < 0) or (cost and n > 0):
+        if table.layout == "areas":
+            revenue_rows = cost_rows = [i for i, r in enumerate(table.rows) if r.kind is not RowKind.NOTE]
+        else:
+            revenue_rows = [i for i, r in enumerate(table.rows) if r.kind in _REVENUE_ROWS]
+            cost_rows = [i for i, r in enumerate(table.rows) if r.kind in _COST_ROWS]
+        for col in table.columns:
+            vals = table.values(col.col)
+            bad: list[tuple[int, bool]] = []
+            if table.layout != "areas" or col.kind is ColumnKind.REVENUE:
+                bad += [(i, True) for i in revenue_rows if (v := vals[i]) is not None and v < 0]
+            if table.layout != "areas" or col.kind is ColumnKind.COST:
+                bad += [(i, False) for i in cost_rows if (v := vals[i]) is not None and v > 0]
+            for i, revenue in sorted(bad):
+                row, n = table.rows[i], vals[i]
+                assert n is not None
                 what = "En intäkt ska vara positiv" if revenue else "En kostnad ska vara negativ"
                 d = decimals_of(n)
                 yield ctx.finding(
                     "VP204",
                     table.name,
-                    c.cell,
-                    f"{what}: {c.row.label or 'raden'} ({c.column.header}) står som {format_sv(n, d)}.",
+                    a1(row.row, col.col),
+                    f"{what}: {row.label or 'raden'} ({col.header}) står som {format_sv(n, d)}.",
                     expected=-n,
                     actual=n,
                     suggestion=f"Byt tecken till {format_sv(-n, d)}.",
@@ -154,7 +159,7 @@ def wrong_sign(ctx: Context) -> Iterator[Finding]:
 @check("VP205")
 def error_value(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
-        for c in ctx.amount_cells(table):
+        for c in ctx.odd_cells(table):
             if c.amount.kind is AmountKind.ERROR:
                 raw = table.sheet.value(c.row.row, c.column.col)
                 formula = table.sheet.formula(c.row.row, c.column.col)

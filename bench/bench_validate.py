@@ -1,0 +1,135 @@
+"""Validation speed against python-calamine reading the same workbook, in one run.
+
+    .venv/bin/python bench/bench_validate.py [--sheets 50] [--rows 2000] [--repeat 5]
+
+1. A generated workbook of SHEETS sheets x ROWS rows (an area's account groups per
+   sheet, with SUM subtotals and a Resultat formula): the median time of
+   python-calamine alone reading every sheet (the yardstick), and of a whole
+   vpexcel validation (reading included), in this process.
+2. The sample workbook as a whole process (`vpexcel validate ... --format json`),
+   against the bare interpreter start (`python -c pass`) as the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def generate(path: Path, sheets: int, rows: int) -> Path:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    half = rows // 2
+    for s in range(sheets):
+        ws = wb.add_worksheet(f"Område {s + 1}")
+        ws.write_row(0, 0, [f"Område {s + 1} – budget 2024 (tkr)"])
+        ws.write_row(2, 0, ["Kontogrupp", "Budget 2023", "Budget 2024", "Utfall 2024", "Prognos 2024"])
+        r = 3
+        totals = [0.0] * 4
+        for i in range(half):
+            vals = [float(100 + (i * 7 + s) % 900), float(110 + (i * 5 + s) % 900), float(40 + i % 300), float(105 + i % 700)]
+            ws.write_row(r, 0, [f"Intäkt {i + 1}", *vals])
+            totals = [a + b for a, b in zip(totals, vals, strict=True)]
+            r += 1
+        rev_row = r
+        ws.write(r, 0, "Summa intäkter")
+        for c in range(4):
+            ws.write_formula(r, c + 1, f"=SUM({chr(66 + c)}4:{chr(66 + c)}{r})", None, totals[c])
+        r += 1
+        first = r
+        ctotals = [0.0] * 4
+        for i in range(rows - half):
+            vals = [
+                -float(120 + (i * 3 + s) % 800),
+                -float(130 + (i * 11 + s) % 800),
+                -float(50 + i % 250),
+                -float(125 + i % 650),
+            ]
+            ws.write_row(r, 0, [f"Kostnad {i + 1}", *vals])
+            ctotals = [a + b for a, b in zip(ctotals, vals, strict=True)]
+            r += 1
+        cost_row = r
+        ws.write(r, 0, "Summa kostnader")
+        for c in range(4):
+            ws.write_formula(r, c + 1, f"=SUM({chr(66 + c)}{first + 1}:{chr(66 + c)}{r})", None, ctotals[c])
+        r += 1
+        ws.write(r, 0, "Resultat")
+        for c in range(4):
+            col = chr(66 + c)
+            ws.write_formula(r, c + 1, f"={col}{rev_row + 1}+{col}{cost_row + 1}", None, totals[c] + ctotals[c])
+    wb.close()
+    return path
+
+
+def calamine_only(path: Path) -> int:
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    cells = 0
+    for name in book.sheet_names:
+        data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        cells += sum(len(r) for r in data)
+    book.close()
+    return cells
+
+
+def vpexcel_validate(path: Path) -> int:
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.validate import validate
+
+    return len(validate(read_workbook(path)).findings)
+
+
+def median_time(fn, *args, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def process_time(cmd: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sheets", type=int, default=50)
+    ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    book = generate(out / f"bench-{args.sheets}x{args.rows}.xlsx", args.sheets, args.rows)
+    size = book.stat().st_size / 1e6
+    calamine_only(book)
+    vpexcel_validate(book)  # warm the imports and the page cache for both
+    t_cal = median_time(calamine_only, book, repeat=args.repeat)
+    t_val = median_time(vpexcel_validate, book, repeat=args.repeat)
+    print(f"workbook: {args.sheets} sheets x {args.rows} rows, {size:.1f} MB, findings: {vpexcel_validate(book)}")
+    print(f"python-calamine read (yardstick): {t_cal:.3f} s  (median of {args.repeat})")
+    print(f"vpexcel validate (read + checks): {t_val:.3f} s  ratio {t_val / t_cal:.2f}x")
+    exe = str(ROOT / ".venv" / "bin" / "vpexcel")
+    sample = str(ROOT / "workbooks" / "budget-2024.xlsx")
+    t_py = process_time([sys.executable, "-c", "pass"], args.repeat * 2)
+    t_cli = process_time([exe, "validate", sample, "--format", "json"], args.repeat * 2)
+    print(f"python -c pass (yardstick):           {t_py:.3f} s")
+    print(f"vpexcel validate sample, whole process: {t_cli:.3f} s  ({t_cli / t_py:.1f}x the bare interpreter)")
+
+
+if __name__ == "__main__":
+    main()
