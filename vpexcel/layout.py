@@ -382,17 +382,22 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             column.year = settings.budget_year
     rows: list[Row] = []
     section = RowKind.REVENUE_ITEM
+    grid = sheet.rows
+    amount_cols = [c.col for c in cols]
+    width = max(amount_cols) + 1
     for r in range(header_row + 1, sheet.height):
-        label = _label(sheet, r, marker_col)
+        line = grid[r]
+        raw = line[marker_col] if marker_col < len(line) else None
         # only labels that may be a subtotal, result, note or heading need the regexes
-        marked = label[:9].lower().startswith(_ACCOUNT_MARKS)
-        key = normalize(label) if marked else label
-        if not key and not _has_amounts(sheet, r, cols):
-            continue
+        marked = type(raw) is str and raw.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
         if not marked:
-            if _has_amounts(sheet, r, cols):
-                rows.append(Row(r, section, label))
+            if len(line) >= width and all(type(line[c]) is float for c in amount_cols):
+                rows.append(Row(r, section, raw.strip() if type(raw) is str else _text(raw)))  # the common case
+            elif _has_amounts(sheet, r, cols):
+                rows.append(Row(r, section, _label(sheet, r, marker_col)))
             continue
+        label = _label(sheet, r, marker_col)
+        key = normalize(label)
         if _REVENUE_SUM.match(key):
             rows.append(Row(r, RowKind.REVENUE_SUM, label))
             section = RowKind.COST_ITEM

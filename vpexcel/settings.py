@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -361,7 +360,3 @@ def validated(data: object, where: str) -> Settings:
         raise InputError(
             f"Inställningarna i {where} går inte att använda: fältet {loc} är fel ({first['msg']}). Rätta värdet och försök igen."
         ) from None
-
-
-def merge_labels(labels: Iterable[str]) -> str:
-    return " ".join(s.strip() for s in labels if s and s.strip())

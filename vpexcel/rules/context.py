@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from vpexcel.findings import Finding, Value
 from vpexcel.grid import WorkbookGrid, a1
@@ -34,6 +36,13 @@ class Context:
     settings: Settings
     tables: list[Table]
     _cells: dict[int, list[AmountCell]] = field(default_factory=dict)
+    _memo: dict[object, Any] = field(default_factory=dict)
+
+    def memo(self, key: object, build: Callable[[], Any]) -> Any:
+        """Work several checks share, done once per validation."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     # --- building findings -------------------------------------------------
     def finding(

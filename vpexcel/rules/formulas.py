@@ -54,8 +54,12 @@ rule(
 )
 
 
-def _groups(table: Table) -> list[list[tuple[int, int]]]:
-    """Cells that should be of one kind: each sum row, and each column's area cells."""
+def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
+    """Cells that should be of one kind: each sum row, and each column's area cells (built once)."""
+    return ctx.memo(("groups", id(table)), lambda: _build_groups(table))
+
+
+def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     groups: list[list[tuple[int, int]]] = []
     sums = {RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT}
     for row in table.rows:
@@ -75,7 +79,7 @@ def _groups(table: Table) -> list[list[tuple[int, int]]]:
 def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
-        for group in _groups(table):
+        for group in _groups(ctx, table):
             formulas = [rc for rc in group if rc in sheet.formulas]
             if len(formulas) < 2:
                 continue
@@ -99,7 +103,7 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
 def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
-        for group in _groups(table):
+        for group in _groups(ctx, table):
             cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
