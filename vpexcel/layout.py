@@ -70,7 +70,7 @@ class Column:
     header: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     row: int
     kind: RowKind
@@ -94,6 +94,9 @@ class Table:
     amounts: dict[tuple[int, int], Amount] = field(default_factory=dict)
     _columns: dict[int, list[float | None]] = field(default_factory=dict)
     _position: dict[int, int] = field(default_factory=dict)
+    _odd: dict[int, list[int]] = field(default_factory=dict)
+    _indices: dict[int, list[int]] = field(default_factory=dict)
+    _lines: list[list[CellValue]] | None = None
 
     def position(self) -> dict[int, int]:
         """Sheet row -> index in ``rows`` (built once)."""
@@ -105,13 +108,33 @@ class Table:
         """The column's figures, one per entry of ``rows`` (None where no usable number)."""
         got = self._columns.get(col)
         if got is None:
-            grid = self.sheet.rows
-            height = len(grid)
-            idx = [r.row for r in self.rows]
-            raw = [grid[i][col] if i < height and col < len(grid[i]) else None for i in idx]
-            got = [v if type(v) is float else self.number(i, col) for i, v in zip(idx, raw, strict=True)]
+            if self._lines is None:
+                grid = self.sheet.rows
+                self._lines = [grid[r.row] if r.row < len(grid) else [] for r in self.rows]
+            raw = [line[col] if col < len(line) else None for line in self._lines]
+            odd = [k for k, v in enumerate(raw) if type(v) is not float]
+            got = raw
+            if odd:
+                got = [v if type(v) is float else None for v in raw]
+                for k in odd:
+                    got[k] = self.number(self.rows[k].row, col)
             self._columns[col] = got
+            self._odd[col] = odd
         return got
+
+    def odd(self, col: int) -> list[int]:
+        """Indices into ``rows`` whose cell in the column is not a plain float."""
+        self.values(col)
+        return self._odd[col]
+
+    def indices(self, *kinds: RowKind) -> list[int]:
+        """Indices into ``rows`` of the given kinds."""
+        if not self._indices:  # one pass over the rows (keyed by identity: enum hashing is slow)
+            for i, r in enumerate(self.rows):
+                self._indices.setdefault(id(r.kind), []).append(i)
+        if len(kinds) == 1:
+            return self._indices.get(id(kinds[0]), [])
+        return sorted(i for k in kinds for i in self._indices.get(id(k), []))
 
     @property
     def name(self) -> str:
@@ -139,7 +162,7 @@ class Table:
         return next((c for c in self.columns if c.kind is kind and c.year == year), None)
 
     def rows_of(self, *kinds: RowKind) -> list[Row]:
-        return [r for r in self.rows if r.kind in kinds]
+        return [self.rows[i] for i in self.indices(*kinds)]
 
     def cell(self, row: int, col: int) -> str:
         return a1(row, col)
@@ -347,17 +370,20 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
 
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     marker_row = marker_col = None
-    for r in range(sheet.height):
-        for c in range(min(3, len(sheet.rows[r]))):
-            v = sheet.rows[r][c]
-            if (
-                isinstance(v, str)
+    for c in range(3):
+        column = [line[c] if len(line) > c else None for line in sheet.rows]
+        hit = next(
+            (
+                r
+                for r, v in enumerate(column)
+                if type(v) is str
                 and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
                 and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
-            ):
-                marker_row, marker_col = r, c
-                break
-        if marker_row is not None:
+            ),
+            None,
+        )
+        if hit is not None:
+            marker_row, marker_col = hit, c
             break
     if marker_row is None or marker_col is None:
         return None
@@ -382,20 +408,27 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             column.year = settings.budget_year
     rows: list[Row] = []
     section = RowKind.REVENUE_ITEM
-    grid = sheet.rows
-    amount_cols = [c.col for c in cols]
-    width = max(amount_cols) + 1
-    for r in range(header_row + 1, sheet.height):
-        line = grid[r]
-        raw = line[marker_col] if marker_col < len(line) else None
-        # only labels that may be a subtotal, result, note or heading need the regexes
-        marked = type(raw) is str and raw.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
-        if not marked:
-            if len(line) >= width and all(type(line[c]) is float for c in amount_cols):
-                rows.append(Row(r, section, raw.strip() if type(raw) is str else _text(raw)))  # the common case
-            elif _has_amounts(sheet, r, cols):
-                rows.append(Row(r, section, _label(sheet, r, marker_col)))
-            continue
+    body = sheet.rows[header_row + 1 :]
+    labels = [line[marker_col] if len(line) > marker_col else None for line in body]
+    # only labels that may be a subtotal, result, note or heading need the regexes
+    marks = [type(v) is str and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS) for v in labels]
+    first = cols[0].col
+    plain = [len(line) > first and type(line[first]) is float for line in body]  # a figure row: the common case
+    base = header_row + 1
+
+    def items(start: int, end: int, kind: RowKind) -> list[Row]:
+        """Account rows between two marked rows: every row with a figure."""
+        return [
+            Row(base + i, kind, labels[i].strip() if type(labels[i]) is str else _text(labels[i]))
+            for i in range(start, end)
+            if plain[i] or _has_amounts(sheet, base + i, cols)
+        ]
+
+    previous = 0
+    for i in [k for k, m in enumerate(marks) if m]:
+        rows += items(previous, i, section)
+        previous = i + 1
+        r = base + i
         label = _label(sheet, r, marker_col)
         key = normalize(label)
         if _REVENUE_SUM.match(key):
@@ -414,13 +447,16 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             rows.append(Row(r, section, label))
         elif key.startswith("kostnad"):
             section = RowKind.COST_ITEM
+    else:
+        rows += items(previous, len(labels), section)
     unit, unit_cell = find_unit(sheet, header_row)
     area = settings.find_area_for_sheet(sheet.name)
     if area is None:
         for r in range(header_row + 1):
             for v in sheet.rows[r]:
                 if isinstance(v, str) and v.strip():
-                    hits = [a for a in settings.areas if any(k in normalize(v) for k in a.match_keys())]
+                    text = normalize(v)
+                    hits = [a for a in settings.areas if any(k in text for k in a.match_keys())]
                     if hits:
                         area = max(hits, key=lambda a: len(a.name))
                         break

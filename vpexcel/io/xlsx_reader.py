@@ -37,7 +37,7 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_F_START = re.compile(rb"<(?:\w+:)?f(?=[\s>/])")
+_ROOT_PREFIX = re.compile(rb"<(\w+):worksheet[\s>]")
 _C_ATTRS = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _F_ELEMENT = re.compile(rb"<(?:\w+:)?f(\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -162,7 +162,10 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
     formulas: dict[tuple[int, int], str] = {}
     masters: dict[bytes, tuple[str, int, int]] = {}
     followers: list[tuple[tuple[int, int], bytes]] = []
-    for m in _F_START.finditer(data):
+    prefix = _ROOT_PREFIX.search(data[:2048])
+    tag = b"<" + (prefix.group(1) + b":" if prefix else b"") + b"f"
+    f_start = re.compile(re.escape(tag) + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
+    for m in f_start.finditer(data):
         start = data.rfind(b"<", 0, m.start() - 1)
         while start >= 0 and not re.match(rb"<(?:\w+:)?c\s", data[start : start + 12]):
             start = data.rfind(b"<", 0, start)

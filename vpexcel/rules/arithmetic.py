@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.grid import a1
-from vpexcel.layout import Column, ColumnKind, RowKind, Table
+from vpexcel.layout import Column, ColumnKind, Row, RowKind, Table
 from vpexcel.numbers import format_sv
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context, decimals_of
@@ -125,8 +125,9 @@ def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
                 if f:
                     yield f
     for table in ctx.account_tables():
-        by_kind = {row.kind: row for row in table.rows}
-        rev_row, cost_row, res_row = (by_kind.get(k) for k in (RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT))
+        rev_row, cost_row, res_row = (
+            next(iter(table.rows_of(k)), None) for k in (RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT)
+        )
         if not (rev_row and cost_row and res_row):
             continue
         for col in table.columns:
@@ -138,13 +139,22 @@ def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
                 yield f
 
 
-def _column_sum(ctx: Context, table: Table, rows: list, col: int) -> float | None:
+def _column_sum(table: Table, idx: list[int], col: int) -> float | None:
+    """The sum of a column over rows given by their index in ``table.rows``; None if one is unusable."""
     vals = table.values(col)
-    position = table.position()
-    numbers = [vals[position[r.row]] for r in rows]
-    if any(n is None for n in numbers):
+    if idx and idx[-1] - idx[0] + 1 == len(idx):
+        numbers = vals[idx[0] : idx[-1] + 1]  # a contiguous block: one slice
+    else:
+        numbers = [vals[i] for i in idx]
+    try:
+        return sum(numbers)  # type: ignore[arg-type]
+    except TypeError:  # an unusable figure (None) among them
         return None
-    return sum(n for n in numbers if n is not None)
+
+
+def _index(table: Table, rows: list[Row]) -> list[int]:
+    position = table.position()
+    return [position[r.row] for r in rows]
 
 
 @check("VP302")
@@ -154,9 +164,10 @@ def sum_rows(ctx: Context) -> Iterator[Finding]:
             covered = ctx.covered_by(table, row)
             if not covered:
                 continue
+            idx = _index(table, covered)
             for col in table.columns:
                 actual = table.number(row.row, col.col)
-                expected = _column_sum(ctx, table, covered, col.col)
+                expected = _column_sum(table, idx, col.col)
                 if actual is None or expected is None:
                     continue
                 f = ctx.compare(
@@ -176,9 +187,10 @@ def sum_rows(ctx: Context) -> Iterator[Finding]:
                 covered = table.rows_of(items)
                 if not covered:
                     continue
+                idx = table.indices(items)
                 for col in table.columns:
                     actual = table.number(row.row, col.col)
-                    expected = _column_sum(ctx, table, covered, col.col)
+                    expected = _column_sum(table, idx, col.col)
                     if actual is None or expected is None:
                         continue
                     f = ctx.compare(
@@ -197,9 +209,10 @@ def sub_areas(ctx: Context) -> Iterator[Finding]:
             kids = ctx.children_rows(table, row.area)
             if not kids:
                 continue
+            idx = _index(table, kids)
             for col in table.columns:
                 actual = table.number(row.row, col.col)
-                expected = _column_sum(ctx, table, kids, col.col)
+                expected = _column_sum(table, idx, col.col)
                 if actual is None or expected is None:
                     continue
                 f = ctx.compare(

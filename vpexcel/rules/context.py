@@ -88,8 +88,10 @@ class Context:
 
         Each of ``figures`` rounded figures may be off by half the rounding unit.
         """
-        unit = self.rounding(table)
         diff = actual - expected
+        if abs(diff) <= 1e-9 * max(1.0, abs(expected), abs(actual)):
+            return None  # equal up to binary floating point; no need to know the rounding
+        unit = self.rounding(table)
         if abs(diff) <= unit * 1e-6:
             return None
         tolerance = figures * unit / 2
@@ -139,9 +141,8 @@ class Context:
         for t in self.tables:
             most = 0
             for col in t.columns:
-                for n in t.values(col.col):
-                    if n is not None and not n.is_integer():
-                        most = max(most, decimals_of(n))
+                fractions = [n for n in t.values(col.col) if n is not None and not n.is_integer()]
+                most = max([most, *(decimals_of(n) for n in fractions[:1000])])
             out[id(t)] = min(most, 6)
         return out
 
@@ -154,19 +155,14 @@ class Context:
         got = self._cells.get(id(table))
         if got is None:
             got = []
-            rows = table.sheet.rows
-            height = len(rows)
-            for row in table.rows:
-                line = rows[row.row] if row.row < height else []
-                n = len(line)
-                for col in table.columns:
-                    v = line[col.col] if col.col < n else None
-                    if type(v) is float or type(v) is int:
-                        continue
+            for col in table.columns:
+                for i in table.odd(col.col):
+                    row = table.rows[i]
                     amount = table.amount(row.row, col.col)
-                    if row.kind is RowKind.NOTE and amount.kind is AmountKind.EMPTY:
+                    if amount.kind is AmountKind.NUMBER or (row.kind is RowKind.NOTE and amount.kind is AmountKind.EMPTY):
                         continue
                     got.append(AmountCell(row, col, amount))
+            got.sort(key=lambda c: (c.row.row, c.column.col))
             self._cells[id(table)] = got
         return got
 

@@ -61,11 +61,11 @@ def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
 
 def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     groups: list[list[tuple[int, int]]] = []
-    sums = {RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT}
+    sums = (RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT)
     for row in table.rows:
         if row.kind in sums:
             groups.append([(row.row, c.col) for c in table.columns])
-    item_kinds = {RowKind.AREA, RowKind.REVENUE_ITEM, RowKind.COST_ITEM}
+    item_kinds = (RowKind.AREA, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
     item_rows = [r.row for r in table.rows if r.kind in item_kinds]
     wanted = set(item_rows)
     per_column = Counter(c for (r, c) in table.sheet.formulas if r in wanted)
@@ -149,11 +149,20 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         table_rows = {r.row for r in table.rows} | {table.header_row}
         for total, covered in blocks:
             want = {r.row for r in covered}
+            first, last = min(want), max(want)
+            contiguous = last - first + 1 == len(want)
             for col in table.columns:
                 formula = sheet.formula(total.row, col.col)
                 refs = sum_ranges(formula) if formula else None
                 if formula is None or not refs or any(ref.sheet for ref in refs):
                     continue
+                if (
+                    contiguous
+                    and len(refs) == 1
+                    and (refs[0].row1, refs[0].row2) == (first, last)
+                    and refs[0].col1 <= col.col <= refs[0].col2
+                ):
+                    continue  # exactly the block
                 got = {r for ref in refs for r in range(ref.row1, ref.row2 + 1) if ref.col1 <= col.col <= ref.col2}
                 left_out = sorted(want - got)
                 outside = sorted(r for r in got - want if r in table_rows or r == total.row)
@@ -164,7 +173,6 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                     parts.append(f"lämnar ute rad {_rows_text(left_out)}")
                 if outside:
                     parts.append(f"tar med rad {_rows_text(outside)} utanför blocket")
-                first, last = min(want), max(want)
                 letter = a1(0, col.col)[:-1]
                 yield ctx.finding(
                     "VP403",

@@ -170,9 +170,8 @@ def missing_column(ctx: Context) -> Iterator[Finding]:
                     )
     needed = {RowKind.REVENUE_SUM: "Summa intäkter", RowKind.COST_SUM: "Summa kostnader", RowKind.RESULT: "Resultat"}
     for table in ctx.account_tables():
-        row_kinds = {r.kind for r in table.rows}
         for row_kind, label in needed.items():
-            if row_kind not in row_kinds:
+            if not table.indices(row_kind):
                 yield ctx.finding(
                     "VP104",
                     table.name,

@@ -121,18 +121,18 @@ def empty_amount(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-_REVENUE_ROWS = {RowKind.REVENUE_ITEM, RowKind.REVENUE_SUM}
-_COST_ROWS = {RowKind.COST_ITEM, RowKind.COST_SUM}
+_REVENUE_ROWS = (RowKind.REVENUE_ITEM, RowKind.REVENUE_SUM)
+_COST_ROWS = (RowKind.COST_ITEM, RowKind.COST_SUM)
 
 
 @check("VP204")
 def wrong_sign(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         if table.layout == "areas":
-            revenue_rows = cost_rows = [i for i, r in enumerate(table.rows) if r.kind is not RowKind.NOTE]
+            revenue_rows = cost_rows = table.indices(RowKind.AREA, RowKind.SUM)
         else:
-            revenue_rows = [i for i, r in enumerate(table.rows) if r.kind in _REVENUE_ROWS]
-            cost_rows = [i for i, r in enumerate(table.rows) if r.kind in _COST_ROWS]
+            revenue_rows = table.indices(*_REVENUE_ROWS)
+            cost_rows = table.indices(*_COST_ROWS)
         for col in table.columns:
             vals = table.values(col.col)
             bad: list[tuple[int, bool]] = []
