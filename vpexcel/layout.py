@@ -265,6 +265,10 @@ def _label_col(sheet: SheetGrid, start: int, end: int, first_amount_col: int) ->
     return best
 
 
+def _clean(v: CellValue) -> str:
+    return v.strip() if isinstance(v, str) else _text(v)
+
+
 def _label(sheet: SheetGrid, row: int, col: int) -> str:
     v = sheet.value(row, col)
     return " ".join(v.split()) if isinstance(v, str) else _text(v)
@@ -371,11 +375,11 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     marker_row = marker_col = None
     for c in range(3):
-        column = [line[c] if len(line) > c else None for line in sheet.rows]
+        cells = [line[c] if len(line) > c else None for line in sheet.rows]
         hit = next(
             (
                 r
-                for r, v in enumerate(column)
+                for r, v in enumerate(cells)
                 if type(v) is str
                 and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
                 and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
@@ -419,9 +423,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     def items(start: int, end: int, kind: RowKind) -> list[Row]:
         """Account rows between two marked rows: every row with a figure."""
         return [
-            Row(base + i, kind, labels[i].strip() if type(labels[i]) is str else _text(labels[i]))
-            for i in range(start, end)
-            if plain[i] or _has_amounts(sheet, base + i, cols)
+            Row(base + i, kind, _clean(labels[i])) for i in range(start, end) if plain[i] or _has_amounts(sheet, base + i, cols)
         ]
 
     previous = 0

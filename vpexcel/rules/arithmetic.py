@@ -142,10 +142,8 @@ def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
 def _column_sum(table: Table, idx: list[int], col: int) -> float | None:
     """The sum of a column over rows given by their index in ``table.rows``; None if one is unusable."""
     vals = table.values(col)
-    if idx and idx[-1] - idx[0] + 1 == len(idx):
-        numbers = vals[idx[0] : idx[-1] + 1]  # a contiguous block: one slice
-    else:
-        numbers = [vals[i] for i in idx]
+    contiguous = bool(idx) and idx[-1] - idx[0] + 1 == len(idx)
+    numbers = vals[idx[0] : idx[-1] + 1] if contiguous else [vals[i] for i in idx]  # a block is one slice
     try:
         return sum(numbers)  # type: ignore[arg-type]
     except TypeError:  # an unusable figure (None) among them
