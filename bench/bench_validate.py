@@ -69,6 +69,13 @@ def generate(path: Path, sheets: int, rows: int) -> Path:
     return path
 
 
+def calamine_only_gc_paused(path: Path) -> int:
+    from vpexcel.perf import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        return calamine_only(path)
+
+
 def calamine_only(path: Path) -> int:
     import python_calamine
 
@@ -120,9 +127,11 @@ def main() -> None:
     vpexcel_validate(book)  # warm the imports and the page cache for both
     t_cal = median_time(calamine_only, book, repeat=args.repeat)
     t_val = median_time(vpexcel_validate, book, repeat=args.repeat)
+    t_cal_paused = median_time(calamine_only_gc_paused, book, repeat=args.repeat)
     print(f"workbook: {args.sheets} sheets x {args.rows} rows, {size:.1f} MB, findings: {vpexcel_validate(book)}")
     print(f"python-calamine read (yardstick): {t_cal:.3f} s  (median of {args.repeat})")
     print(f"vpexcel validate (read + checks): {t_val:.3f} s  ratio {t_val / t_cal:.2f}x")
+    print(f"python-calamine read, collector paused too: {t_cal_paused:.3f} s  ratio {t_val / t_cal_paused:.2f}x")
     exe = str(ROOT / ".venv" / "bin" / "vpexcel")
     sample = str(ROOT / "workbooks" / "budget-2024.xlsx")
     t_py = process_time([sys.executable, "-c", "pass"], args.repeat * 2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from operator import itemgetter
 
 from vpexcel.grid import CellValue, SheetGrid, a1
 from vpexcel.numbers import Amount, AmountKind, classify
@@ -111,8 +112,8 @@ class Table:
             if self._lines is None:
                 grid = self.sheet.rows
                 self._lines = [grid[r.row] if r.row < len(grid) else [] for r in self.rows]
-            raw = [line[col] if col < len(line) else None for line in self._lines]
-            odd = [k for k, v in enumerate(raw) if type(v) is not float]
+            raw = column_of(self._lines, col)
+            odd = [] if set(map(type, raw)) == {float} else [k for k, v in enumerate(raw) if type(v) is not float]
             got = raw
             if odd:
                 got = [v if type(v) is float else None for v in raw]
@@ -265,6 +266,13 @@ def _label_col(sheet: SheetGrid, start: int, end: int, first_amount_col: int) ->
     return best
 
 
+def column_of(lines: list[list[CellValue]], col: int) -> list[CellValue]:
+    """One column of a list of rows; rows too short for it give None."""
+    if lines and min(map(len, lines)) > col:
+        return list(map(itemgetter(col), lines))  # rectangular rows (calamine's): at C speed
+    return [line[col] if col < len(line) else None for line in lines]
+
+
 def _clean(v: CellValue) -> str:
     return v.strip() if isinstance(v, str) else _text(v)
 
@@ -375,7 +383,7 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     marker_row = marker_col = None
     for c in range(3):
-        cells = [line[c] if len(line) > c else None for line in sheet.rows]
+        cells = column_of(sheet.rows, c)
         hit = next(
             (
                 r
@@ -413,11 +421,11 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     rows: list[Row] = []
     section = RowKind.REVENUE_ITEM
     body = sheet.rows[header_row + 1 :]
-    labels = [line[marker_col] if len(line) > marker_col else None for line in body]
+    labels = column_of(body, marker_col)
     # only labels that may be a subtotal, result, note or heading need the regexes
     marks = [type(v) is str and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS) for v in labels]
     first = cols[0].col
-    plain = [len(line) > first and type(line[first]) is float for line in body]  # a figure row: the common case
+    plain = [type(v) is float for v in column_of(body, first)]  # a figure row: the common case
     base = header_row + 1
 
     def items(start: int, end: int, kind: RowKind) -> list[Row]:

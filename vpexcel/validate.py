@@ -5,6 +5,7 @@ from __future__ import annotations
 from vpexcel.findings import Finding, Report
 from vpexcel.grid import WorkbookGrid, parse_a1
 from vpexcel.layout import Table, detect_tables
+from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
 from vpexcel.rules.context import Context
 from vpexcel.settings import SETTINGS_SHEET, Settings, default_settings, normalize, settings_from_sheet
@@ -43,6 +44,11 @@ def _position(book: WorkbookGrid, f: Finding) -> tuple[int, int, int, str]:
 
 def validate(book: WorkbookGrid, settings: Settings | None = None) -> Report:
     """Check a workbook and return every finding, sorted by sheet and cell."""
+    with cyclic_gc_paused():
+        return _validate(book, settings)
+
+
+def _validate(book: WorkbookGrid, settings: Settings | None) -> Report:
     load_all()
     settings = resolve_settings(book, settings)
     ctx = Context(book, settings, find_tables(book, settings))

@@ -23,6 +23,7 @@ from defusedxml import DefusedXmlException
 from vpexcel.errors import InputError
 from vpexcel.formulas import shift
 from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, column_index
+from vpexcel.perf import cyclic_gc_paused
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
@@ -40,7 +41,7 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ROOT_PREFIX = re.compile(rb"<(\w+):worksheet[\s>]")
 _C_ATTRS = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
-_F_ELEMENT = re.compile(rb"<(?:\w+:)?f(\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_F_ELEMENT = re.compile(rb"<(?:\w+:)?f(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?t="e"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
 _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _REF_SPLIT = re.compile(r"([A-Z]+)(\d+)")
@@ -206,7 +207,11 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
 
 def read_workbook(path: str | Path) -> WorkbookGrid:
     """Read a workbook file for checking; InputError with a Swedish sentence if it cannot be."""
-    path = Path(path)
+    with cyclic_gc_paused():
+        return _read_workbook(Path(path))
+
+
+def _read_workbook(path: Path) -> WorkbookGrid:
     check_file(path)
     try:
         zf = zipfile.ZipFile(path)

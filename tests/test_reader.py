@@ -1,0 +1,65 @@
+"""Reading: formulas and error values from the sheet XML, and layouts found without configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from vpexcel.findings import Report
+from vpexcel.io.xlsx_reader import read_workbook, scan_formulas
+from vpexcel.layout import ColumnKind, detect_tables
+from vpexcel.samples import SEED_2024, Rows, area_table
+from vpexcel.settings import default_settings
+
+from .conftest import codes
+
+SHARED = b"""<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="5"><c r="D5"><f t="shared" ref="D5:D7" si="0">B5+C5</f><v>1</v></c></row>
+<row r="6"><c r="D6"><f t="shared" si="0"/><v>2</v></c></row>
+<row r="7"><c r="D7"><f t="shared" si="0"/><v>3</v></c><c r="E7" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>
+<row r="8"><c r="B8"><f>SUM(B5:B7)&amp;"&lt;x&gt;"</f><v>0</v></c></row>
+</sheetData></worksheet>"""
+
+
+def test_shared_formulas_are_expanded_and_errors_found() -> None:
+    formulas, errors = scan_formulas(SHARED)
+    assert formulas[(4, 3)] == "B5+C5" and formulas[(5, 3)] == "B6+C6" and formulas[(6, 3)] == "B7+C7"
+    assert formulas[(7, 1)] == 'SUM(B5:B7)&"<x>"'
+    assert errors == {(6, 4): "#DIV/0!"}
+
+
+def test_prefixed_sheet_xml_is_read_too() -> None:
+    prefixed = SHARED.replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=").replace(b"</worksheet>", b"</x:worksheet>")
+    for tag in (b"sheetData", b"row", b"c", b"f", b"v"):
+        prefixed = prefixed.replace(b"<" + tag, b"<x:" + tag).replace(b"</" + tag, b"</x:" + tag)
+    formulas, errors = scan_formulas(prefixed)
+    assert formulas[(5, 3)] == "B6+C6" and errors == {(6, 4): "#DIV/0!"}
+
+
+def test_reader_keeps_formula_and_cached_value(make_book: Callable[..., Path]) -> None:
+    book = read_workbook(make_book({"Blad": [["a", 1.5, ("=B1*2", 3.0)]]}))
+    sheet = book.sheets[0]
+    assert sheet.value(0, 2) == 3.0 and sheet.formula(0, 2) == "B1*2"
+
+
+def test_header_anywhere_in_the_first_20_rows_and_unit_in_a_header(check: Callable[..., Report]) -> None:
+    rows: Rows = [[], [], ["Budget per produktionsområde"], [], [], [], [], [], [], [], [], []]
+    rows += [["Område", "Intäkter 2024", "Kostnader 2024", "Netto 2024 (mkr)"]]
+    rows += [[k, r, c, round(r + c, 1)] for k, (r, c, _n) in SEED_2024.items()]
+    sheet_rows = rows
+    settings = default_settings()
+    settings.bridge = []
+    report = check({"Budget": sheet_rows}, settings)
+    assert not [c for c in codes(report) if c.startswith(("VP1", "VP2"))]
+
+
+def test_sheet_names_cut_at_31_and_wrapped_area_names(make_book: Callable[..., Path]) -> None:
+    rows = area_table("Budget 2024 (mkr)", {2024: SEED_2024})
+    i = next(n for n, r in enumerate(rows) if r and r[0] == "Kommunledning och verksamhetsstöd")
+    rows[i][0] = "Kommunledning och"
+    rows.insert(i + 1, ["verksamhetsstöd"])  # a name wrapped over two rows, as in the seed's text
+    book = read_workbook(make_book({"Budget": rows}))
+    (table,) = detect_tables(book.sheets[0], default_settings())
+    names = [r.area.name for r in table.rows if r.area]
+    assert "Kommunledning och verksamhetsstöd" in names and len(names) == 9
+    assert [c.kind for c in table.columns] == [ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET]
