@@ -14,6 +14,7 @@ import html
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -222,12 +223,48 @@ def _read_workbook(path: Path) -> WorkbookGrid:
     with zf:
         _check_zip(path, zf)
         parts, defined = _sheet_parts(path, zf)
-        scans: dict[str, tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]] = {}
-        for name, part in parts:
-            if part in zf.namelist():
-                scans[name] = scan_formulas(_read_member(path, zf, part))
+        present = set(zf.namelist())
+        parts = [(name, part) for name, part in parts if part in present]
+        for _name, part in parts:
+            _check_head(path, zf, part)  # every sheet is vetted before any parser sees it
+    from concurrent.futures import ThreadPoolExecutor
+
     import python_calamine
 
+    # The formula scan runs beside calamine, which parses without holding the GIL.
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(_scan_sheets, path, parts)
+    try:
+        return _read_values(path, python_calamine, pending.result, defined)
+    finally:
+        pool.shutdown(wait=True)
+
+
+Scan = tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]
+
+
+def _check_head(path: Path, zf: zipfile.ZipFile, name: str) -> None:
+    try:
+        with zf.open(name) as fh:
+            head = fh.read(4096)
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
+        raise _unreadable(path, f"delen {name} är trasig ({exc}). Spara om arbetsboken från Excel.") from None
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise _unreadable(
+            path,
+            "den innehåller XML med egna entiteter, vilket Excel aldrig skriver (möjlig XML-bomb). Öppna den inte; be om en ny fil.",
+        )
+
+
+def _scan_sheets(path: Path, parts: list[tuple[str, str]]) -> dict[str, Scan]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: scan_formulas(_read_member(path, zf, part)) for name, part in parts}
+
+
+def _read_values(
+    path: Path, python_calamine: Any, scanned: Callable[[], dict[str, Scan]], defined: dict[str, str]
+) -> WorkbookGrid:
+    """The values from calamine, joined with the formulas and error values that ``scanned`` returns."""
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
@@ -235,6 +272,7 @@ def _read_workbook(path: Path) -> WorkbookGrid:
     except Exception as exc:  # calamine raises several types for broken files
         raise _unreadable(path, f"innehållet är trasigt ({type(exc).__name__}). Spara om arbetsboken från Excel.") from None
     sheets: list[SheetGrid] = []
+    grids: list[tuple[str, list[list[Any]]]] = []
     try:
         for meta in book.sheets_metadata:
             if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
@@ -248,21 +286,24 @@ def _read_workbook(path: Path) -> WorkbookGrid:
                     "Ta bort innehåll långt utanför tabellen och spara igen.",
                 )
             rows = cs.to_python(skip_empty_area=False) if end is not None else []
-            formulas, errors = scans.get(meta.name, ({}, {}))
-            for (r, c), code in errors.items():
-                while len(rows) <= r:
-                    rows.append([])
-                line = rows[r]
-                if len(line) <= c:
-                    line.extend([""] * (c + 1 - len(line)))
-                line[c] = ErrorValue(code)
-            sheets.append(SheetGrid(meta.name, rows, formulas))
+            grids.append((meta.name, rows))
     except InputError:
         raise
     except Exception as exc:
         raise _unreadable(path, f"ett blad är trasigt ({type(exc).__name__}). Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
+    scans: dict[str, Scan] = scanned()
+    for name, rows in grids:
+        formulas, errors = scans.get(name, ({}, {}))
+        for (r, c), code in errors.items():  # calamine gives "" for error cells
+            while len(rows) <= r:
+                rows.append([])
+            line = rows[r]
+            if len(line) <= c:
+                line.extend([""] * (c + 1 - len(line)))
+            line[c] = ErrorValue(code)
+        sheets.append(SheetGrid(name, rows, formulas))
     if not sheets or all(s.is_empty() for s in sheets):
         raise _unreadable(path, "arbetsboken är tom. Öppna rätt fil eller fyll i budgeten först.")
     return WorkbookGrid(path.name, sheets, defined)
