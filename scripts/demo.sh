@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the shipped samples: validate each workbook, print the findings,
-# and write a report workbook per sample to out/.
+# write a report workbook per sample to out/, then reconcile the sample budget
+# against the sample ledger and write the reconciliation workbook to out/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 2
@@ -14,6 +15,12 @@ for book in workbooks/*.xlsx; do
   # exit 1 means "the budget has errors" (the mistakes sample is meant to); 2 or more is a failure
   [ "$rc" -ge 2 ] && status=$rc
 done
+echo
+# reconcile the sample budget against the sample ledger (January-April 2024)
+.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024-04.csv --period 2024-04
+.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024-04.csv --period 2024-04 --format xlsx --output out/
+rc=$?
+[ "$rc" -ge 2 ] && status=$rc
 echo
 echo "Rapporterna finns i out/."
 exit $status

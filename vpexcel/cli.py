@@ -1,4 +1,4 @@
-"""The command line: ``vpexcel validate|init|regler``. Swedish for the user, exit codes for scripts.
+"""The command line: ``vpexcel validate|reconcile|init|regler``. Swedish for the user, exit codes for scripts.
 
 argparse rather than typer: every heading and error can be put in Swedish, and
 it costs nothing at start-up (each Excel click starts a process).
@@ -117,6 +117,79 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if report.has_errors else 0
 
 
+def _period(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-?(\d{1,2})\s*", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"Perioden {text!r} går inte att läsa. Skriv år och månad, till exempel --period 2024-04.")
+    return int(m.group(1)), int(m.group(2))
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Stäm av budgeten mot huvudboken: brutto intäkt, brutto kostnad och netto per produktionsområde."""
+    from vpexcel.io.atomic import ensure_not_input, write_atomic
+    from vpexcel.io.ledger_reader import read_ledger
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.reconcile import budget_figures, reconcile
+    from vpexcel.validate import resolve_settings
+
+    budget_path: Path = args.budget
+    ledger_path: Path = args.ledger
+    period = _period(args.period)
+    book = read_workbook(budget_path)
+    loaded = None
+    if args.settings is not None:
+        from vpexcel.io.settings_io import load_settings_file
+
+        loaded = load_settings_file(args.settings)
+    settings = resolve_settings(book, loaded)
+    figures = budget_figures(book, settings, period[0] if period else None)
+    rec = reconcile(figures, read_ledger(ledger_path), settings, period, budget_path.name)
+    inputs = [budget_path, ledger_path, *([args.settings] if args.settings else [])]
+    if args.format == "xlsx":
+        from vpexcel.io.reconcile_xlsx import write_reconciliation
+        from vpexcel.render import summary_sv
+
+        target = _output_path(budget_path, args.output, f"avstamning-{rec.year}-{rec.month:02d}.xlsx")
+        ensure_not_input(target, *inputs)
+        write_reconciliation(rec, target)
+        print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
+    elif args.format == "json":
+        import json
+
+        text = json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2)
+        if args.output:
+            ensure_not_input(Path(args.output), *inputs)
+            write_atomic(Path(args.output), lambda tmp: _write_text(tmp, text + "\n"))
+        else:
+            sys.stdout.write(text + "\n")
+    else:
+        from vpexcel.render import print_reconciliation
+
+        if args.output:
+            ensure_not_input(Path(args.output), *inputs)
+
+            def write(tmp: Path) -> None:
+                with tmp.open("w", encoding="utf-8") as fh:
+                    print_reconciliation(rec, fh)
+
+            write_atomic(Path(args.output), write)
+        else:
+            print_reconciliation(rec)
+    return 1 if rec.report().has_errors else 0
+
+
+def _output_path(book: Path, output: str | None, name: str) -> Path:
+    if output is None:
+        return book.parent / name
+    if Path(output).is_dir() or output.endswith(("/", "\\")):
+        return Path(output) / name
+    return Path(output)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Skapa en arbetsbok med bladet Inställningar, ifyllt med standardvärdena."""
     from vpexcel.io.settings_io import write_settings_workbook
@@ -162,6 +235,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="Fil eller mapp för resultatet. Utan den går text och json till skärmen och xlsx bredvid arbetsboken.",
     )
     v.set_defaults(func=cmd_validate)
+    rc = sub.add_parser(
+        "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__
+    )
+    rc.add_argument("budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx).")
+    rc.add_argument("ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma) eller .xlsx.")
+    rc.add_argument(
+        "--period",
+        metavar="ÅÅÅÅ-MM",
+        help="Perioden till och med vilken utfallet räknas, t.ex. 2024-04. Utan den: senaste perioden i huvudboken.",
+    )
+    rc.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
+    rc.add_argument(
+        "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (avstämningsarbetsbok)."
+    )
+    rc.add_argument(
+        "--output",
+        metavar="SÖKVÄG",
+        help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid budgeten.",
+    )
+    rc.set_defaults(func=cmd_reconcile)
     i = sub.add_parser(
         "init", prog="vpexcel init", help="Skapa bladet Inställningar med standardvärdena.", description=cmd_init.__doc__
     )

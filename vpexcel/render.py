@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from vpexcel.findings import SEVERITY_SV, Report, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from vpexcel.reconcile import AreaResult, Reconciliation
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -23,17 +28,28 @@ def summary_sv(report: Report) -> str:
     return text
 
 
+def _console(out: TextIO | None) -> Console:
+    from rich.console import Console
+
+    return Console(file=out, highlight=False, width=None if out is None else 140)
+
+
 def print_text(report: Report, out: TextIO | None = None) -> None:
     """A table per sheet, then the summary, all in Swedish."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(file=out, highlight=False, width=None if out is None else 140)
+    console = _console(out)
     console.print(f"[bold]Validering av {report.file}[/bold]")
     if not report.findings:
         console.print("Inga anmärkningar: budgeten håller för alla kontroller.")
+    _print_findings(console, report)
+    console.print(f"Summering: {summary_sv(report)}.")
+
+
+def _print_findings(console: Console, report: Report) -> None:
+    from rich.table import Table
+
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet or ""):
-        table = Table(title=f"Blad: {sheet}" if sheet else "Hela arbetsboken", title_justify="left", expand=False)
+        where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")) else "Blad"
+        table = Table(title=f"{where}: {sheet}" if sheet else "Hela arbetsboken", title_justify="left", expand=False)
         table.add_column("Cell", no_wrap=True)
         table.add_column("Kod", no_wrap=True)
         table.add_column("Nivå", no_wrap=True)
@@ -43,4 +59,54 @@ def print_text(report: Report, out: TextIO | None = None) -> None:
             message = f.message + (f"\nUndantag: {f.silenced}" if f.silenced else "")
             table.add_row(f.cell or "–", f.code, f"[{_STYLE[f.severity]}]{level}[/]", message)
         console.print(table)
+
+
+def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None:
+    """The reconciliation per area, the board before and after elimination, then the findings."""
+    from rich.table import Table
+
+    from vpexcel.numbers import format_sv
+    from vpexcel.reconcile import MONTHS_SV, SIGN_CONVENTION
+
+    console = _console(out)
+    months = f"januari–{MONTHS_SV[rec.month - 1]}" if rec.month > 1 else "januari"
+    console.print(f"[bold]Avstämning av {rec.budget_file} mot {rec.ledger_file}, {months} {rec.year} ({rec.unit})[/bold]")
+    table = Table(show_footer=False)
+    table.add_column("Område")
+    for title in ("Budget netto", "Budget t.o.m.", "Utfall ack.", "Avvikelse", "Förbr."):
+        table.add_column(title, justify="right", no_wrap=True)
+
+    def line(name: str, a: AreaResult) -> list[str]:
+        used = (
+            ""
+            if a.used_share is None
+            else f"{abs(a.used_share * 100) if round(a.used_share * 100) == 0 else a.used_share * 100:.0f} %"
+        )
+        return [
+            name,
+            format_sv(a.budget.net),
+            format_sv(a.budget_to_date.net),
+            format_sv(a.actual_to_date.net),
+            format_sv(a.variance_to_date),
+            used,
+        ]
+
+    for a in rec.areas:
+        table.add_row(*line(a.area, a))
+    table.add_row(*line(f"Totalt {rec.board.area}", rec.board), style="bold")
+    console.print(table)
+    after = rec.board_after_elimination
+    console.print(
+        f"Brutto t.o.m. perioden: intäkter {format_sv(rec.board.actual_to_date.revenue, 2)}, "
+        f"kostnader {format_sv(rec.board.actual_to_date.cost, 2)}; efter eliminering av nämndinterna poster "
+        f"({format_sv(rec.eliminated, 2)}): intäkter {format_sv(after.revenue, 2)}, kostnader {format_sv(after.cost, 2)}, "
+        f"netto {format_sv(after.net, 2)} (oförändrat)."
+    )
+    for x in rec.excluded:
+        console.print(
+            f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_sv(x.amount, 2)} {rec.unit}."
+        )
+    console.print(f"Avvikelse = budget t.o.m. perioden − utfall ack. {SIGN_CONVENTION}")
+    report = rec.report()
+    _print_findings(console, report)
     console.print(f"Summering: {summary_sv(report)}.")

@@ -283,5 +283,92 @@ SAMPLES = {
 }
 
 
+SAMPLE_LEDGER = "huvudbok-2024-04.csv"
+
+
 def build_all(folder: Path) -> list[Path]:
-    return [write_book(folder / name, make()) for name, make in SAMPLES.items()]
+    books = [write_book(folder / name, make()) for name, make in SAMPLES.items()]
+    return [*books, write_ledger_csv(folder / SAMPLE_LEDGER, ledger_rows())]
+
+
+# --- the sample ledger (huvudbok) ------------------------------------------------
+LEDGER_HEADER = ["Period", "Ansvar", "Verksamhet", "Konto", "Aktivitet", "Projekt", "Motpart", "Belopp", "Text"]
+# ansvar codes per area (see the default settings' Ansvar table) and a share of the area's budget
+LEDGER_ANSVAR = {
+    "Politisk organisation": [("1001", 1.0)],
+    "Kommundirektör": [("1010", 1.0)],
+    "Ledning och internservice": [("1101", 0.6), ("1105", 0.4)],
+    "Utveckling och hållbarhet": [("1121", 0.5), ("1130", 0.5)],
+    "Ekonomi": [("1151", 1.0)],
+    "HR": [("1171", 0.7), ("1180", 0.3)],
+    "Vuxenutbildning": [("1201", 0.8), ("1210", 0.2)],
+    "Stöd och utveckling": [("1251", 1.0)],
+    "Samhällsplanering": [("1271", 1.0)],
+    "Arbetsliv och stöd": [("1281", 1.0)],
+    "Räddningstjänst": [("1300", 1.0)],
+    "KS-reserv": [("1390", 1.0)],
+}
+REVENUE_ACCOUNTS = ["3110", "3410", "3510"]
+COST_ACCOUNTS = ["4010", "5010", "6110", "7010"]
+
+
+def _sv_amount(x: float) -> str:
+    return f"{x:.2f}".replace(".", ",")
+
+
+def ledger_rows(year: int = 2024, months: int = 4, seed: int = 20240430, scale: int = 1) -> list[list[str]]:
+    """A deterministic ledger export for the sample budget, booked as the systems do (revenue credit, negative).
+
+    Per month and ansvar: revenue and cost rows near the budget's monthly pace; an
+    internal sale from HR to Vuxenutbildning (motpart 1); a consultancy cost booked
+    on Kommundirektör in March (unusual, VP504); rows on an unknown ansvar (VP501),
+    financial items (class 8, left out), rows from the year before, and three broken
+    lines (VP505). ``scale`` repeats the ordinary rows to make a large ledger.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    budget = dict(SEED_2024)
+    subs = SUB_AREAS_2024
+    rows: list[list[str]] = []
+    for m in range(1, months + 1):
+        period = f"{year}-{m:02d}"
+        for area, codes in LEDGER_ANSVAR.items():
+            revenue, cost, _net = subs.get(area) or budget[area]
+            if area == "KS-reserv":
+                continue  # the reserve is not spent
+            for code, part in codes:
+                for _ in range(scale):
+                    for total, accounts in ((revenue, REVENUE_ACCOUNTS), (cost, COST_ACCOUNTS)):
+                        if not total:
+                            continue
+                        month_total = total * 1_000_000 * part / 12 * rnd.uniform(0.94, 1.04) / scale
+                        split = [rnd.uniform(0.5, 1.5) for _ in accounts]
+                        for account, w in zip(accounts, split, strict=True):
+                            amount = month_total * w / sum(split)
+                            booked = -amount  # revenue (positive) is booked as credit (-), cost (negative) as debit (+)
+                            rows.append([period, code, "100", account, "", "", "", _sv_amount(booked), f"{area} {account}"])
+        # internal: HR's staffing unit sells to Vuxenutbildning (the seed's "varav nämndinterna intäkter 0,5")
+        internal = 500_000 / 12
+        rows.append([period, "1180", "100", "3510", "", "", "1", _sv_amount(-internal), "Bemanning intern försäljning"])
+        rows.append([period, "1201", "100", "4010", "", "", "1", _sv_amount(internal), "Bemanning internt köp"])
+    rows.append([f"{year}-03", "1010", "100", "6110", "", "", "", _sv_amount(5_200_000), "=Konsultarvode utredning"])
+    rows += [
+        [f"{year}-02", "1450", "100", "4010", "", "", "", _sv_amount(-x), "Okänt ansvar"] for x in (-120_500, -80_250, -40_000)
+    ]
+    rows.append([f"{year}-04", "1151", "100", "8410", "", "", "", _sv_amount(35_000), "Räntekostnad"])
+    rows.append([f"{year - 1}-12", "1001", "100", "4010", "", "", "", _sv_amount(100_000), "Föregående år"])
+    rows.append([f"{year}-02", "1001", "100", "4010", "", "", "", "12,5,0", "Felaktigt belopp"])
+    rows.append(["april", "1251", "100", "4010", "", "", "", _sv_amount(10_000), "Felaktig period"])
+    rows.append([f"{year}-03", "1271", "100"])  # a line cut short
+    return rows
+
+
+def write_ledger_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", sep: str = ";") -> Path:
+    """Write ledger rows as the systems export them (semicolon, decimal comma, BOM by default)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        fh.write(sep.join(LEDGER_HEADER) + "\r\n")
+        for row in rows:
+            fh.write(sep.join(row) + "\r\n")
+    return path

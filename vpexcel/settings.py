@@ -79,6 +79,58 @@ class Exemption(BaseModel):
         return not (self.cell and (cell is None or self.cell.replace("$", "").upper() != cell.upper()))
 
 
+class AnsvarRule(BaseModel):
+    """Which ansvar codes belong to an area: one code ("1010"), a range ("1100-1119") or a prefix ("139*")."""
+
+    codes: str = Field(min_length=1)
+    area: str = Field(min_length=1)
+
+    @field_validator("codes")
+    @classmethod
+    def _shape(cls, v: str) -> str:
+        v = v.strip()
+        if not re.fullmatch(r"\w+|\w+\s*-\s*\w+|\w+\*", v):
+            raise ValueError("skriv en kod (1010), ett intervall (1100-1119) eller ett prefix (139*)")
+        return v.replace(" ", "")
+
+    def matches(self, code: str) -> bool:
+        if self.codes.endswith("*"):
+            return code.startswith(self.codes[:-1])
+        if "-" in self.codes:
+            low, high = self.codes.split("-", 1)
+            if low.isdigit() and high.isdigit() and code.isdigit() and len(low) == len(high) == len(code):
+                return int(low) <= int(code) <= int(high)
+            return low <= code <= high and len(code) == len(low)
+        return code == self.codes
+
+
+class LedgerSettings(BaseModel):
+    """How the ledger export maps to the budget (Kommun-Bas defaults)."""
+
+    ansvar: list[AnsvarRule] = Field(default_factory=list)
+    revenue_classes: list[str] = Field(default_factory=lambda: ["3"])
+    cost_classes: list[str] = Field(default_factory=lambda: ["4", "5", "6", "7"])
+    internal_counterparts: list[str] = Field(default_factory=lambda: ["1", "2", "3", "4"])
+    credit_negative: bool = True  # revenue is booked as credit (negative) in the ledger
+    usage_margin: float = Field(default=0.20, ge=0, le=1)  # VP504: share of the year above the even pace
+
+    def area_for(self, ansvar: str) -> str | None:
+        return next((r.area for r in self.ansvar if r.matches(ansvar)), None)
+
+    def account_kind(self, konto: str) -> str | None:
+        """ "revenue", "cost" or None (left out: financial items, balance accounts)."""
+        first = konto.strip()[:1]
+        if first in self.revenue_classes:
+            return "revenue"
+        if first in self.cost_classes:
+            return "cost"
+        return None
+
+    def is_internal(self, motpart: str) -> bool:
+        code = motpart.strip()
+        return bool(code) and any(code.startswith(p) for p in self.internal_counterparts)
+
+
 class Settings(BaseModel):
     municipality: str = "Lerums kommun"
     board: str = "Kommunstyrelsen"
@@ -89,6 +141,7 @@ class Settings(BaseModel):
     frames: list[Frame] = Field(default_factory=list)
     bridge: list[BridgeItem] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -154,6 +207,22 @@ def default_settings() -> Settings:
             Area(name="KS-reserv", aliases=["Kommunstyrelsens reserv", "KS reserv"]),
         ],
         frames=[Frame(year=2023, amount=-256.8), Frame(year=2024, amount=-253.2)],
+        ledger=LedgerSettings(
+            ansvar=[
+                AnsvarRule(codes="1000-1009", area="Politisk organisation"),
+                AnsvarRule(codes="1010", area="Kommundirektör"),
+                AnsvarRule(codes="1100-1119", area="Ledning och internservice"),
+                AnsvarRule(codes="1120-1149", area="Utveckling och hållbarhet"),
+                AnsvarRule(codes="1150-1169", area="Ekonomi"),
+                AnsvarRule(codes="1170-1199", area="HR"),
+                AnsvarRule(codes="1200-1249", area="Vuxenutbildning"),
+                AnsvarRule(codes="1250-1269", area="Stöd och utveckling"),
+                AnsvarRule(codes="1270-1279", area="Samhällsplanering"),
+                AnsvarRule(codes="1280-1299", area="Arbetsliv och stöd"),
+                AnsvarRule(codes="1300", area="Räddningstjänst"),
+                AnsvarRule(codes="139*", area="KS-reserv"),
+            ]
+        ),
         bridge=[
             BridgeItem(from_year=2023, to_year=2024, text="Ökade priser och löner", amount=7.4),
             BridgeItem(from_year=2023, to_year=2024, text="Tillfälliga projekt 2023 som avslutas", amount=-7.0),
@@ -174,6 +243,8 @@ SECTION_AREAS = "Produktionsområden"
 SECTION_FRAMES = "Ramar"
 SECTION_BRIDGE = "Budgetbrygga"
 SECTION_EXEMPTIONS = "Undantag"
+SECTION_ANSVAR = "Ansvar"
+SECTION_LEDGER = "Huvudbok"
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -188,6 +259,8 @@ SECTION_HEADERS: dict[str, list[str]] = {
     SECTION_FRAMES: ["År", "Ram (netto)"],
     SECTION_BRIDGE: ["Från år", "Till år", "Post", "Belopp (+ ökar nettokostnaden)"],
     SECTION_EXEMPTIONS: ["Kod", "Blad", "Cell", "Motivering"],
+    SECTION_ANSVAR: ["Ansvar (kod, intervall 1100-1119 eller prefix 139*)", "Produktionsområde"],
+    SECTION_LEDGER: ["Inställning", "Värde"],
 }
 
 
@@ -215,6 +288,17 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     rows += [[b.from_year, b.to_year, b.text, b.amount] for b in settings.bridge]
     rows += [[], [SECTION_EXEMPTIONS], SECTION_HEADERS[SECTION_EXEMPTIONS]]
     rows += [[e.code, e.sheet or "", e.cell or "", e.reason] for e in settings.exemptions]
+    rows += [[], [SECTION_ANSVAR], SECTION_HEADERS[SECTION_ANSVAR]]
+    rows += [[r.codes, r.area] for r in settings.ledger.ansvar]
+    led = settings.ledger
+    rows += [[], [SECTION_LEDGER], SECTION_HEADERS[SECTION_LEDGER]]
+    rows += [
+        ["Intäktsklasser", ", ".join(led.revenue_classes)],
+        ["Kostnadsklasser", ", ".join(led.cost_classes)],
+        ["Interna motparter", ", ".join(led.internal_counterparts)],
+        ["Intäkter i huvudboken", "negativa (kredit)" if led.credit_negative else "positiva"],
+        ["Förbrukningsmarginal", led.usage_margin],
+    ]
     return rows
 
 
@@ -347,6 +431,41 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 }
             )
         data["exemptions"] = exemptions
+    if SECTION_ANSVAR in sections:
+        rules = []
+        for r in sections[SECTION_ANSVAR][1]:
+            codes, area = _text(sheet.value(r, 0)), _text(sheet.value(r, 1))
+            if not area:
+                raise InputError(f"{sheet.name}!{a1(r, 1)}: ansvar {codes!r} saknar produktionsområde. Skriv områdets namn.")
+            if not re.fullmatch(r"\w+|\w+\s*-\s*\w+|\w+\*", codes):
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 0)}: {codes!r} går inte att läsa som ansvar. "
+                    "Skriv en kod (1010), ett intervall (1100-1119) eller ett prefix (139*)."
+                )
+            rules.append({"codes": codes, "area": area})
+        data["ledger"]["ansvar"] = rules
+    if SECTION_LEDGER in sections:
+        keys = {
+            "intäktsklasser": "revenue_classes",
+            "kostnadsklasser": "cost_classes",
+            "interna motparter": "internal_counterparts",
+            "intäkter i huvudboken": "credit_negative",
+            "förbrukningsmarginal": "usage_margin",
+        }
+        for r in sections[SECTION_LEDGER][1]:
+            key = normalize(_text(sheet.value(r, 0)))
+            if key not in keys:
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. "
+                    f"Tillåtna är {', '.join(k.capitalize() for k in keys)}."
+                )
+            field, value = keys[key], _text(sheet.value(r, 1))
+            if field == "credit_negative":
+                data["ledger"][field] = not value.lower().startswith("pos")
+            elif field == "usage_margin":
+                data["ledger"][field] = _number(sheet, r, 1, "marginalen")
+            else:
+                data["ledger"][field] = [p.strip() for p in re.split(r"[,;\s]+", value) if p.strip()]
     return validated(data, f"bladet {sheet.name!r}")
 
 

@@ -62,4 +62,28 @@ def check(code: str) -> Callable[[Check], Check]:
 
 def load_all() -> None:
     """Import every rule family (done once, when a validation starts)."""
-    from vpexcel.rules import arithmetic, formulas, structure, values  # noqa: F401
+    from vpexcel.rules import arithmetic, formulas, ledger, structure, values  # noqa: F401
+
+
+def make_finding(
+    code: str,
+    sheet: str | None,
+    cell: str | None,
+    message: str,
+    *,
+    expected: float | str | None = None,
+    actual: float | str | None = None,
+    suggestion: str | None = None,
+) -> Finding:
+    """A finding with the severity its rule has in the registry."""
+    load_all()
+    return Finding(
+        code=code,
+        severity=RULES[code].severity,
+        sheet=sheet,
+        cell=cell,
+        message=message,
+        expected=round(expected, 6) if isinstance(expected, float) else expected,
+        actual=round(actual, 6) if isinstance(actual, float) else actual,
+        suggestion=suggestion,
+    )

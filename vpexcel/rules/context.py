@@ -56,21 +56,9 @@ class Context:
         actual: Value = None,
         suggestion: str | None = None,
     ) -> Finding:
-        from vpexcel.rules import RULES
+        from vpexcel.rules import make_finding
 
-        def clean(v: Value) -> Value:
-            return round(v, 6) if isinstance(v, float) else v
-
-        return Finding(
-            code=code,
-            severity=RULES[code].severity,
-            sheet=sheet,
-            cell=cell,
-            message=message,
-            expected=clean(expected),
-            actual=clean(actual),
-            suggestion=suggestion,
-        )
+        return make_finding(code, sheet, cell, message, expected=expected, actual=actual, suggestion=suggestion)
 
     def compare(
         self,
