@@ -178,6 +178,7 @@ def write_book(path: Path, sheets: dict[str, Rows], *, merge_years: bool = True)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"created": dt.datetime(2024, 1, 1), "author": "vpexcel"})  # byte-for-byte rebuilds
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
     number = wb.add_format({"num_format": "#,##0.0;[Red]-#,##0.0"})
