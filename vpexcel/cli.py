@@ -147,7 +147,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         loaded = load_settings_file(args.settings)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
-    rec = reconcile(figures, read_ledger(ledger_path), settings, period, budget_path.name)
+    ledger = read_ledger(ledger_path, details=args.format == "xlsx")  # only the workbook shows the ledger's text
+    rec = reconcile(figures, ledger, settings, period, budget_path.name)
     inputs = [budget_path, ledger_path, *([args.settings] if args.settings else [])]
     if args.format == "xlsx":
         from vpexcel.io.reconcile_xlsx import write_reconciliation

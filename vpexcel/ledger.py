@@ -7,6 +7,7 @@ pure (polars expressions over strings).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -77,21 +78,57 @@ class LineProblem(BaseModel):
 
 @dataclass
 class LedgerData:
-    """The readable lines as a frame, and what could not be read.
+    """A ledger export as the reconciliation needs it.
 
-    Frame columns: line (file line, 1 = header), year, month, ansvar, verksamhet,
-    konto, aktivitet, projekt, objekt, motpart, text (str), amount, budget (f64).
+    ``totals``: the readable lines summed per year, month, ansvar, konto and motpart
+    (columns amount, budget, rows = lines with a non-zero amount, lines); small
+    whatever the size of the file. ``frame``: the readable lines one by one (line,
+    year, month, codes, text, amount, budget), kept only when details were asked
+    for. ``problems``: the lines that could not be read (VP505).
     """
 
     name: str
-    frame: pl.DataFrame
+    totals: pl.DataFrame
+    frame: pl.DataFrame | None = None
     problems: list[LineProblem] = field(default_factory=list)
     lines: int = 0
     has_budget: bool = False
 
 
+TOTAL_KEYS = ("period_raw", "ansvar", "konto", "motpart")
+
+
+def aggregate(lines: pl.LazyFrame, keys: tuple[str, ...] = TOTAL_KEYS) -> pl.LazyFrame:
+    """Sum readable lines per key; ``first_line`` keeps a line number to point at."""
+    return lines.group_by(*keys).agg(
+        pl.col("amount").fill_null(0.0).sum(),
+        pl.col("budget").fill_null(0.0).sum(),
+        (pl.col("amount").fill_null(0.0) != 0).sum().cast(pl.Int64).alias("rows"),
+        pl.len().cast(pl.Int64).alias("lines"),
+        pl.col("line").min().alias("first_line"),
+    )
+
+
+def plain_amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """The common case at full speed: "-1234,50" (or "-1234.50"); null for anything else.
+
+    With decimal comma a dot means thousands, so any value with a dot is left to
+    :func:`amount_expr`.
+    """
+    if decimal_comma:
+        return (
+            pl.when(raw.str.contains(".", literal=True))
+            .then(None)
+            .otherwise(raw.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
+        )
+    return raw.cast(pl.Float64, strict=False)
+
+
 def amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    """Text amounts the way ledger exports write them -> Float64 (null where no number)."""
+    """Text amounts the way ledger exports write them -> Float64 (null where no number).
+
+    Spaces and no-break spaces between thousands, U+2212 minus, "(12,3)" negatives.
+    """
     s = raw.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f]", "").str.replace_all("\u2212", "-", literal=True)
     negative = s.str.starts_with("(") & s.str.ends_with(")")
     s = s.str.strip_chars("()")
@@ -105,10 +142,38 @@ def amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
     return pl.when(negative).then(-value).otherwise(value)
 
 
-def period_exprs(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Year and month from "2024-04", "202404", "2024-04-15", "2024/04"; null where unreadable."""
-    s = raw.str.strip_chars()
-    year = s.str.extract(r"^(\d{4})[-/]?\d{2}", 1).cast(pl.Int32, strict=False)
-    month = s.str.extract(r"^\d{4}[-/]?(\d{2})", 1).cast(pl.Int32, strict=False)
-    month = pl.when((month >= 1) & (month <= 12)).then(month).otherwise(None)
-    return year, month
+_PERIOD = re.compile(r"^\s*(\d{4})[-/]?(\d{1,2})(?:[-/]?\d{1,2})?(?:[ T].*)?\s*$")
+_PERIOD_DMY = re.compile(r"^\s*\d{1,2}[./]([01]?\d)[./](\d{4})\s*$")
+
+
+def parse_period(text: str) -> tuple[int, int] | None:
+    """(year, month) from "2024-04", "202404", "2024-04-15", "2024/04", "15.04.2024"; None if unreadable."""
+    m = _PERIOD.match(text)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if len(m.group(2)) == 1 and not re.match(r"^\s*\d{4}[-/]", text):
+            return None  # "20244" is no period
+    else:
+        d = _PERIOD_DMY.match(text)
+        if not d:
+            return None
+        year, month = int(d.group(2)), int(d.group(1))
+    if 1900 <= year <= 2200 and 1 <= month <= 12:
+        return year, month
+    return None
+
+
+def period_columns(raw: pl.Series) -> tuple[pl.Expr, pl.Expr]:
+    """Year and month expressions for a column of period texts.
+
+    Periods repeat (a ledger has a dozen months), so each distinct text is read once
+    and mapped onto the column: a million lines cost a hash lookup each.
+    """
+    parsed = {v: parse_period(v) for v in raw.unique().drop_nulls().to_list()}
+    years = {k: p[0] for k, p in parsed.items() if p}
+    months = {k: p[1] for k, p in parsed.items() if p}
+    col = pl.col(raw.name)
+    return (
+        col.replace_strict(years, default=None, return_dtype=pl.Int32),
+        col.replace_strict(months, default=None, return_dtype=pl.Int32),
+    )

@@ -12,6 +12,7 @@ variance means a lower net cost than budgeted).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from pydantic import BaseModel, PrivateAttr
@@ -173,12 +174,20 @@ class Reconciliation(BaseModel):
     eliminated: float  # revenue and cost each reduced by this (to date), in the unit
     excluded: list[Excluded]
     findings: list[Finding]
-    _detail: pl.DataFrame | None = PrivateAttr(default=None)
+    _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
     def detail(self) -> pl.DataFrame:
-        """The ledger rows behind the figures: line, period, area, codes, kind, internal, value, amount, text."""
-        return self._detail if self._detail is not None else pl.DataFrame()
+        """The ledger rows behind the figures, and those on an ansvar without an area (built when asked for).
+
+        Columns: line, year, month, area, ansvar, verksamhet, konto, motpart, kind, internal, value, amount, text.
+        """
+        if self._scope is None or self._scope[0] is None:
+            return pl.DataFrame()
+        frame, keys = self._scope
+        lines = keys.named(keys.classify(frame.lazy()).collect())
+        rows = lines.filter((pl.col("reason").is_null() & (pl.col("amount") != 0)) | (pl.col("reason") == "unmapped"))
+        return rows.with_columns(pl.col("area").fill_null("(inget område)")).drop("reason", "this_month")
 
     def to_json_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
@@ -209,7 +218,7 @@ class Reconciliation(BaseModel):
 def choose_period(ledger: LedgerData, year: int, period: tuple[int, int] | None) -> tuple[int, int]:
     if period is not None:
         return period
-    months = ledger.frame.filter((pl.col("year") == year) & pl.col("amount").is_not_null()).get_column("month")
+    months = ledger.totals.filter(pl.col("year") == year).get_column("month")
     if months.len() == 0:
         raise InputError(
             f"Huvudboken {ledger.name} har inga rader för {year}. Ange perioden med --period, till exempel --period {year}-04."
@@ -234,59 +243,69 @@ def reconcile(
     led = settings.ledger
     scale = UNIT_FACTOR[budget.unit]
     sign = -1.0 if led.credit_negative else 1.0
-    f = ledger.frame
-    area_of = {
+    f = ledger.totals
+    area_by_code: dict[str, str] = {
         code: (_top(settings, a).name if (a := settings.find_area(name)) else name)
         for code, name in ((c, led.area_for(c)) for c in f.get_column("ansvar").unique().drop_nulls().to_list())
         if name
     }
-    kind_of = _lookup(f.get_column("konto"), led.account_kind)
-    internal_of = _lookup(f.get_column("motpart"), led.is_internal)
-    f = f.with_columns(
-        pl.col("ansvar").replace_strict(area_of, default=None, return_dtype=pl.Utf8).alias("area"),
-        pl.col("konto").replace_strict(kind_of, default=None, return_dtype=pl.Utf8).alias("kind"),
-        pl.col("motpart").replace_strict(internal_of, default=False, return_dtype=pl.Boolean).fill_null(False).alias("internal"),
-        (pl.col("amount") * sign / scale).alias("value"),
+    area_names = sorted(set(area_by_code.values()))
+    kinds = {str(k): _KIND_CODES[str(v)] for k, v in _lookup(f.get_column("konto"), led.account_kind).items() if v}
+    keys = LineKeys(
+        areas=area_names,
+        area_of={code: area_names.index(name) for code, name in area_by_code.items()},
+        kind_of=kinds,
+        internal_of={k: bool(v) for k, v in _lookup(f.get_column("motpart"), led.is_internal).items()},
+        factor=sign / scale,
+        year=year,
+        month=month,
     )
-    excluded: list[Excluded] = []
+    # one pass over the lines: every group of (reason left out, area, kind, internal, this month)
+    grouped = (
+        keys.classify(f.lazy())
+        .group_by("reason_id", "area_id", "kind_id", "internal", "this_month")
+        .agg(
+            pl.col("value").sum(),
+            pl.col("rows").sum(),
+            pl.col("lines").sum(),
+            (pl.col("budget") * keys.factor).sum().alias("budget"),
+        )
+        .collect()
+    )
+    groups = keys.named(grouped)
+    reasons = {
+        "year": f"annat år än {year}",
+        "after": f"efter perioden ({MONTHS_SV[month - 1]})",
+        "account": "konton utanför intäkter och kostnader (finansiella poster, balanskonton)",
+        "unmapped": "ansvar utan produktionsområde (VP501)",
+    }
+    left_out = groups.filter(pl.col("reason").is_not_null()).group_by("reason").agg(pl.col("lines").sum(), pl.col("value").sum())
+    counts = {r["reason"]: (r["lines"], r["value"]) for r in left_out.iter_rows(named=True)}
+    excluded = [Excluded(reason=text, rows=counts[k][0], amount=counts[k][1]) for k, text in reasons.items() if k in counts]
     findings: list[Finding] = []
-
-    def drop(mask: pl.Expr, reason: str) -> None:
-        nonlocal f
-        part = f.filter(mask)
-        if part.height:
-            excluded.append(Excluded(reason=reason, rows=part.height, amount=float(part.get_column("value").sum())))
-        f = f.filter(~mask)
-
-    drop(pl.col("year") != year, f"annat år än {year}")
-    drop(pl.col("month") > month, f"efter perioden ({MONTHS_SV[month - 1]})")
-    budget_rows = f.filter(pl.col("budget").is_not_null() & (pl.col("amount") == 0))
-    drop(pl.col("kind").is_null(), "konton utanför intäkter och kostnader (finansiella poster, balanskonton)")
-    unmapped = f.filter(pl.col("area").is_null())
-    if unmapped.height:
-        codes = sorted(unmapped.get_column("ansvar").unique().to_list())
+    if "unmapped" in counts:
+        rows, total = counts["unmapped"]
+        codes = sorted(c for c in f.get_column("ansvar").unique().drop_nulls().to_list() if c not in area_by_code)
         shown = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
-        total = float(unmapped.get_column("value").sum())
         findings.append(
             make_finding(
                 "VP501",
                 ledger.name,
                 None,
-                f"{unmapped.height} {'rad' if unmapped.height == 1 else 'rader'} med ansvar som inte hör till något produktionsområde ({shown}), "
+                f"{rows} {'rad' if rows == 1 else 'rader'} med ansvar som inte hör till något produktionsområde ({shown}), "
                 f"sammanlagt {format_sv(total, 2)} {budget.unit}. De ingår inte i avstämningen.",
                 actual=round(total, 6),
                 suggestion="Lägg till ansvaren i tabellen Ansvar på bladet Inställningar.",
             )
         )
-        excluded.append(Excluded(reason="ansvar utan produktionsområde (VP501)", rows=unmapped.height, amount=total))
-        f = f.filter(pl.col("area").is_not_null())
-    f = f.filter(pl.col("amount") != 0)
-
-    sums = (
-        f.group_by("area", "kind", "internal", pl.col("month") == month)
-        .agg(pl.col("value").sum().alias("value"), pl.len().alias("rows"))
-        .rename({"month": "this_month"})
+    sums = groups.filter(pl.col("reason").is_null())
+    # the ledger's own budget lines count for the whole year, whatever month they are booked in
+    ledger_budget = (
+        groups.filter(pl.col("reason").is_null() | (pl.col("reason") == "after"))
+        .group_by("area")
+        .agg(pl.col("budget").sum().alias("net"))
     )
+
     results: dict[str, AreaResult] = {}
     share = month / 12
     names = [a.name for a in settings.top_level()] + [n for n in budget.areas if settings.find_area(n) is None]
@@ -317,8 +336,8 @@ def reconcile(
                 r.internal_revenue += row["value"]
             else:
                 r.internal_cost += row["value"]
-    if ledger.has_budget and budget_rows.height:
-        _ledger_budget(budget_rows, settings, area_of, sign, scale, results, budget, ledger.name, findings)
+    if ledger.has_budget:
+        _ledger_budget(ledger_budget, settings, results, budget, findings)
     areas = list(results.values())
     board = AreaResult(
         area=settings.board,
@@ -362,14 +381,63 @@ def reconcile(
         excluded=excluded,
         findings=findings,
     )
-    result._detail = pl.concat(
-        [
-            f.with_columns(pl.col("area").cast(pl.Utf8)),
-            unmapped.with_columns(pl.lit("(inget område)").alias("area")),
-        ],
-        how="diagonal_relaxed",
-    ).sort("line")
+    result._scope = (ledger.frame, keys)
     return result
+
+
+_KIND_CODES = {"revenue": 1, "cost": 2}
+_REASON_CODES = {"year": 1, "after": 2, "account": 3, "unmapped": 4}
+
+
+@dataclass(frozen=True)
+class LineKeys:
+    """How ledger codes map to the reconciliation's keys; grouping is on small integers, named afterwards."""
+
+    areas: list[str]
+    area_of: dict[str, int]  # ansvar -> index into areas
+    kind_of: dict[str, int]  # konto -> 1 revenue, 2 cost
+    internal_of: dict[str, bool]  # motpart -> internal
+    factor: float  # ledger amount -> report value (sign and unit)
+    year: int
+    month: int
+
+    def classify(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Each line's area, kind, internal flag, value, and why it is left out (null: it counts)."""
+        lines = lines.with_columns(
+            pl.col("ansvar").replace_strict(self.area_of, default=None, return_dtype=pl.Int32).alias("area_id"),
+            pl.col("konto").replace_strict(self.kind_of, default=None, return_dtype=pl.Int8).alias("kind_id"),
+            pl.col("motpart")
+            .replace_strict(self.internal_of, default=False, return_dtype=pl.Boolean)
+            .fill_null(False)
+            .alias("internal"),
+            (pl.col("amount") * self.factor).alias("value"),
+            (pl.col("month") == self.month).alias("this_month"),
+        )
+        codes = _REASON_CODES
+        reason = (
+            pl.when(pl.col("year") != self.year)
+            .then(pl.lit(codes["year"], pl.Int8))
+            .when(pl.col("month") > self.month)
+            .then(pl.lit(codes["after"], pl.Int8))
+            .when(pl.col("kind_id").is_null())
+            .then(pl.lit(codes["account"], pl.Int8))
+            .when(pl.col("area_id").is_null())
+            .then(pl.lit(codes["unmapped"], pl.Int8))
+            .otherwise(None)
+        )
+        return lines.with_columns(reason.alias("reason_id"))
+
+    def named(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Replace the integer keys with names: area, kind ("revenue"/"cost"), reason."""
+        return frame.with_columns(
+            pl.col("area_id").replace_strict(dict(enumerate(self.areas)), default=None, return_dtype=pl.Utf8).alias("area"),
+            pl.col("kind_id")
+            .replace_strict({v: k for k, v in _KIND_CODES.items()}, default=None, return_dtype=pl.Utf8)
+            .alias("kind"),
+            pl.col("reason_id")
+            .replace_strict({v: k for k, v in _REASON_CODES.items()}, default=None, return_dtype=pl.Utf8)
+            .alias("reason"),
+        ).drop("area_id", "kind_id", "reason_id")
 
 
 def eliminate(internal_revenue: float, internal_cost: float) -> float:
@@ -391,19 +459,12 @@ def _total(items: object) -> Figures:
 
 
 def _ledger_budget(
-    rows: pl.DataFrame,
+    per_area: pl.DataFrame,
     settings: Settings,
-    area_of: dict[str, str],
-    sign: float,
-    scale: float,
     results: dict[str, AreaResult],
     budget: BudgetFigures,
-    ledger_name: str,
     findings: list[Finding],
 ) -> None:
-    led = settings.ledger
-    rows = rows.filter(pl.col("kind").is_not_null() & pl.col("area").is_not_null())
-    per_area = rows.group_by("area").agg((pl.col("budget") * sign / scale).sum().alias("net"))
     tolerance = settings.rounding / 2 if budget.unit == settings.unit else 0.5 * 10**-2
     for row in per_area.iter_rows(named=True):
         r = results.get(row["area"])
@@ -424,7 +485,6 @@ def _ledger_budget(
                     suggestion="Kontrollera vilken budget som är beslutad och rätta den andra.",
                 )
             )
-    del led
 
 
 def _usage(areas: list[AreaResult], budget: BudgetFigures, month: int, settings: Settings, ledger_name: str) -> list[Finding]:

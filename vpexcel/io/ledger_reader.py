@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -25,9 +26,11 @@ from vpexcel.ledger import (
     TEXT_COLUMNS,
     LedgerData,
     LineProblem,
+    aggregate,
     amount_expr,
     match_columns,
-    period_exprs,
+    parse_period,
+    plain_amount_expr,
 )
 from vpexcel.numbers import classify
 
@@ -40,7 +43,10 @@ def _refuse(path: Path, what: str) -> InputError:
     return InputError(f"Huvudboken {path.name} kan inte läsas: {what}")
 
 
-def read_ledger(path: str | Path) -> LedgerData:
+def read_ledger(path: str | Path, *, details: bool = True) -> LedgerData:
+    """Read a ledger export. Without ``details`` the descriptive columns (Text, Verksamhet,
+    Aktivitet, Projekt, Objekt) are left unread: the figures need only the codes, and
+    skipping the text halves the parsing of a large CSV."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"Huvudboken {path} finns inte. Kontrollera sökvägen och filnamnet.")
@@ -57,7 +63,7 @@ def read_ledger(path: str | Path) -> LedgerData:
         return _read_xlsx(path)
     if head.startswith(OLE_MAGIC):
         raise _refuse(path, "den är i gammalt Excel-format eller lösenordsskyddad. Spara den som .xlsx eller exportera som CSV.")
-    return _read_csv(path)
+    return _read_csv(path, details)
 
 
 def _decode(path: Path, data: bytes) -> bytes:
@@ -91,70 +97,131 @@ def _require(path: Path, found: dict[str, int], headers: list[str]) -> None:
         )
 
 
-def _read_csv(path: Path) -> LedgerData:
-    data = _decode(path, path.read_bytes())
-    first = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8", "replace")
+def _read_csv(path: Path, details: bool = True) -> LedgerData:
+    with path.open("rb") as fh:
+        first = fh.readline(65536).decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
+    options: dict[str, Any] = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True, "has_header": True}
     try:
-        raw = pl.read_csv(
-            io.BytesIO(data),
-            separator=sep,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            has_header=True,
-        )
+        try:
+            # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
+            return _csv_frame(path, pl.scan_csv(path, **options), sep, details)
+        except pl.exceptions.ComputeError as exc:
+            if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
+                raise
+            decoded = pl.read_csv(io.BytesIO(_decode(path, path.read_bytes())), **options)  # Windows-1252
+            return _csv_frame(path, decoded.lazy(), sep, details)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _refuse(
             path, f"den går inte att tolka som CSV ({str(exc).splitlines()[0][:120]}). Exportera den på nytt."
         ) from None
-    headers = raw.columns
+
+
+def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool) -> LedgerData:
+    headers = lazy.collect_schema().names()
     found = match_columns(headers)
     _require(path, found, headers)
-    amounts = raw.get_column(headers[found["amount"]]).drop_nulls().head(2000)
-    decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
     cols = {name: pl.col(headers[i]) for name, i in found.items()}
-    year, month = period_exprs(cols["period"])
+    amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
+    decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
     exprs = [
         pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line"),
-        year.alias("year"),
-        month.alias("month"),
         cols["period"].alias("period_raw"),
-        amount_expr(cols["amount"], decimal_comma).alias("amount"),
+        plain_amount_expr(cols["amount"], decimal_comma).alias("amount"),
         cols["amount"].alias("amount_raw"),
     ]
     for name in TEXT_COLUMNS:
-        exprs.append(cols[name].str.strip_chars().alias(name) if name in cols else pl.lit(None, pl.Utf8).alias(name))
+        if name not in cols or (not details and name not in ("ansvar", "konto", "motpart")):
+            exprs.append(pl.lit(None, pl.Utf8).alias(name))
+        elif name in ("ansvar", "konto", "motpart"):  # the codes the reconciliation keys on
+            exprs.append(cols[name].str.strip_chars().alias(name))
+        else:
+            exprs.append(cols[name].alias(name))
     if "budget" in cols:
         exprs.append(amount_expr(cols["budget"], decimal_comma).alias("budget"))
     elif "kind" in cols:
         is_budget = cols["kind"].str.strip_chars().str.to_lowercase().is_in(list(_BUDGET_KINDS))
         exprs.append(pl.when(is_budget).then(pl.lit(True)).otherwise(pl.lit(False)).alias("is_budget"))
-    frame = raw.select(exprs)
-    return _split(path.name, frame, "budget" in cols or "kind" in cols)
+    return _finish(path.name, lazy.select(exprs), decimal_comma, details, "budget" in cols or "kind" in cols)
 
 
-def _split(name: str, frame: pl.DataFrame, has_budget: bool) -> LedgerData:
-    """Readable lines, and a LineProblem for each line that is not."""
-    if "is_budget" in frame.columns:  # one amount column, a type column says budget or actual
-        frame = frame.with_columns(
+def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, has_budget: bool) -> LedgerData:
+    """Sum the readable lines, keep the problem lines, and the lines themselves when asked for.
+
+    One scan of the file serves all three (polars runs the queries together).
+    """
+    columns = lines.collect_schema().names()
+    if "is_budget" in columns:  # one amount column, a type column says budget or actual
+        lines = lines.with_columns(
             pl.when(pl.col("is_budget")).then(pl.col("amount")).otherwise(None).alias("budget"),
             pl.when(pl.col("is_budget")).then(None).otherwise(pl.col("amount")).alias("amount"),
         ).drop("is_budget")
-    elif "budget" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("budget"))
-    amount_ok = pl.col("amount").is_not_null() | (pl.col("budget").is_not_null() & pl.col("amount_raw").is_null())
-    ok = amount_ok & pl.col("month").is_not_null() & pl.col("ansvar").is_not_null() & pl.col("konto").is_not_null()
-    good = frame.filter(ok).drop("period_raw", "amount_raw")
-    bad = frame.filter(~ok).head(MAX_PROBLEMS)
-    problems: list[LineProblem] = []
-    for row in bad.iter_rows(named=True):
-        problems.append(_problem(row))
-    n_bad = frame.height - good.height
-    if n_bad > len(problems):
-        problems.append(
-            LineProblem(line=0, column="", value=None, message=f"ytterligare {n_bad - len(problems)} rader kunde inte läsas")
+    elif "budget" not in columns:
+        lines = lines.with_columns(pl.lit(None, pl.Float64).alias("budget"))
+    readable = (
+        (pl.col("amount").is_not_null() | (pl.col("budget").is_not_null() & pl.col("amount_raw").is_null()))
+        & pl.col("ansvar").is_not_null()
+        & pl.col("konto").is_not_null()
+        & pl.col("period_raw").is_not_null()
+    )
+    queries = [aggregate(lines.filter(readable)), lines.filter(~readable)]
+    if details:
+        queries.append(lines.filter(readable))
+    totals, odd, *kept = pl.collect_all(queries)
+    # amounts such as "1 234,50", "(12,3)" or "−5": the full reading, only on the lines that need it
+    odd = odd.with_columns(
+        pl.when(pl.col("amount").is_null() & pl.col("amount_raw").is_not_null())
+        .then(amount_expr(pl.col("amount_raw"), decimal_comma))
+        .otherwise(pl.col("amount"))
+        .alias("amount")
+    )
+    recovered = odd.filter(readable)
+    if recovered.height:
+        totals = pl.concat([totals, aggregate(recovered.lazy()).collect()])
+        if kept:
+            kept[0] = pl.concat([kept[0], recovered]).sort("line")
+    bad = odd.filter(~readable)
+    # periods repeat: read each distinct text once
+    parsed = {v: parse_period(v) for v in totals.get_column("period_raw").unique().to_list()}
+    years = {k: p[0] for k, p in parsed.items() if p}
+    months = {k: p[1] for k, p in parsed.items() if p}
+
+    def dated(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.col("period_raw").replace_strict(years, default=None, return_dtype=pl.Int32).alias("year"),
+            pl.col("period_raw").replace_strict(months, default=None, return_dtype=pl.Int32).alias("month"),
         )
-    return LedgerData(name, good.with_columns(pl.col("amount").fill_null(0.0)), problems, frame.height + 1, has_budget)
+
+    totals = dated(totals)
+    undated = totals.filter(pl.col("year").is_null())
+    totals = aggregate(
+        totals.filter(pl.col("year").is_not_null()).lazy().rename({"first_line": "line"}),
+        ("year", "month", "ansvar", "konto", "motpart"),
+    ).collect()
+    problems = [_problem(row) for row in bad.head(MAX_PROBLEMS).iter_rows(named=True)]
+    for row in undated.sort("first_line").iter_rows(named=True):
+        more = row["lines"] - 1
+        problems.append(
+            LineProblem(
+                line=row["first_line"],
+                column="Period",
+                value=row["period_raw"],
+                message=f"perioden {row['period_raw']!r} är inget datum (skriv 2024-04)"
+                + (f"; samma gäller {more} rader till med ansvar {row['ansvar']} och konto {row['konto']}" if more else ""),
+            )
+        )
+    problems.sort(key=lambda p: p.line)
+    n_bad = bad.height + int(undated.get_column("lines").sum() or 0)
+    if bad.height > MAX_PROBLEMS:
+        problems.append(
+            LineProblem(line=0, column="", value=None, message=f"ytterligare {bad.height - MAX_PROBLEMS} rader kunde inte läsas")
+        )
+    frame = None
+    if kept:
+        frame = dated(kept[0]).filter(pl.col("year").is_not_null()).drop("period_raw", "amount_raw")
+        frame = frame.with_columns(pl.col("amount").fill_null(0.0))
+    total_lines = int(totals.get_column("lines").sum() or 0) + n_bad + 1
+    return LedgerData(name, totals, frame, problems, total_lines, has_budget)
 
 
 def _problem(row: dict[str, object]) -> LineProblem:
@@ -171,7 +238,7 @@ def _problem(row: dict[str, object]) -> LineProblem:
         return LineProblem(
             line=line, column="Belopp", value=str(row["amount_raw"]), message=f"beloppet {row['amount_raw']!r} är inget tal"
         )
-    if row["month"] is None:
+    if row["month"] is None or row["year"] is None:
         value = row["period_raw"]
         what = "kolumnen Period saknas på raden" if value is None else f"perioden {value!r} är inget datum (skriv 2024-04)"
         return LineProblem(line=line, column="Period", value=None if value is None else str(value), message=what)
@@ -246,6 +313,4 @@ def _xlsx_frame(path: Path, rows: list[list[CellValue]], header: int, found: dic
             **{n: pl.Utf8 for n in TEXT_COLUMNS},
         },
     )
-    year, month = period_exprs(pl.col("period_raw"))
-    frame = frame.with_columns(year.alias("year"), month.alias("month"))
-    return _split(path.name, frame, "budget" in found)
+    return _finish(path.name, frame.lazy(), True, True, "budget" in found)
