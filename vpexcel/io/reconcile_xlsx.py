@@ -60,7 +60,7 @@ def _text_cells(ws: Any, row: int) -> None:
 def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
@@ -78,6 +78,8 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     for cell in ws[header]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[header].height = 45
     first = header + 1
     for a in rec.areas:
         ws.append(_area_row(a))
@@ -118,12 +120,15 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
         for x in rec.excluded:
             ws.append([x.reason, x.rows, x.amount])
             _text_cells(ws, ws.max_row)
+            ws.cell(ws.max_row, 3).number_format = "#,##0.00;[Red]-#,##0.00"
     # chart data: net cost (positive) to date, budget against actual
     ws.append([])
     ws.append(["Diagramdata: nettokostnad t.o.m. perioden", "Periodiserad budget", "Utfall"])
     data_header = ws.max_row
     for a in rec.areas:
         ws.append([a.area, -a.budget_to_date.net, -a.actual_to_date.net])
+        for col in (2, 3):
+            ws.cell(ws.max_row, col).number_format = number
     data_last = ws.max_row
     chart = BarChart()
     chart.type = "bar"
@@ -134,6 +139,11 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     chart.height, chart.width = 10, 20
     ws.add_chart(chart, f"B{data_last + 2}")
     ws.freeze_panes = f"B{first}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"
     ws.column_dimensions["A"].width = 40
     for i in range(2, len(SUMMARY_HEADERS) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 16
