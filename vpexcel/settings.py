@@ -131,6 +131,40 @@ class LedgerSettings(BaseModel):
         return bool(code) and any(code.startswith(p) for p in self.internal_counterparts)
 
 
+Direction = Literal["ökande", "minskande", "bibehållen"]
+
+
+class Indicator(BaseModel):
+    """An indicator in the verksamhetsplan: from Kolada (``kpi``) or entered by hand (``values``)."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kpi: str | None = None
+    direction: Direction = "ökande"
+    values: dict[int, float] = Field(default_factory=dict)
+
+    def match_keys(self) -> list[str]:
+        return [normalize(n) for n in [self.name, *self.aliases]]
+
+
+class FinancialTarget(BaseModel):
+    """A target of good financial management: value ``operator`` target, over ``years`` years' average."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kpi: str
+    operator: Literal[">", ">=", "<", "<="]
+    target: float
+    years: int = Field(default=1, ge=1, le=20)
+    unit: str = ""
+
+    def match_keys(self) -> list[str]:
+        return [normalize(n) for n in [self.name, *self.aliases]]
+
+    def met(self, value: float) -> bool:
+        return {">": value > self.target, ">=": value >= self.target, "<": value < self.target, "<=": value <= self.target}[self.operator]
+
+
 class Settings(BaseModel):
     municipality: str = "Lerums kommun"
     board: str = "Kommunstyrelsen"
@@ -142,6 +176,9 @@ class Settings(BaseModel):
     bridge: list[BridgeItem] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    municipality_code: str = "1441"
+    indicators: list[Indicator] = Field(default_factory=list)
+    targets: list[FinancialTarget] = Field(default_factory=list)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -207,6 +244,37 @@ def default_settings() -> Settings:
             Area(name="KS-reserv", aliases=["Kommunstyrelsens reserv", "KS reserv"]),
         ],
         frames=[Frame(year=2023, amount=-256.8), Frame(year=2024, amount=-253.2)],
+        indicators=[
+            Indicator(name="Hållbart medarbetarengagemang, HME", aliases=["HME", "medarbetarengagemang"], kpi="U00200"),
+            Indicator(name="Sjukfrånvaro", aliases=["sjukfrånvaro samtlig", "sjukfrånvaro"], kpi="N00090", direction="minskande"),
+            Indicator(
+                name="Svenskt Näringslivs ranking",
+                aliases=["svenskt näringslivs ranking", "företagsklimat", "näringslivsranking"],
+                kpi="U40402",
+                direction="minskande",
+            ),
+            Indicator(name="NKI företagare", aliases=["NKI", "insiktsmätning", "kundnöjdhet"], kpi="U07451"),
+            Indicator(
+                name="Öppna jämförelser, trygghet och säkerhet",
+                aliases=["öppna jämförelser", "trygghet och säkerhet"],
+                direction="bibehållen",
+                values={2021: 16, 2022: 8},
+            ),
+            Indicator(
+                name="Digital mognad (DIMIOS)",
+                aliases=["DIMIOS", "digital mognad"],
+                values={2021: 44.0, 2022: 47.1, 2023: 50.6},
+            ),
+        ],
+        targets=[
+            FinancialTarget(name="Soliditet", aliases=["soliditet"], kpi="N03106", operator=">", target=27.9, unit="%"),
+            FinancialTarget(
+                name="Skulder per invånare", aliases=["skulder per invånare", "skuld per invånare"], kpi="N03040", operator="<", target=104_620, unit="kr"
+            ),
+            FinancialTarget(
+                name="Nettokostnadsandel", aliases=["nettokostnadsandel", "nettokostnadernas andel"], kpi="N03100", operator="<=", target=98.0, years=10, unit="%"
+            ),
+        ],
         ledger=LedgerSettings(
             ansvar=[
                 AnsvarRule(codes="1000-1009", area="Politisk organisation"),

@@ -170,8 +170,8 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
         )
         _text_cells(notes, notes.max_row)
     notes.auto_filter.ref = f"A1:I{max(notes.max_row, 1)}"
-    for col, width in zip("ABCDEFGHI", (9, 8, 36, 24, 8, 90, 12, 12, 50), strict=True):
-        notes.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHI", (9, 8, 36, 24, 8, 90, 12, 12, 50), strict=True):
+        notes.column_dimensions[letter].width = width
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 
@@ -239,7 +239,7 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
         cell.font = Font(bold=True)
     kinds = {"revenue": "intäkt", "cost": "kostnad"}
     for row in detail.select(keys).iter_rows():
-        values = list(row)
+        values: list[Any] = list(row)
         k = keys.index("kind")
         values[k] = kinds.get(values[k], values[k])
         i = keys.index("internal")

@@ -1,0 +1,438 @@
+"""Fill a follow-up template: find where each figure goes the way a person would, and say what could not be placed.
+
+Pure: takes the template as a cell grid (values, formulas, defined names) and the
+data (reconciliation, forecasts, indicators, statuses) and returns the cell values
+to write. Writing them into the template's file is ``vpexcel.io.xlsx_patch``.
+
+What is recognised:
+* placeholders ``{{period}}``, ``{{datum}}``, ``{{namnd}}``, ``{{kommun}}``, ``{{ar}}``,
+  ``{{rapport}}``, ``{{prognoskalla}}`` anywhere in a cell's text, and defined names
+  ``vp_period``, ``vp_datum``, ... pointing at a cell;
+* a driftredovisning table: a header row with known column names (Budget helår,
+  Periodiserad budget, Utfall ack., Prognos helår, Avvikelse, Förbrukning % ...)
+  and rows whose first cell names an area or the total;
+* an indicator table (Indikator, years, expected direction, outcome);
+* a table of financial targets (Mål, Målvärde, Utfall, Uppfyllt);
+* status tables (internal control plan, priorities): a Status column per row.
+Formula cells and columns the tool does not know (Kommentar, Åtgärder) are never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vpexcel.grid import CellValue, SheetGrid, WorkbookGrid, a1, parse_a1
+from vpexcel.kolada import KoladaCache
+from vpexcel.numbers import classify, format_sv
+from vpexcel.reconcile import MONTHS_SV, AreaResult, Reconciliation
+from vpexcel.settings import Indicator, Settings, normalize
+
+REPORT_NAMES = {
+    2: "Månadsrapport februari",
+    4: "Tertialrapport 1",
+    8: "Delårsrapport",
+    10: "Månadsrapport oktober",
+    12: "Verksamhetsberättelse och årsbokslut",
+}
+STATUSES = ("grön", "gul", "röd")
+HEADER_SCAN = 60
+
+
+@dataclass(frozen=True)
+class Forecast:
+    net: float  # full-year net in the report's unit
+    comment: str | None = None
+    proposal: bool = False  # proposed by the tool: actual to date plus the budget of the remaining months
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    key: str  # the row's text (a risk, a control, a priority), matched on its beginning
+    status: str  # grön, gul or röd
+    comment: str | None = None
+
+
+@dataclass
+class FillData:
+    settings: Settings
+    rec: Reconciliation
+    forecasts: dict[str, Forecast]
+    statuses: list[StatusLine] = field(default_factory=list)
+    kolada: KoladaCache | None = None
+    report_date: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def year(self) -> int:
+        return self.rec.year
+
+    @property
+    def month(self) -> int:
+        return self.rec.month
+
+    def board_forecast(self) -> Forecast:
+        nets = [self.forecasts[a.area].net for a in self.rec.areas if a.area in self.forecasts]
+        return Forecast(sum(nets), None, any(f.proposal for f in self.forecasts.values()))
+
+
+@dataclass
+class FillPlan:
+    updates: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)
+    filled: list[str] = field(default_factory=list)  # Swedish lines: what was filled
+    missing: list[str] = field(default_factory=list)  # Swedish lines: what could not be placed
+
+    def put(self, sheet: SheetGrid, row: int, col: int, value: CellValue) -> bool:
+        """Plan a value unless the template has a formula there (formulas stay the template's)."""
+        if sheet.formula(row, col) is not None:
+            return False
+        self.updates.setdefault(sheet.name, {})[(row, col)] = value
+        return True
+
+    @property
+    def count(self) -> int:
+        return sum(len(c) for c in self.updates.values())
+
+
+def propose_forecasts(rec: Reconciliation, given: dict[str, Forecast]) -> dict[str, Forecast]:
+    """Given forecasts, and a proposal for every area without one: actual to date + budget of the remaining months."""
+    out = dict(given)
+    rest = (12 - rec.month) / 12
+    for a in rec.areas:
+        if a.area not in out:
+            out[a.area] = Forecast(a.actual_to_date.net + a.budget.net * rest, None, True)
+    return out
+
+
+# --- single values --------------------------------------------------------------
+def single_values(data: FillData) -> dict[str, CellValue]:
+    month = MONTHS_SV[data.month - 1]
+    proposal = any(f.proposal for f in data.forecasts.values())
+    return {
+        "period": f"januari–{month} {data.year}" if data.month > 1 else f"januari {data.year}",
+        "periodkod": f"{data.year}-{data.month:02d}",
+        "datum": data.report_date.isoformat(),
+        "namnd": data.settings.board,
+        "kommun": data.settings.municipality,
+        "ar": data.year,
+        "rapport": REPORT_NAMES.get(data.month, f"Uppföljning {month}"),
+        "enhet": data.rec.unit,
+        "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader" if proposal else "Produktionsområdenas prognoser",
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-zåäö_]+)\s*\}\}", re.IGNORECASE)
+
+
+def _singles(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    values = single_values(data)
+    for name, ref in book.defined_names.items():
+        key = name.lower()
+        if not key.startswith("vp_"):
+            continue
+        field_name = key[3:]
+        m = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", ref.strip())
+        if field_name not in values:
+            plan.missing.append(f"Namnet {name} pekar på {ref}, men vpexcel har inget värde som heter {field_name}.")
+            continue
+        sheet = book.sheet(m.group(1).replace("''", "'")) if m else None
+        if m is None or sheet is None:
+            plan.missing.append(f"Namnet {name} pekar inte på en enskild cell ({ref}); peka det på en cell.")
+            continue
+        row, col = parse_a1(m.group(2) + m.group(3))
+        if plan.put(sheet, row, col, values[field_name]):
+            plan.filled.append(f"{sheet.name}!{a1(row, col)} ({name}) = {values[field_name]}")
+    for sheet in book.sheets:
+        for r, line in enumerate(sheet.rows):
+            for c, v in enumerate(line):
+                if not isinstance(v, str) or "{{" not in v:
+                    continue
+                keys = _PLACEHOLDER.findall(v)
+                unknown = [k for k in keys if k.lower() not in values]
+                if unknown:
+                    plan.missing.append(f"{sheet.name}!{a1(r, c)}: platshållaren {{{{{unknown[0]}}}}} är okänd.")
+                    continue
+                whole = _PLACEHOLDER.fullmatch(v.strip())
+                new: CellValue = (
+                    values[whole.group(1).lower()]
+                    if whole
+                    else _PLACEHOLDER.sub(lambda mm: str(values[mm.group(1).lower()]), v)
+                )
+                if plan.put(sheet, r, c, new):
+                    plan.filled.append(f"{sheet.name}!{a1(r, c)} = {new}")
+
+
+# --- the driftredovisning table -------------------------------------------------
+Measure = Callable[[AreaResult, Forecast | None], float | str | None]
+
+
+def _column(header: str) -> tuple[str, Measure] | None:
+    """What a driftredovisning column holds, from its heading; None for columns left to the user."""
+    h = normalize(header)
+    if not h or (any(w in h for w in ("kommentar", "åtgärd", "analys", "förklaring")) and "prognos" not in h):
+        return None
+    part = "revenue" if "intäkt" in h else "cost" if ("kostnad" in h and "netto" not in h) else "net"
+
+    def pick(figures_of: Callable[[AreaResult], object]) -> Measure:
+        return lambda a, f: float(getattr(figures_of(a), part))
+
+    if "prognos" in h and "kommentar" in h:
+        return "prognoskommentar", lambda a, f: f.comment if f else None
+    if ("avvikelse" in h and "prognos" in h) or h in ("avvikelse", "budgetavvikelse", "avvikelse helår"):
+        return "avvikelse mot prognos", lambda a, f: (a.budget.net - f.net) if f else None
+    if "avvikelse" in h:
+        return "avvikelse mot periodiserad budget", lambda a, f: a.budget_to_date.net - a.actual_to_date.net
+    if "förbrukning" in h or "förbrukat" in h:
+        return "förbrukning", lambda a, f: a.used_share
+    if "prognos" in h:
+        return "prognos helår", lambda a, f: f.net if f else None
+    if "periodiserad" in h or ("budget" in h and any(w in h for w in ("ack", "t.o.m", "tom ", "perioden"))):
+        return "periodiserad budget", pick(lambda a: a.budget_to_date)
+    if "utfall" in h and ("månad" in h or "perioden" in h):
+        return "utfall månaden", pick(lambda a: a.actual_month)
+    if "utfall" in h:
+        return "utfall ack.", pick(lambda a: a.actual_to_date)
+    if "budget" in h:
+        return "budget helår", pick(lambda a: a.budget)
+    return None
+
+
+def _text(v: CellValue) -> str:
+    return v.strip() if isinstance(v, str) else ""
+
+
+def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    by_area = {normalize(a.area): a for a in data.rec.areas}
+    total_words = ("totalt", "summa", "nämnden totalt", "total", normalize(data.settings.board))
+    for sheet in book.sheets:
+        r = 0
+        while r < min(sheet.height, HEADER_SCAN):
+            cols = {c: m for c, v in enumerate(sheet.rows[r]) if (m := _column(_text(v)))}
+            if len(cols) < 2:
+                r += 1
+                continue
+            label_col = min(c for c, v in enumerate(sheet.rows[r]) if _text(v)) if any(_text(v) for v in sheet.rows[r]) else 0
+            label_col = min(label_col, min(cols))
+            filled_rows = 0
+            rr = r + 1
+            blank = 0
+            while rr < sheet.height and blank < 2:
+                label = _text(sheet.value(rr, label_col))
+                if not label:
+                    blank += 1
+                    rr += 1
+                    continue
+                blank = 0
+                key = normalize(label)
+                area = data.settings.find_area(label)
+                result = by_area.get(normalize(area.name)) if area else None
+                forecast = data.forecasts.get(result.area) if result else None
+                if result is None and key.startswith(total_words):
+                    result, forecast = data.rec.board, data.board_forecast()
+                if result is None:
+                    if area is not None and area.parent is not None:
+                        plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden.")
+                    elif not key.startswith(("varav", "därav")):
+                        plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde; raden lämnas orörd.")
+                    rr += 1
+                    continue
+                for c, (_what, measure) in cols.items():
+                    value = measure(result, forecast)
+                    if value is None:
+                        continue
+                    if isinstance(value, float):
+                        value = round(value, 6)
+                    plan.put(sheet, rr, c, value)
+                filled_rows += 1
+                rr += 1
+            kept = [(_text(v)) for c, v in enumerate(sheet.rows[r]) if _text(v) and c not in cols and c != label_col]
+            plan.filled.append(
+                f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner "
+                f"({', '.join(w for w, _ in cols.values())})" + (f"; orörda kolumner: {', '.join(kept)}" if kept else "")
+            )
+            r = rr
+
+
+# --- indicators ----------------------------------------------------------------
+_DIRECTIONS = {"ökande": "ökande", "öka": "ökande", "minskande": "minskande", "minska": "minskande", "bibehållen": "bibehållen", "bibehålla": "bibehållen"}
+
+
+def _indicator_for(settings: Settings, label: str) -> Indicator | None:
+    key = normalize(label)
+    best = None
+    for ind in settings.indicators:
+        for k in ind.match_keys():
+            if k and k in key and (best is None or len(k) > best[0]):
+                best = (len(k), ind)
+    return best[1] if best else None
+
+
+def indicator_value(data: FillData, ind: Indicator, year: int) -> float | None:
+    if year in ind.values:
+        return ind.values[year]
+    return data.kolada.value(ind.kpi, year) if data.kolada else None
+
+
+def moved_as_expected(direction: str, previous: float, current: float) -> bool:
+    if direction == "ökande":
+        return current > previous
+    if direction == "minskande":
+        return current < previous
+    return abs(current - previous) <= 0.02 * max(abs(previous), 1e-9)
+
+
+def _year_of(v: CellValue) -> int | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 1900 <= v <= 2200:
+        return int(v)
+    if isinstance(v, str):
+        m = re.fullmatch(r"\s*(?:utfall\s+)?((?:19|20)\d{2})\s*", v, re.IGNORECASE)
+        return int(m.group(1)) if m else None
+    return None
+
+
+def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    for sheet in book.sheets:
+        for r in range(min(sheet.height, HEADER_SCAN)):
+            line = sheet.rows[r]
+            heads = {c: normalize(_text(v)) for c, v in enumerate(line)}
+            label_col = next((c for c, h in heads.items() if h.startswith(("indikator", "nyckeltal"))), None)
+            if label_col is None:
+                continue
+            years = {c: y for c, v in enumerate(line) if (y := _year_of(v)) is not None}
+            year_col = next((c for c, y in years.items() if y == data.year), None)
+            direction_col = next((c for c, h in heads.items() if ("riktning" in h and "uppnådd" not in h) or "förväntad" in h), None)
+            outcome_col = next((c for c, h in heads.items() if any(w in h for w in ("uppnådd", "bedömning", "måluppfyllelse", "utveckling"))), None)
+            if year_col is None:
+                plan.missing.append(f"{sheet.name}!{a1(r, label_col)}: indikatortabellen saknar en kolumn för {data.year}.")
+                continue
+            n = 0
+            for rr in range(r + 1, sheet.height):
+                label = _text(sheet.value(rr, label_col))
+                if not label:
+                    if n or rr > r + 3:
+                        break
+                    continue
+                ind = _indicator_for(data.settings, label)
+                if ind is None:
+                    plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{label[:40]}' är ingen känd indikator.")
+                    continue
+                value = indicator_value(data, ind, data.year)
+                if value is None:
+                    plan.missing.append(
+                        f"{sheet.name}!{a1(rr, year_col)}: inget värde för {ind.name} {data.year}"
+                        + (f" (Kolada {ind.kpi}); hämta med 'vpexcel kolada fetch'." if ind.kpi else "; skriv in det i inställningarna.")
+                    )
+                    continue
+                plan.put(sheet, rr, year_col, value)
+                n += 1
+                if outcome_col is None:
+                    continue
+                direction = ind.direction
+                if direction_col is not None:
+                    direction = _DIRECTIONS.get(normalize(_text(sheet.value(rr, direction_col))), direction)  # type: ignore[assignment]
+                prev_col = next((c for c, y in years.items() if y == data.year - 1), None)
+                prev = classify(sheet.value(rr, prev_col)).number if prev_col is not None else None
+                if prev is None:
+                    prev = indicator_value(data, ind, data.year - 1)
+                outcome = "Uppgift saknas" if prev is None else ("Ja" if moved_as_expected(direction, prev, value) else "Nej")
+                plan.put(sheet, rr, outcome_col, outcome)
+            plan.filled.append(f"{sheet.name}: indikatorer på rad {r + 1}, {n} värden för {data.year}")
+
+
+# --- financial targets -------------------------------------------------------------
+def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    for sheet in book.sheets:
+        for r in range(min(sheet.height, HEADER_SCAN)):
+            heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
+            label_col = next((c for c, h in heads.items() if h in ("mål", "finansiellt mål", "finansiella mål", "målsättning")), None)
+            value_col = next((c for c, h in heads.items() if h.startswith("utfall")), None)
+            if label_col is None or value_col is None:
+                continue
+            target_col = next((c for c, h in heads.items() if h.startswith(("målvärde", "målnivå"))), None)
+            met_col = next((c for c, h in heads.items() if h.startswith(("uppfyllt", "måluppfyllelse", "uppnått"))), None)
+            n = 0
+            for rr in range(r + 1, min(r + 20, sheet.height)):
+                label = normalize(_text(sheet.value(rr, label_col)))
+                if not label:
+                    break
+                target = next((t for t in data.settings.targets if any(k in label for k in t.match_keys())), None)
+                if target is None:
+                    plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{_text(sheet.value(rr, label_col))[:40]}' är inget känt finansiellt mål.")
+                    continue
+                value = data.kolada.value(target.kpi, data.year) if data.kolada else None
+                judged: tuple[float, int] | None = None
+                if data.kolada and target.years > 1:
+                    judged = data.kolada.average(target.kpi, data.year, target.years)
+                elif value is not None:
+                    judged = (value, 1)
+                if value is None:
+                    plan.missing.append(f"{sheet.name}!{a1(rr, value_col)}: inget värde för {target.name} {data.year} (Kolada {target.kpi}).")
+                else:
+                    plan.put(sheet, rr, value_col, value)
+                    n += 1
+                if target_col is not None and classify(sheet.value(rr, target_col)).kind.value == "empty":
+                    plan.put(sheet, rr, target_col, f"{target.operator} {format_sv(target.target, 1 if target.unit == '%' else 0)} {target.unit}".strip())
+                if met_col is not None and judged is not None:
+                    verdict = "Ja" if target.met(judged[0]) else "Nej"
+                    if target.years > 1:
+                        verdict += f" (snitt {judged[1]} år: {format_sv(judged[0], 1)})"
+                    plan.put(sheet, rr, met_col, verdict)
+            plan.filled.append(f"{sheet.name}: finansiella mål på rad {r + 1}, {n} utfall")
+
+
+# --- status tables (internal control, priorities) ----------------------------------------
+def _status_for(data: FillData, label: str) -> StatusLine | None:
+    key = normalize(label)
+    for s in data.statuses:
+        k = normalize(s.key)
+        if k and (key.startswith(k[:40]) or k.startswith(key[:40])):
+            return s
+    return None
+
+
+def _status_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    for sheet in book.sheets:
+        for r in range(min(sheet.height, HEADER_SCAN)):
+            heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
+            status_col = next((c for c, h in heads.items() if h == "status"), None)
+            if status_col is None:
+                continue
+            label_col = next((c for c, h in heads.items() if h and c != status_col and "kommentar" not in h), None)
+            if label_col is None:
+                continue
+            n, unknown = 0, 0
+            for rr in range(r + 1, sheet.height):
+                label = _text(sheet.value(rr, label_col))
+                if not label:
+                    break
+                line = _status_for(data, label)
+                if line is None:
+                    unknown += 1
+                    continue
+                if line.status not in STATUSES:
+                    plan.missing.append(f"{sheet.name}!{a1(rr, status_col)}: statusen '{line.status}' ska vara grön, gul eller röd.")
+                    continue
+                plan.put(sheet, rr, status_col, line.status)
+                n += 1
+            title = _text(sheet.rows[r][label_col])
+            plan.filled.append(f"{sheet.name}: status för {title.lower()} på rad {r + 1}, {n} rader; kommentarerna lämnas orörda")
+            if unknown:
+                plan.missing.append(
+                    f"{sheet.name}: {unknown} rader i tabellen {title!r} har ingen status i underlaget"
+                    + ("" if data.statuses else " (ange en prognosarbetsbok med bladet Status)")
+                    + "."
+                )
+
+
+def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
+    """Every value to write into the template, with what was filled and what could not be placed."""
+    plan = FillPlan()
+    _singles(template, data, plan)
+    _operating_tables(template, data, plan)
+    _indicator_tables(template, data, plan)
+    _target_tables(template, data, plan)
+    _status_tables(template, data, plan)
+    if not plan.updates:
+        plan.missing.append("Mallen har inget som vpexcel känner igen: inga platshållare, inga vp_-namn och ingen tabell med kända rubriker.")
+    return plan

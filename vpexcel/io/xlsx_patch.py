@@ -1,0 +1,153 @@
+"""Write cell values into a copy of a workbook without touching anything else in it.
+
+openpyxl rebuilds the whole package when it saves and drops what it does not
+model (charts, images, form controls, VBA, extensions). Here the template's zip is
+copied member by member; only the sheets that get values are edited, and only
+inside the ``<c>`` elements of the cells being filled (a cell that is not there
+yet is inserted in its row). Strings are written inline (``t="inlineStr"``), so
+sharedStrings.xml stays as it was, and text such as "=SUMMA(A1)" can never become
+a formula. workbook.xml gets ``fullCalcOnLoad`` so Excel recalculates the
+template's formulas when the file is opened.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from vpexcel.errors import InputError
+from vpexcel.grid import a1, column_index
+from vpexcel.io.atomic import write_atomic
+from vpexcel.io.xlsx_reader import _check_zip, _sheet_parts, check_file
+
+CellValue = float | int | str | bool | None
+Updates = Mapping[str, Mapping[tuple[int, int], CellValue]]
+
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?sheetData>)", re.S)
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ROW_R = re.compile(rb'\br="(\d+)"')
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape(text: str) -> bytes:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"_(x[0-9A-Fa-f]{4})_", r"_x005F_\1_", text)  # a literal "_x0041_" stays literal
+    text = _INVALID_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return text.encode("utf-8")
+
+
+def _cell_xml(ref: str, attrs: bytes, value: CellValue) -> bytes:
+    """A <c> element for ``value``, keeping the cell's other attributes (its style)."""
+    kept = re.sub(rb'\s+(?:t|r)="[^"]*"', b"", attrs).strip()
+    head = b'<c r="' + ref.encode() + b'"' + ((b" " + kept) if kept else b"")
+    if value is None or value == "":
+        return head + b"/>"
+    if isinstance(value, bool):
+        return head + b' t="b"><v>' + (b"1" if value else b"0") + b"</v></c>"
+    if isinstance(value, (int, float)):
+        number = repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        return head + b"><v>" + number.encode() + b"</v></c>"
+    return head + b' t="inlineStr"><is><t xml:space="preserve">' + _escape(str(value)) + b"</t></is></c>"
+
+
+def _patch_row(inner: bytes, row: int, cells: Mapping[int, CellValue]) -> bytes:
+    parts: list[tuple[int, bytes]] = []
+    for m in _CELL.finditer(inner):
+        ref = _ATTR_R.search(m.group(1))
+        col = column_index(ref.group(1).decode()) if ref else -1
+        if col in cells:
+            if m.group(3) and re.search(rb"<(?:\w+:)?f[\s>/]", m.group(3)):
+                raise ValueError(f"{a1(row, col)} holds a formula; the fill must not overwrite it")
+            parts.append((col, _cell_xml(a1(row, col), m.group(1), cells[col])))
+        else:
+            parts.append((col, m.group(0)))
+    present = {c for c, _ in parts}
+    for col, value in cells.items():
+        if col not in present:
+            parts.append((col, _cell_xml(a1(row, col), b"", value)))
+    parts.sort(key=lambda p: p[0])
+    return b"".join(x for _, x in parts)
+
+
+def patch_sheet(xml: bytes, cells: Mapping[tuple[int, int], CellValue]) -> bytes:
+    """The sheet XML with ``cells`` (0-based row, col -> value) written; everything else byte for byte."""
+    by_row: dict[int, dict[int, CellValue]] = {}
+    for (r, c), v in cells.items():
+        by_row.setdefault(r, {})[c] = v
+    sd = _SHEET_DATA.search(xml)
+    if sd is None:
+        raise ValueError("no sheetData")
+    inner = sd.group(1) or b""
+    out: list[bytes] = []
+    done: set[int] = set()
+    last = 0
+    for m in _ROW.finditer(inner):
+        rm = _ROW_R.search(m.group(1))
+        row = int(rm.group(1)) - 1 if rm else -1
+        # rows to insert before this one
+        for r in sorted(k for k in by_row if k < row and k not in done):
+            out.append(b'<row r="' + str(r + 1).encode() + b'">' + _patch_row(b"", r, by_row[r]) + b"</row>")
+            done.add(r)
+        out.append(inner[last : m.start()])
+        if row in by_row:
+            new_inner = _patch_row(m.group(3) or b"", row, by_row[row])
+            out.append(b"<row" + m.group(1) + b">" + new_inner + b"</row>")
+            done.add(row)
+        else:
+            out.append(m.group(0))
+        last = m.end()
+    out.append(inner[last:])
+    for r in sorted(k for k in by_row if k not in done):
+        out.append(b'<row r="' + str(r + 1).encode() + b'">' + _patch_row(b"", r, by_row[r]) + b"</row>")
+    new_inner = b"".join(out)
+    opening = xml[sd.start() : sd.start() + xml[sd.start() :].index(b">") + 1]
+    if opening.endswith(b"/>"):
+        opening = opening[:-2] + b">"
+    tag = re.match(rb"<((?:\w+:)?sheetData)", opening)
+    assert tag is not None
+    closing = b"</" + tag.group(1) + b">"
+    return xml[: sd.start()] + opening + new_inner + closing + xml[sd.end() :]
+
+
+def full_calc_on_load(xml: bytes) -> bytes:
+    """workbook.xml asking Excel to recalculate every formula when the file opens."""
+    m = re.search(rb"<(?:\w+:)?calcPr\b([^>]*?)(/?)>", xml)
+    if m:
+        attrs = re.sub(rb'\s+fullCalcOnLoad="[^"]*"', b"", m.group(1))
+        return xml[: m.start()] + xml[m.start() : m.start(1)] + attrs + b' fullCalcOnLoad="1"' + m.group(2) + b">" + xml[m.end() :]
+    anchor = re.search(rb"</((?:\w+:)?)definedNames>", xml) or re.search(rb"</((?:\w+:)?)sheets>", xml)
+    if anchor is None:
+        return xml
+    return xml[: anchor.end()] + b"<" + anchor.group(1) + b'calcPr fullCalcOnLoad="1"/>' + xml[anchor.end() :]
+
+
+def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
+    """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``."""
+    check_file(template)
+    try:
+        zin = zipfile.ZipFile(template)
+    except zipfile.BadZipFile:
+        raise InputError(f"Mallen {template.name} är ingen giltig arbetsbok. Spara den som .xlsx i Excel.") from None
+    with zin:
+        _check_zip(template, zin)
+        parts = dict(_sheet_parts(template, zin)[0])
+        missing = [s for s in updates if s not in parts]
+        if missing:
+            raise InputError(f"Mallen {template.name} saknar bladet {missing[0]!r}.")
+        edited = {parts[s]: patch_sheet(zin.read(parts[s]), cells) for s, cells in updates.items() if cells}
+
+        def write(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp, "w") as zout:
+                for info in zin.infolist():
+                    data = zin.read(info.filename)
+                    if info.filename in edited:
+                        data = edited[info.filename]
+                    elif info.filename == "xl/workbook.xml" and edited:
+                        data = full_calc_on_load(data)
+                    zout.writestr(info, data, compress_type=info.compress_type)
+
+        return write_atomic(target, write)
