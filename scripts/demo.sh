@@ -17,10 +17,21 @@ for book in workbooks/*.xlsx; do
 done
 echo
 # reconcile the sample budget against the sample ledger (January-April 2024)
-.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024-04.csv --period 2024-04
-.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024-04.csv --period 2024-04 --format xlsx --output out/
+.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024.csv --period 2024-04
+.venv/bin/vpexcel reconcile workbooks/budget-2024.xlsx workbooks/huvudbok-2024.csv --period 2024-04 --format xlsx --output out/
 rc=$?
 [ "$rc" -ge 2 ] && status=$rc
+echo
+# fill the five follow-up templates (February, April, August, October, December)
+for spec in manadsrapport-februari:2024-02 tertialrapport-april:2024-04 delarsrapport-augusti:2024-08 \
+            manadsrapport-oktober:2024-10 arsredovisning-december:2024-12; do
+  name=${spec%%:*}; period=${spec##*:}
+  .venv/bin/vpexcel fill "workbooks/templates/$name.xlsx" --period "$period" \
+    --budget workbooks/budget-2024.xlsx --ledger workbooks/huvudbok-2024.csv \
+    --forecast workbooks/prognos-2024.xlsx --indicators workbooks/kolada-1441.json --output out/
+  rc=$?
+  [ "$rc" -ne 0 ] && status=$rc
+done
 echo
 echo "Rapporterna finns i out/."
 exit $status

@@ -40,7 +40,8 @@ def line(period: str, ansvar: str, konto: str, amount: str, motpart: str = "", t
 
 def test_sample_ledger_reconciles_every_area() -> None:
     rec = run(BUDGET, LEDGER)
-    assert (rec.year, rec.month) == (2024, 4)
+    assert (rec.year, rec.month) == (2024, 12)  # without --period: the ledger's last month
+    rec = run(BUDGET, LEDGER, (2024, 4))
     assert {a.area for a in rec.areas} >= {a.name for a in default_settings().top_level()}
     klv = next(a for a in rec.areas if a.area == "Kommunledning och verksamhetsstöd")
     assert klv.rows > 0 and klv.budget.net == pytest.approx(-148.2)  # the sub-areas' ansvar roll up
@@ -77,7 +78,7 @@ def test_vp502_ledger_budget_differs(tmp_path: Path) -> None:
 
 
 def test_vp503_elimination_changes_gross_not_net() -> None:
-    rec = run(BUDGET, LEDGER)
+    rec = run(BUDGET, LEDGER, (2024, 4))
     (f,) = [f for f in rec.findings if f.code == "VP503"]
     assert f.severity.value == "info"
     assert rec.eliminated == pytest.approx(4 * 500_000 / 12 / 1e6)
@@ -88,7 +89,7 @@ def test_vp503_elimination_changes_gross_not_net() -> None:
 
 
 def test_vp504_unusual_spending() -> None:
-    rec = run(BUDGET, LEDGER)
+    rec = run(BUDGET, LEDGER, (2024, 4))
     (f,) = [f for f in rec.findings if f.code == "VP504"]
     assert "Kommundirektör" in f.message and f.actual is not None and f.actual > 0.53
 
@@ -195,7 +196,7 @@ def test_cli_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_cli_xlsx_has_chart_drilldown_and_text_not_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "avstamning.xlsx"
-    main(["reconcile", str(BUDGET), str(LEDGER), "--format", "xlsx", "--output", str(target)])
+    main(["reconcile", str(BUDGET), str(LEDGER), "--period", "2024-04", "--format", "xlsx", "--output", str(target)])
     with zipfile.ZipFile(target) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts and b"barChart>" in z.read(charts[0])

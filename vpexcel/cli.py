@@ -1,4 +1,4 @@
-"""The command line: ``vpexcel validate|reconcile|init|regler``. Swedish for the user, exit codes for scripts.
+"""The command line: ``vpexcel validate|reconcile|fill|kolada fetch|init|regler``. Swedish for the user, exit codes for scripts.
 
 argparse rather than typer: every heading and error can be put in Swedish, and
 it costs nothing at start-up (each Excel click starts a process).
@@ -191,6 +191,98 @@ def _output_path(book: Path, output: str | None, name: str) -> Path:
     return Path(output)
 
 
+def cmd_fill(args: argparse.Namespace) -> int:
+    """Fyll en uppföljningsmall med budget, utfall, prognoser, indikatorer och status. Mallen ändras aldrig."""
+    import datetime as dt
+
+    from vpexcel.fill import FillData, Forecast, StatusLine, plan_fill, propose_forecasts
+    from vpexcel.io.atomic import ensure_not_input
+    from vpexcel.io.ledger_reader import read_ledger
+    from vpexcel.io.xlsx_patch import patch_workbook
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.reconcile import budget_figures, reconcile
+    from vpexcel.validate import resolve_settings
+
+    template: Path = args.template
+    period = _period(args.period)
+    assert period is not None
+    book = read_workbook(args.budget)
+    loaded = None
+    if args.settings is not None:
+        from vpexcel.io.settings_io import load_settings_file
+
+        loaded = load_settings_file(args.settings)
+    settings = resolve_settings(book, loaded)
+    figures = budget_figures(book, settings, period[0])
+    rec = reconcile(figures, read_ledger(args.ledger, details=False), settings, period, args.budget.name)
+    given: dict[str, Forecast] = {}
+    statuses: list[StatusLine] = []
+    if args.forecast is not None:
+        from vpexcel.io.forecast_reader import read_forecast
+
+        given, statuses = read_forecast(args.forecast, settings, figures.unit)
+    kolada = None
+    if args.indicators is not None:
+        from vpexcel.io.kolada_client import load_cache
+
+        kolada = load_cache(args.indicators)
+    try:
+        report_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        raise InputError(f"Datumet {args.date!r} går inte att läsa. Skriv det som 2024-05-15.") from None
+    data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date)
+    plan = plan_fill(read_workbook(template), data)
+    target = _output_path(template, args.output, f"{template.stem}-{rec.year}-{rec.month:02d}{template.suffix}")
+    if args.output is None:
+        target = Path.cwd() / target.name
+    inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
+    ensure_not_input(target, *inputs)
+    patch_workbook(template, target, plan.updates)
+    print(f"{template.name} fylld för {rec.period_sv}: {plan.count} celler. Sparad i {target}.")
+    for line in plan.filled:
+        print(f"  Fyllt: {line}")
+    proposals = sorted(a for a, f in data.forecasts.items() if f.proposal)
+    if proposals:
+        print(f"  Prognosen är ett förslag (utfall hittills plus budget för resterande månader) för: {', '.join(proposals)}.")
+    for line in plan.missing:
+        print(f"  Kunde inte fylla: {line}")
+    return 0
+
+
+def _years(text: str) -> list[int]:
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text)
+    if m and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 30:
+        return list(range(int(m.group(1)), int(m.group(2)) + 1))
+    parts = [p.strip() for p in text.split(",")]
+    if parts and all(re.fullmatch(r"\d{4}", p) for p in parts):
+        return sorted({int(p) for p in parts})
+    raise InputError(f"Åren {text!r} går inte att läsa. Skriv till exempel --years 2021-2024.")
+
+
+def cmd_kolada(args: argparse.Namespace) -> int:
+    """Hämta nyckeltal från Kolada till en lokal fil som 'vpexcel fill' läser."""
+    from vpexcel.io.kolada_client import refresh
+    from vpexcel.settings import default_settings
+
+    settings = default_settings()
+    if args.settings is not None:
+        from vpexcel.io.settings_io import load_settings_file
+
+        settings = load_settings_file(args.settings)
+    years = _years(args.years)
+    kpis = sorted({i.kpi for i in settings.indicators if i.kpi} | {t.kpi for t in settings.targets})
+    span = max([t.years for t in settings.targets] + [1])
+    wanted = sorted(set(years) | set(range(years[-1] - span + 1, years[-1] + 1)))
+    cache, warning = refresh(Path(args.cache), args.api, kpis, args.kommun, wanted)
+    if warning:
+        print(f"vpexcel: {warning}", file=sys.stderr)
+    count = sum(len(v) for v in cache.values.values())
+    print(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}.")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Skapa en arbetsbok med bladet Inställningar, ifyllt med standardvärdena."""
     from vpexcel.io.settings_io import write_settings_workbook
@@ -256,6 +348,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid budgeten.",
     )
     rc.set_defaults(func=cmd_reconcile)
+    fl = sub.add_parser("fill", prog="vpexcel fill", help="Fyll en uppföljningsmall.", description=cmd_fill.__doc__)
+    fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
+    fl.add_argument("--period", required=True, metavar="ÅÅÅÅ-MM", help="Perioden som följs upp, t.ex. 2024-04.")
+    fl.add_argument("--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken.")
+    fl.add_argument("--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv eller .xlsx).")
+    fl.add_argument(
+        "--forecast", type=Path, metavar="PROGNOS", help="Prognosarbetsboken (och bladet Status). Utan den föreslås prognoser."
+    )
+    fl.add_argument("--indicators", type=Path, metavar="FIL", help="Nyckeltal från 'vpexcel kolada fetch'.")
+    fl.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
+    fl.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="Rapportens datum (standard: i dag).")
+    fl.add_argument("--output", metavar="SÖKVÄG", help="Fil eller mapp för den ifyllda arbetsboken (standard: aktuell mapp).")
+    fl.set_defaults(func=cmd_fill)
+    ko = sub.add_parser("kolada", prog="vpexcel kolada", help="Hämta nyckeltal från Kolada.", description=cmd_kolada.__doc__)
+    ko_sub = ko.add_subparsers(dest="kolada_command", title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
+    kf = ko_sub.add_parser(
+        "fetch", prog="vpexcel kolada fetch", help="Hämta värden till en lokal fil.", description=cmd_kolada.__doc__
+    )
+    kf.add_argument("--kommun", default="1441", metavar="KOD", help="Kommunens kod i Kolada (Lerum: 1441).")
+    kf.add_argument("--years", required=True, metavar="ÅR", help="År, t.ex. 2021-2024 eller 2022,2024.")
+    kf.add_argument("--cache", default="kolada-1441.json", metavar="FIL", help="Filen som värdena sparas i (kolada-1441.json).")
+    kf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar med nyckeltalens id.")
+    kf.add_argument("--api", default="https://api.kolada.se/v3", help=argparse.SUPPRESS)
+    kf.set_defaults(func=cmd_kolada)
     i = sub.add_parser(
         "init", prog="vpexcel init", help="Skapa bladet Inställningar med standardvärdena.", description=cmd_init.__doc__
     )

@@ -118,7 +118,9 @@ def single_values(data: FillData) -> dict[str, CellValue]:
         "ar": data.year,
         "rapport": REPORT_NAMES.get(data.month, f"Uppföljning {month}"),
         "enhet": data.rec.unit,
-        "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader" if proposal else "Produktionsområdenas prognoser",
+        "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader"
+        if proposal
+        else "Produktionsområdenas prognoser",
     }
 
 
@@ -155,9 +157,7 @@ def _singles(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                     continue
                 whole = _PLACEHOLDER.fullmatch(v.strip())
                 new: CellValue = (
-                    values[whole.group(1).lower()]
-                    if whole
-                    else _PLACEHOLDER.sub(lambda mm: str(values[mm.group(1).lower()]), v)
+                    values[whole.group(1).lower()] if whole else _PLACEHOLDER.sub(lambda mm: str(values[mm.group(1).lower()]), v)
                 )
                 if plan.put(sheet, r, c, new):
                     plan.filled.append(f"{sheet.name}!{a1(r, c)} = {new}")
@@ -232,9 +232,13 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     result, forecast = data.rec.board, data.board_forecast()
                 if result is None:
                     if area is not None and area.parent is not None:
-                        plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden.")
+                        plan.missing.append(
+                            f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden."
+                        )
                     elif not key.startswith(("varav", "därav")):
-                        plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde; raden lämnas orörd.")
+                        plan.missing.append(
+                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde; raden lämnas orörd."
+                        )
                     rr += 1
                     continue
                 for c, (_what, measure) in cols.items():
@@ -255,7 +259,14 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
 
 
 # --- indicators ----------------------------------------------------------------
-_DIRECTIONS = {"ökande": "ökande", "öka": "ökande", "minskande": "minskande", "minska": "minskande", "bibehållen": "bibehållen", "bibehålla": "bibehållen"}
+_DIRECTIONS = {
+    "ökande": "ökande",
+    "öka": "ökande",
+    "minskande": "minskande",
+    "minska": "minskande",
+    "bibehållen": "bibehållen",
+    "bibehålla": "bibehållen",
+}
 
 
 def _indicator_for(settings: Settings, label: str) -> Indicator | None:
@@ -300,9 +311,16 @@ def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             if label_col is None:
                 continue
             years = {c: y for c, v in enumerate(line) if (y := _year_of(v)) is not None}
+            if not years:
+                continue  # a title such as "Indikatorer", not the table's header
             year_col = next((c for c, y in years.items() if y == data.year), None)
-            direction_col = next((c for c, h in heads.items() if ("riktning" in h and "uppnådd" not in h) or "förväntad" in h), None)
-            outcome_col = next((c for c, h in heads.items() if any(w in h for w in ("uppnådd", "bedömning", "måluppfyllelse", "utveckling"))), None)
+            direction_col = next(
+                (c for c, h in heads.items() if ("riktning" in h and "uppnådd" not in h) or "förväntad" in h), None
+            )
+            outcome_col = next(
+                (c for c, h in heads.items() if any(w in h for w in ("uppnådd", "bedömning", "måluppfyllelse", "utveckling"))),
+                None,
+            )
             if year_col is None:
                 plan.missing.append(f"{sheet.name}!{a1(r, label_col)}: indikatortabellen saknar en kolumn för {data.year}.")
                 continue
@@ -321,7 +339,11 @@ def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 if value is None:
                     plan.missing.append(
                         f"{sheet.name}!{a1(rr, year_col)}: inget värde för {ind.name} {data.year}"
-                        + (f" (Kolada {ind.kpi}); hämta med 'vpexcel kolada fetch'." if ind.kpi else "; skriv in det i inställningarna.")
+                        + (
+                            f" (Kolada {ind.kpi}); hämta med 'vpexcel kolada fetch'."
+                            if ind.kpi
+                            else "; skriv in det i inställningarna."
+                        )
                     )
                     continue
                 plan.put(sheet, rr, year_col, value)
@@ -345,7 +367,9 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
     for sheet in book.sheets:
         for r in range(min(sheet.height, HEADER_SCAN)):
             heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
-            label_col = next((c for c, h in heads.items() if h in ("mål", "finansiellt mål", "finansiella mål", "målsättning")), None)
+            label_col = next(
+                (c for c, h in heads.items() if h in ("mål", "finansiellt mål", "finansiella mål", "målsättning")), None
+            )
             value_col = next((c for c, h in heads.items() if h.startswith("utfall")), None)
             if label_col is None or value_col is None:
                 continue
@@ -358,7 +382,9 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                     break
                 target = next((t for t in data.settings.targets if any(k in label for k in t.match_keys())), None)
                 if target is None:
-                    plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{_text(sheet.value(rr, label_col))[:40]}' är inget känt finansiellt mål.")
+                    plan.missing.append(
+                        f"{sheet.name}!{a1(rr, label_col)}: '{_text(sheet.value(rr, label_col))[:40]}' är inget känt finansiellt mål."
+                    )
                     continue
                 value = data.kolada.value(target.kpi, data.year) if data.kolada else None
                 judged: tuple[float, int] | None = None
@@ -367,12 +393,19 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                 elif value is not None:
                     judged = (value, 1)
                 if value is None:
-                    plan.missing.append(f"{sheet.name}!{a1(rr, value_col)}: inget värde för {target.name} {data.year} (Kolada {target.kpi}).")
+                    plan.missing.append(
+                        f"{sheet.name}!{a1(rr, value_col)}: inget värde för {target.name} {data.year} (Kolada {target.kpi})."
+                    )
                 else:
                     plan.put(sheet, rr, value_col, value)
                     n += 1
                 if target_col is not None and classify(sheet.value(rr, target_col)).kind.value == "empty":
-                    plan.put(sheet, rr, target_col, f"{target.operator} {format_sv(target.target, 1 if target.unit == '%' else 0)} {target.unit}".strip())
+                    plan.put(
+                        sheet,
+                        rr,
+                        target_col,
+                        f"{target.operator} {format_sv(target.target, 1 if target.unit == '%' else 0)} {target.unit}".strip(),
+                    )
                 if met_col is not None and judged is not None:
                     verdict = "Ja" if target.met(judged[0]) else "Nej"
                     if target.years > 1:
@@ -398,20 +431,23 @@ def _status_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
             status_col = next((c for c, h in heads.items() if h == "status"), None)
             if status_col is None:
                 continue
-            label_col = next((c for c, h in heads.items() if h and c != status_col and "kommentar" not in h), None)
-            if label_col is None:
+            text_cols = [c for c, h in heads.items() if h and c != status_col and "kommentar" not in h]
+            if not text_cols:
                 continue
+            label_col = text_cols[0]
             n, unknown = 0, 0
             for rr in range(r + 1, sheet.height):
-                label = _text(sheet.value(rr, label_col))
-                if not label:
+                if not any(_text(sheet.value(rr, c)) for c in text_cols):
                     break
-                line = _status_for(data, label)
+                # the row is known by any of its texts (a risk area repeats; the risk itself is unique)
+                line = next((s for c in text_cols if (t := _text(sheet.value(rr, c))) and (s := _status_for(data, t))), None)
                 if line is None:
                     unknown += 1
                     continue
                 if line.status not in STATUSES:
-                    plan.missing.append(f"{sheet.name}!{a1(rr, status_col)}: statusen '{line.status}' ska vara grön, gul eller röd.")
+                    plan.missing.append(
+                        f"{sheet.name}!{a1(rr, status_col)}: statusen '{line.status}' ska vara grön, gul eller röd."
+                    )
                     continue
                 plan.put(sheet, rr, status_col, line.status)
                 n += 1
@@ -434,5 +470,7 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
     _target_tables(template, data, plan)
     _status_tables(template, data, plan)
     if not plan.updates:
-        plan.missing.append("Mallen har inget som vpexcel känner igen: inga platshållare, inga vp_-namn och ingen tabell med kända rubriker.")
+        plan.missing.append(
+            "Mallen har inget som vpexcel känner igen: inga platshållare, inga vp_-namn och ingen tabell med kända rubriker."
+        )
     return plan

@@ -284,12 +284,14 @@ SAMPLES = {
 }
 
 
-SAMPLE_LEDGER = "huvudbok-2024-04.csv"
+SAMPLE_LEDGER = "huvudbok-2024.csv"
 
 
 def build_all(folder: Path) -> list[Path]:
+    from vpexcel.templates import build_templates
+
     books = [write_book(folder / name, make()) for name, make in SAMPLES.items()]
-    return [*books, write_ledger_csv(folder / SAMPLE_LEDGER, ledger_rows())]
+    return [*books, write_ledger_csv(folder / SAMPLE_LEDGER, ledger_rows()), *build_templates(folder)]
 
 
 # --- the sample ledger (huvudbok) ------------------------------------------------
@@ -317,7 +319,7 @@ def _sv_amount(x: float) -> str:
     return f"{x:.2f}".replace(".", ",")
 
 
-def ledger_rows(year: int = 2024, months: int = 4, seed: int = 20240430, scale: int = 1) -> list[list[str]]:
+def ledger_rows(year: int = 2024, months: int = 12, seed: int = 20240430, scale: int = 1) -> list[list[str]]:
     """A deterministic ledger export for the sample budget, booked as the systems do (revenue credit, negative).
 
     Per month and ansvar: revenue and cost rows near the budget's monthly pace; an

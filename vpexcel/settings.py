@@ -162,7 +162,9 @@ class FinancialTarget(BaseModel):
         return [normalize(n) for n in [self.name, *self.aliases]]
 
     def met(self, value: float) -> bool:
-        return {">": value > self.target, ">=": value >= self.target, "<": value < self.target, "<=": value <= self.target}[self.operator]
+        return {">": value > self.target, ">=": value >= self.target, "<": value < self.target, "<=": value <= self.target}[
+            self.operator
+        ]
 
 
 class Settings(BaseModel):
@@ -269,10 +271,21 @@ def default_settings() -> Settings:
         targets=[
             FinancialTarget(name="Soliditet", aliases=["soliditet"], kpi="N03106", operator=">", target=27.9, unit="%"),
             FinancialTarget(
-                name="Skulder per invånare", aliases=["skulder per invånare", "skuld per invånare"], kpi="N03040", operator="<", target=104_620, unit="kr"
+                name="Skulder per invånare",
+                aliases=["skulder per invånare", "skuld per invånare"],
+                kpi="N03040",
+                operator="<",
+                target=104_620,
+                unit="kr",
             ),
             FinancialTarget(
-                name="Nettokostnadsandel", aliases=["nettokostnadsandel", "nettokostnadernas andel"], kpi="N03100", operator="<=", target=98.0, years=10, unit="%"
+                name="Nettokostnadsandel",
+                aliases=["nettokostnadsandel", "nettokostnadernas andel"],
+                kpi="N03100",
+                operator="<=",
+                target=98.0,
+                years=10,
+                unit="%",
             ),
         ],
         ledger=LedgerSettings(

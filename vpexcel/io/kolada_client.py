@@ -52,13 +52,18 @@ def load_cache(path: Path) -> KoladaCache:
     try:
         return KoladaCache.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"Indikatorfilen {path} finns inte. Hämta värden med 'vpexcel kolada fetch' eller ange rätt fil.") from None
+        raise InputError(
+            f"Indikatorfilen {path} finns inte. Hämta värden med 'vpexcel kolada fetch' eller ange rätt fil."
+        ) from None
     except (ValidationError, UnicodeDecodeError, ValueError):
-        raise InputError(f"Indikatorfilen {path.name} går inte att läsa. Hämta värdena på nytt med 'vpexcel kolada fetch'.") from None
+        raise InputError(
+            f"Indikatorfilen {path.name} går inte att läsa. Hämta värdena på nytt med 'vpexcel kolada fetch'."
+        ) from None
 
 
 def save_cache(path: Path, cache: KoladaCache) -> Path:
     text = cache.model_dump_json(indent=2)
+
     def write(tmp: Path) -> None:
         tmp.write_text(text + "\n", encoding="utf-8")
 
@@ -78,7 +83,13 @@ def refresh(path: Path, api: str, kpis: list[str], municipality: str, years: lis
                 f"Kolada kunde inte nås ({exc}) och det finns ingen sparad fil {path.name}. Försök igen när datorn har nätverk."
             ) from None
         return old, f"Kolada kunde inte nås ({exc}). Den sparade filen från {old.fetched[:10]} används."
-    base = old if old is not None and old.municipality == municipality else KoladaCache(municipality=municipality, fetched="", source="")
-    cache = base.merged(rows).model_copy(update={"fetched": dt.datetime.now().isoformat(timespec="seconds"), "source": "Kolada API v3"})
+    base = (
+        old
+        if old is not None and old.municipality == municipality
+        else KoladaCache(municipality=municipality, fetched="", source="")
+    )
+    cache = base.merged(rows).model_copy(
+        update={"fetched": dt.datetime.now().isoformat(timespec="seconds"), "source": "Kolada API v3"}
+    )
     save_cache(path, cache)
     return cache, None

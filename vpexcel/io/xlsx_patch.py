@@ -118,7 +118,9 @@ def full_calc_on_load(xml: bytes) -> bytes:
     m = re.search(rb"<(?:\w+:)?calcPr\b([^>]*?)(/?)>", xml)
     if m:
         attrs = re.sub(rb'\s+fullCalcOnLoad="[^"]*"', b"", m.group(1))
-        return xml[: m.start()] + xml[m.start() : m.start(1)] + attrs + b' fullCalcOnLoad="1"' + m.group(2) + b">" + xml[m.end() :]
+        return (
+            xml[: m.start()] + xml[m.start() : m.start(1)] + attrs + b' fullCalcOnLoad="1"' + m.group(2) + b">" + xml[m.end() :]
+        )
     anchor = re.search(rb"</((?:\w+:)?)definedNames>", xml) or re.search(rb"</((?:\w+:)?)sheets>", xml)
     if anchor is None:
         return xml
