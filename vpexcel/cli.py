@@ -195,7 +195,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     """Fyll en uppföljningsmall med budget, utfall, prognoser, indikatorer och status. Mallen ändras aldrig."""
     import datetime as dt
 
-    from vpexcel.fill import FillData, Forecast, StatusLine, plan_fill, propose_forecasts
+    from vpexcel.fill import FillData, Forecast, StatusLine, plan_fill, propose_forecasts, single_values
     from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_patch import patch_workbook
@@ -238,7 +238,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
     patch_workbook(template, target, plan.updates)
-    print(f"{template.name} fylld för {rec.period_sv}: {plan.count} celler. Sparad i {target}.")
+    print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
     for line in plan.filled:
         print(f"  Fyllt: {line}")
     proposals = sorted(a for a, f in data.forecasts.items() if f.proposal)
