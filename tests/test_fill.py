@@ -241,3 +241,61 @@ def test_libreoffice_recalculates_the_filled_totals(tmp_path: Path, capsys: pyte
         expected = sum(r[col] for r in ours[header + 1 : total] if isinstance(r[col], float))
         assert recalculated[total][col] == pytest.approx(expected, abs=1e-4), f"column {col}"
     assert recalculated[total][5] == pytest.approx(recalculated[total][3] / recalculated[total][1], abs=1e-6)
+
+
+def test_hand_entered_indicator_from_the_settings_sheet(make_book, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from vpexcel.samples import clean_budget
+    from vpexcel.settings import SETTINGS_SHEET, settings_rows
+
+    rows = settings_rows(default_settings())
+    i = next(n for n, r in enumerate(rows) if r and r[0] == "Digital mognad (DIMIOS)")
+    rows[i][3] = "2021=44; 2022=47,1; 2023=50,6; 2024=52,3"
+    budget = make_book({**clean_budget(), SETTINGS_SHEET: rows})
+    out = tmp_path / "ar.xlsx"
+    args = [
+        "fill",
+        str(TEMPLATES_DIR / "arsredovisning-december.xlsx"),
+        "--period",
+        "2024-12",
+        "--budget",
+        str(budget),
+        "--ledger",
+        str(LEDGER),
+        "--indicators",
+        str(KOLADA),
+        "--output",
+        str(out),
+    ]
+    assert main(args) == 0
+    dimios = next(r for r in _values(out, "Indikatorer") if r and "DIMIOS" in str(r[0]))
+    assert dimios[4] == 52.3 and dimios[6] == "Ja"
+
+
+def test_forecast_from_one_sheet_per_area(make_book, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    forecast = make_book(
+        {
+            "Kommundirektör": [["Kommundirektör – prognos (tkr)"], [], ["Prognos helår", -17_900]],
+            "Vuxenutbildning": [["Vuxenutbildning – prognos (mkr)"], [], ["Prognos helår", -24.2]],
+        }
+    )
+    out = tmp_path / "feb.xlsx"
+    args = [
+        "fill",
+        str(TEMPLATES_DIR / "manadsrapport-februari.xlsx"),
+        "--period",
+        "2024-02",
+        "--budget",
+        str(BUDGET),
+        "--ledger",
+        str(LEDGER),
+        "--forecast",
+        str(forecast),
+        "--output",
+        str(out),
+    ]
+    assert main(args) == 0
+    rows = {r[0]: r for r in _values(out, "Driftredovisning") if r and isinstance(r[0], str)}
+    assert rows["Kommundirektör"][6] == pytest.approx(-17.9)  # tkr read as mkr
+    assert rows["Vuxenutbildning"][6] == pytest.approx(-24.2)
+    printed = capsys.readouterr().out
+    assert "förslag" in printed and "Kommundirektör" not in printed.split("förslag")[1].split("\n")[0]

@@ -326,6 +326,7 @@ SECTION_BRIDGE = "Budgetbrygga"
 SECTION_EXEMPTIONS = "Undantag"
 SECTION_ANSVAR = "Ansvar"
 SECTION_LEDGER = "Huvudbok"
+SECTION_INDICATORS = "Indikatorer"
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -342,6 +343,13 @@ SECTION_HEADERS: dict[str, list[str]] = {
     SECTION_EXEMPTIONS: ["Kod", "Blad", "Cell", "Motivering"],
     SECTION_ANSVAR: ["Ansvar (kod, intervall 1100-1119 eller prefix 139*)", "Produktionsområde"],
     SECTION_LEDGER: ["Inställning", "Värde"],
+    SECTION_INDICATORS: [
+        "Indikator",
+        "Kolada-id",
+        "Förväntad riktning",
+        "Värden som skrivs in (år=värde; ...)",
+        "Alias (skilj med ;)",
+    ],
 }
 
 
@@ -380,7 +388,16 @@ def settings_rows(settings: Settings) -> list[list[object]]:
         ["Intäkter i huvudboken", "negativa (kredit)" if led.credit_negative else "positiva"],
         ["Förbrukningsmarginal", led.usage_margin],
     ]
+    rows += [[], [SECTION_INDICATORS], SECTION_HEADERS[SECTION_INDICATORS]]
+    for ind in settings.indicators:
+        manual = "; ".join(f"{y}={format_value(v)}" for y, v in sorted(ind.values.items()))
+        rows.append([ind.name, ind.kpi or "", ind.direction, manual, "; ".join(ind.aliases)])
     return rows
+
+
+def format_value(v: float) -> str:
+    """A number as an economist types it: 47,1 (no trailing ,0)."""
+    return (str(int(v)) if float(v).is_integer() else repr(float(v))).replace(".", ",")
 
 
 def _text(v: object) -> str:
@@ -547,6 +564,37 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 data["ledger"][field] = _number(sheet, r, 1, "marginalen")
             else:
                 data["ledger"][field] = [p.strip() for p in re.split(r"[,;\s]+", value) if p.strip()]
+    if SECTION_INDICATORS in sections:
+        indicators = []
+        for r in sections[SECTION_INDICATORS][1]:
+            name = _text(sheet.value(r, 0))
+            if not name:
+                raise InputError(f"{sheet.name}!{a1(r, 0)}: indikatorn saknar namn. Skriv namnet eller ta bort raden.")
+            direction = normalize(_text(sheet.value(r, 2))) or "ökande"
+            if direction not in ("ökande", "minskande", "bibehållen"):
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 2)}: riktningen ska vara ökande, minskande eller bibehållen, inte {direction!r}."
+                )
+            values: dict[int, float] = {}
+            for part in [p.strip() for p in _text(sheet.value(r, 3)).split(";") if p.strip()]:
+                m = re.fullmatch(r"((?:19|20)\d{2})\s*=\s*(.+)", part)
+                number = classify(m.group(2)).number if m else None
+                if m is None or number is None:
+                    raise InputError(
+                        f"{sheet.name}!{a1(r, 3)}: {part!r} går inte att läsa. Skriv år och värde, till exempel 2024=52,3; 2023=50,6."
+                    )
+                values[int(m.group(1))] = number
+            aliases = [s.strip() for s in _text(sheet.value(r, 4)).split(";") if s.strip()]
+            indicators.append(
+                {
+                    "name": name,
+                    "kpi": _text(sheet.value(r, 1)) or None,
+                    "direction": direction,
+                    "values": values,
+                    "aliases": aliases,
+                }
+            )
+        data["indicators"] = indicators
     return validated(data, f"bladet {sheet.name!r}")
 
 
