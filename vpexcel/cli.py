@@ -13,11 +13,15 @@ import argparse
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from vpexcel import __version__
 from vpexcel.errors import InputError
+
+if TYPE_CHECKING:
+    from vpexcel.settings import Settings
 
 FORMATS = ("text", "json", "xlsx")
 
@@ -57,63 +61,69 @@ def _translate(message: str) -> str:
     return message
 
 
-def _report_path(book: Path, output: str | None) -> Path:
-    name = f"{book.stem}-valideringsrapport.xlsx"
-    if output is None:
-        return book.parent / name
-    if Path(output).is_dir() or output.endswith(("/", "\\")):
-        return Path(output) / name
-    return Path(output)
+def _settings_file(args: argparse.Namespace) -> Settings | None:
+    """Settings named with --settings, if any."""
+    if args.settings is None:
+        return None
+    from vpexcel.io.settings_io import load_settings_file
+
+    return load_settings_file(args.settings)
 
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _emit(
+    fmt: str,
+    output: Path | None,
+    inputs: list[Path],
+    json_text: Callable[[], str],
+    printer: Callable[[TextIO | None], None],
+) -> None:
+    """JSON or the text table, on the screen or atomically into ``output`` (never over an input)."""
+    from vpexcel.io.atomic import ensure_not_input, write_atomic
+
+    if output is None:
+        if fmt == "json":
+            sys.stdout.write(json_text() + "\n")
+        else:
+            printer(None)
+        return
+    ensure_not_input(output, *inputs)
+
+    def write(tmp: Path) -> None:
+        if fmt == "json":
+            _write_text(tmp, json_text() + "\n")
+            return
+        with tmp.open("w", encoding="utf-8") as fh:
+            printer(fh)
+
+    write_atomic(output, write)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Kontrollera en budgetarbetsbok: struktur, tal, summor, ram och formler."""
-    from vpexcel.io.atomic import ensure_not_input, write_atomic
+    from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.validate import validate
 
     book: Path = args.book
     output: Path | None = Path(args.output) if args.output else None
-    loaded = None
-    if args.settings is not None:
-        from vpexcel.io.settings_io import load_settings_file
-
-        loaded = load_settings_file(args.settings)
+    loaded = _settings_file(args)
     report = validate(read_workbook(book), loaded)
     if args.format == "xlsx":
         from vpexcel.io.report_xlsx import write_report
         from vpexcel.render import summary_sv
 
-        target = _report_path(book, args.output)
+        target = _output_path(book, args.output, f"{book.stem}-valideringsrapport.xlsx")
         ensure_not_input(target, book, *([args.settings] if args.settings else []))
         write_report(report, book, target)
         print(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}.")
-    elif args.format == "json":
-        from vpexcel.render import to_json
-
-        text = to_json(report)
-        if output is not None:
-            ensure_not_input(output, book)
-            write_atomic(output, lambda tmp: _write_text(tmp, text + "\n"))
-        else:
-            sys.stdout.write(text + "\n")
     else:
-        from vpexcel.render import print_text
+        from vpexcel.render import print_text, to_json
 
-        if output is not None:
-            ensure_not_input(output, book)
-
-            def write(tmp: Path) -> None:
-                with tmp.open("w", encoding="utf-8") as fh:
-                    print_text(report, fh)
-
-            write_atomic(output, write)
-        else:
-            print_text(report)
+        _emit(args.format, output, [book], lambda: to_json(report), lambda out: print_text(report, out))
     return 1 if report.has_errors else 0
 
 
@@ -130,7 +140,7 @@ def _period(text: str | None) -> tuple[int, int] | None:
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     """Stäm av budgeten mot huvudboken: brutto intäkt, brutto kostnad och netto per produktionsområde."""
-    from vpexcel.io.atomic import ensure_not_input, write_atomic
+    from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.reconcile import budget_figures, reconcile
@@ -140,11 +150,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     ledger_path: Path = args.ledger
     period = _period(args.period)
     book = read_workbook(budget_path)
-    loaded = None
-    if args.settings is not None:
-        from vpexcel.io.settings_io import load_settings_file
-
-        loaded = load_settings_file(args.settings)
+    loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
     ledger = read_ledger(ledger_path, details=args.format == "xlsx")  # only the workbook shows the ledger's text
@@ -158,28 +164,15 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         ensure_not_input(target, *inputs)
         write_reconciliation(rec, target)
         print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
-    elif args.format == "json":
+    else:
         import json
 
-        text = json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2)
-        if args.output:
-            ensure_not_input(Path(args.output), *inputs)
-            write_atomic(Path(args.output), lambda tmp: _write_text(tmp, text + "\n"))
-        else:
-            sys.stdout.write(text + "\n")
-    else:
         from vpexcel.render import print_reconciliation
 
-        if args.output:
-            ensure_not_input(Path(args.output), *inputs)
+        def text() -> str:
+            return json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2)
 
-            def write(tmp: Path) -> None:
-                with tmp.open("w", encoding="utf-8") as fh:
-                    print_reconciliation(rec, fh)
-
-            write_atomic(Path(args.output), write)
-        else:
-            print_reconciliation(rec)
+        _emit(args.format, Path(args.output) if args.output else None, inputs, text, lambda out: print_reconciliation(rec, out))
     return 1 if rec.report().has_errors else 0
 
 
@@ -207,11 +200,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     period = _period(args.period)
     assert period is not None
     book = read_workbook(args.budget)
-    loaded = None
-    if args.settings is not None:
-        from vpexcel.io.settings_io import load_settings_file
-
-        loaded = load_settings_file(args.settings)
+    loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
     rec = reconcile(figures, read_ledger(args.ledger, details=False), settings, period, args.budget.name)
@@ -266,11 +255,7 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     from vpexcel.io.kolada_client import refresh
     from vpexcel.settings import default_settings
 
-    settings = default_settings()
-    if args.settings is not None:
-        from vpexcel.io.settings_io import load_settings_file
-
-        settings = load_settings_file(args.settings)
+    settings = _settings_file(args) or default_settings()
     years = _years(args.years)
     kpis = sorted({i.kpi for i in settings.indicators if i.kpi} | {t.kpi for t in settings.targets})
     span = max([t.years for t in settings.targets] + [1])

@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from vpexcel.findings import SEVERITY_SV
 from vpexcel.io.atomic import write_atomic
+from vpexcel.io.report_xlsx import write_findings
 from vpexcel.reconcile import MONTHS_SV, SIGN_CONVENTION, AreaResult, Figures, Reconciliation
-from vpexcel.rules import RULES
 
 DETAIL_ROW_LIMIT = 50_000
 SUMMARY_HEADERS = [
@@ -150,28 +149,7 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     del last_area
 
     _write_detail(wb.create_sheet("Huvudboksrader"), rec)
-    notes = wb.create_sheet("Anmärkningar")
-    notes.append(["Nivå", "Kod", "Regel", "Fil eller blad", "Cell", "Meddelande", "Väntat", "Faktiskt", "Förslag"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for f in rec.findings:
-        notes.append(
-            [
-                SEVERITY_SV[f.severity],
-                f.code,
-                RULES[f.code].title,
-                f.sheet or "",
-                f.cell or "",
-                f.message,
-                f.expected,
-                f.actual,
-                f.suggestion or "",
-            ]
-        )
-        _text_cells(notes, notes.max_row)
-    notes.auto_filter.ref = f"A1:I{max(notes.max_row, 1)}"
-    for letter, width in zip("ABCDEFGHI", (9, 8, 36, 24, 8, 90, 12, 12, 50), strict=True):
-        notes.column_dimensions[letter].width = width
+    write_findings(wb.create_sheet("Anmärkningar"), rec.findings)
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 

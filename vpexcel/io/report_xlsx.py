@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from vpexcel.findings import SEVERITY_SV, Report, Severity
+from vpexcel.findings import SEVERITY_SV, Finding, Report, Severity
 from vpexcel.io.atomic import write_atomic
 from vpexcel.rules import RULES
 
-HEADERS = ["Nivå", "Kod", "Regel", "Blad", "Cell", "Meddelande", "Väntat", "Faktiskt", "Förslag", "Undantag"]
+HEADERS = ["Nivå", "Kod", "Regel", "Blad eller fil", "Cell", "Meddelande", "Väntat", "Faktiskt", "Förslag", "Undantag"]
 FILLS = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "DDEBF7"}
 
 
@@ -19,32 +21,19 @@ def _link(book_path: Path, report_path: Path, sheet: str, cell: str) -> str:
     return f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
 
 
-def write_report(report: Report, book_path: Path, target: Path) -> Path:
-    """Write the report workbook atomically to ``target``."""
-    from openpyxl import Workbook
+def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], str | None] | None = None) -> None:
+    """One row per finding under a header row, coloured by severity, filterable, widths that fit.
+
+    Every string is written as text, so a message quoting "=SUM(...)" never becomes a formula.
+    """
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Valideringsrapport"
-    s = report.summary
-    ws.append([f"Valideringsrapport för {report.file}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        [
-            f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel. {s.error} fel, {s.warning} varningar, {s.info} info"
-            + (f", {s.silenced} undantagna" if s.silenced else "")
-            + "."
-        ]
-    )
-    ws.append([])
     ws.append(HEADERS)
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
-    for f in report.findings:
+    for f in findings:
         ws.append(
             [
                 SEVERITY_SV[f.severity],
@@ -62,16 +51,39 @@ def write_report(report: Report, book_path: Path, target: Path) -> Path:
         row = ws.max_row
         for cell in ws[row]:
             if isinstance(cell.value, str):
-                cell.data_type = "s"  # text from a workbook ("=SUM(...)") stays text, never a formula
+                cell.data_type = "s"
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[f.severity])
-        if f.sheet and f.cell:
-            link_cell = ws.cell(row, 5)
-            link_cell.hyperlink = _link(book_path, target, f.sheet, f.cell)
-            link_cell.font = Font(color="0563C1", underline="single")
+        target = link(f) if link else None
+        if target:
+            ws.cell(row, 5).hyperlink = target
+            ws.cell(row, 5).font = Font(color="0563C1", underline="single")
     last = ws.max_row
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last, header_row)}"
     ws.freeze_panes = f"A{header_row + 1}"
     for i, title in enumerate(HEADERS, start=1):
         longest = max([len(title)] + [len(str(ws.cell(r, i).value or "")) for r in range(header_row + 1, last + 1)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 90)
+
+
+def write_report(report: Report, book_path: Path, target: Path) -> Path:
+    """Write the report workbook atomically to ``target``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Valideringsrapport"
+    s = report.summary
+    ws.append([f"Valideringsrapport för {report.file}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(
+        [
+            f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel. {s.error} fel, {s.warning} varningar, {s.info} info"
+            + (f", {s.silenced} undantagna" if s.silenced else "")
+            + "."
+        ]
+    )
+    ws.append([])
+    write_findings(ws, report.findings, lambda f: _link(book_path, target, f.sheet, f.cell) if f.sheet and f.cell else None)
     return write_atomic(target, lambda tmp: wb.save(tmp))

@@ -155,47 +155,32 @@ def _index(table: Table, rows: list[Row]) -> list[int]:
     return [position[r.row] for r in rows]
 
 
+def _totals(ctx: Context, code: str, table: Table, total: Row, parts: list[int], what: str) -> Iterator[Finding]:
+    """Each column of ``total`` against the sum of the rows at ``parts`` (indices into ``table.rows``)."""
+    for col in table.columns:
+        actual = table.number(total.row, col.col)
+        expected = _column_sum(table, parts, col.col)
+        if actual is None or expected is None:
+            continue
+        describe = f"{what} {col.header} {col.year or ''}" if table.layout == "areas" else f"{what} ({col.header})"
+        f = ctx.compare(code, table, a1(total.row, col.col), expected, actual, len(parts) + 1, describe.rstrip())
+        if f:
+            yield f
+
+
 @check("VP302")
 def sum_rows(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
         for row in table.rows_of(RowKind.SUM):
             covered = ctx.covered_by(table, row)
-            if not covered:
-                continue
-            idx = _index(table, covered)
-            for col in table.columns:
-                actual = table.number(row.row, col.col)
-                expected = _column_sum(table, idx, col.col)
-                if actual is None or expected is None:
-                    continue
-                f = ctx.compare(
-                    "VP302",
-                    table,
-                    a1(row.row, col.col),
-                    expected,
-                    actual,
-                    len(covered) + 1,
-                    f"{row.label} {col.header} {col.year or ''}".rstrip(),
-                )
-                if f:
-                    yield f
+            if covered:
+                yield from _totals(ctx, "VP302", table, row, _index(table, covered), row.label)
     for table in ctx.account_tables():
         for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
+            parts = table.indices(items)
             for row in table.rows_of(kind):
-                covered = table.rows_of(items)
-                if not covered:
-                    continue
-                idx = table.indices(items)
-                for col in table.columns:
-                    actual = table.number(row.row, col.col)
-                    expected = _column_sum(table, idx, col.col)
-                    if actual is None or expected is None:
-                        continue
-                    f = ctx.compare(
-                        "VP302", table, a1(row.row, col.col), expected, actual, len(covered) + 1, f"{row.label} ({col.header})"
-                    )
-                    if f:
-                        yield f
+                if parts:
+                    yield from _totals(ctx, "VP302", table, row, parts, row.label)
 
 
 @check("VP303")
@@ -205,25 +190,8 @@ def sub_areas(ctx: Context) -> Iterator[Finding]:
             if row.kind is not RowKind.AREA or row.area is None or row.area.parent is not None:
                 continue
             kids = ctx.children_rows(table, row.area)
-            if not kids:
-                continue
-            idx = _index(table, kids)
-            for col in table.columns:
-                actual = table.number(row.row, col.col)
-                expected = _column_sum(table, idx, col.col)
-                if actual is None or expected is None:
-                    continue
-                f = ctx.compare(
-                    "VP303",
-                    table,
-                    a1(row.row, col.col),
-                    expected,
-                    actual,
-                    len(kids) + 1,
-                    f"Delområdena till {row.area.name}, {col.header} {col.year or ''}".rstrip(),
-                )
-                if f:
-                    yield f
+            if kids:
+                yield from _totals(ctx, "VP303", table, row, _index(table, kids), f"Delområdena till {row.area.name},")
 
 
 @check("VP304")
