@@ -1,0 +1,284 @@
+"""The Excel buttons: what the ribbon tab "Verksamhetsplan" and the sheet buttons run.
+
+Each function is called by the add-in's VBA (RunPython, or RunFrozenPython for the
+packaged program) and works on the workbook that called it, through
+``xlwings.Book.caller()``: unsaved edits count. Dialogs that ask for a file or a
+period live in the VBA, which passes the answer as an argument. Every failure
+reaches the user as a Swedish message box; the details go to ``vpexcel-fel.log``
+next to the workbook. Imports are lazy: each click starts a process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SEVERITY_COLORS = {"error": "#FFC7CE", "warning": "#FFEB9C", "info": "#DDEBF7"}
+REPORT_SHEET = "Valideringsrapport"
+RECONCILE_SHEET = "Avstämning"
+
+
+def _caller() -> Any:
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _run(action: Callable[[Any], str | None]) -> None:
+    """Run a button's work on the calling book; turn every failure into a Swedish message box."""
+    from vpexcel.errors import InputError
+    from vpexcel.excel.port import LiveWorkbook
+
+    book = LiveWorkbook(_caller())
+    try:
+        message = action(book)
+        if message:
+            book.alert(message)
+    except InputError as exc:
+        book.alert(exc.message)
+    except Exception:
+        log = _log(book)
+        book.alert(
+            f"Något gick fel i vpexcel och inget har ändrats efter felet. Detaljerna finns i {log}. Skicka filen till den som förvaltar vpexcel."
+        )
+    finally:
+        book.status(None)
+
+
+def _log(book: Any) -> str:
+    import tempfile
+    import traceback
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir())
+    try:
+        full = Path(str(book.book.fullname))
+        if full.is_absolute() and full.parent.is_dir():  # a saved workbook: the log goes beside it
+            folder = full.parent
+    except Exception:
+        pass
+    path = folder / "vpexcel-fel.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc() + "\n")
+    return str(path)
+
+
+# --- Validera / Rensa markeringar / Reparera siffror ------------------------------------
+def validate() -> None:
+    """Validera: mark each finding's cell, write the report sheet, show a summary."""
+    _run(_validate)
+
+
+def _validate(book: Any) -> str:
+    from vpexcel.excel.port import MARKS_SHEET
+    from vpexcel.render import summary_sv
+    from vpexcel.validate import validate as check
+
+    book.status("vpexcel: tar bort tidigare markeringar ...")
+    _clear(book)
+    book.status("vpexcel: kontrollerar arbetsboken ...")
+    report = check(book.grid(skip=(MARKS_SHEET, REPORT_SHEET)))
+    book.status("vpexcel: markerar celler ...")
+    marks: list[list[Any]] = [["Blad", "Cell", "Färg före", "Anteckning tillagd"]]
+    done: set[tuple[str, str]] = set()
+    for f in report.findings:
+        if not f.sheet or not f.cell or f.silenced or (f.sheet, f.cell) in done:
+            continue
+        done.add((f.sheet, f.cell))
+        before = book.color(f.sheet, f.cell)
+        noted = not book.has_note(f.sheet, f.cell)  # a note of the user's own is never replaced
+        book.set_color(f.sheet, f.cell, SEVERITY_COLORS[f.severity.value])
+        if noted:
+            book.add_note(f.sheet, f.cell, f"vpexcel {f.code}: {f.message}")
+        marks.append([f.sheet, f.cell, "okänd" if before is None else before, "ja" if noted else "nej"])
+    _report_sheet(book, report)
+    book.replace_sheet(MARKS_SHEET, marks, visible=False)
+    return f"Valideringen är klar: {summary_sv(report)}. Se bladet {REPORT_SHEET}."
+
+
+def _report_sheet(book: Any, report: Any) -> None:
+    from vpexcel.findings import SEVERITY_SV
+    from vpexcel.rules import RULES
+
+    rows: list[list[Any]] = [["Nivå", "Kod", "Regel", "Blad", "Cell", "Meddelande", "Förslag", "Undantag"]]
+    for f in report.findings:
+        rows.append(
+            [
+                SEVERITY_SV[f.severity],
+                f.code,
+                RULES[f.code].title,
+                f.sheet or "",
+                f.cell or "",
+                f.message,
+                f.suggestion or "",
+                f.silenced or "",
+            ]
+        )
+    sheet = book.replace_sheet(REPORT_SHEET, rows)
+    for i, f in enumerate(report.findings, start=2):
+        if f.sheet and f.cell:
+            book.hyperlink(sheet, f"E{i}", f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell}", f.cell)
+
+
+def clear_marks() -> None:
+    """Rensa markeringar: undo exactly what Validera added (colours, notes, the report sheet)."""
+    _run(lambda book: f"Markeringarna är borttagna ({_clear(book)} celler).")
+
+
+def _clear(book: Any) -> int:
+    from vpexcel.excel.port import MARKS_SHEET
+
+    rows = book.read_sheet(MARKS_SHEET)
+    n = 0
+    present = set(book.sheet_names())
+    for sheet, cell, before, noted in (r[:4] for r in rows[1:] if len(r) >= 4):
+        if sheet not in present or not cell:
+            continue
+        book.set_color(sheet, cell, None if before in ("", "okänd", None) else before)
+        if noted == "ja":
+            book.delete_note(sheet, cell)
+        n += 1
+    book.delete_sheet(MARKS_SHEET)
+    book.delete_sheet(REPORT_SHEET)
+    return n
+
+
+def repair_numbers() -> None:
+    """Reparera siffror: numbers stored as text (VP201) become numbers; formats stay."""
+    _run(_repair)
+
+
+def _repair(book: Any) -> str:
+    from vpexcel.validate import validate as check
+
+    report = check(book.grid(skip=(REPORT_SHEET,)))
+    fixed = [f for f in report.findings if f.code == "VP201" and f.sheet and f.cell and isinstance(f.expected, float)]
+    for f in fixed:
+        book.set_value(f.sheet, f.cell, f.expected)
+    if not fixed:
+        return "Inga tal lagrade som text hittades."
+    return (
+        f"{len(fixed)} tal lagrade som text är nu tal: "
+        + ", ".join(f"{f.sheet}!{f.cell}" for f in fixed[:10])
+        + (" …" if len(fixed) > 10 else "")
+    )
+
+
+# --- Stäm av / Fyll / Inställningar / Hjälp -------------------------------------------------
+def reconcile(ledger: str, period: str = "") -> None:
+    """Stäm av mot huvudbok: the open budget against the ledger file the VBA asked for."""
+    _run(lambda book: _reconcile(book, ledger, period))
+
+
+def _reconcile(book: Any, ledger: str, period: str) -> str:
+    from pathlib import Path
+
+    from vpexcel.cli import _period
+    from vpexcel.io.ledger_reader import read_ledger
+    from vpexcel.numbers import format_sv
+    from vpexcel.reconcile import SIGN_CONVENTION, budget_figures
+    from vpexcel.reconcile import reconcile as run_reconcile
+    from vpexcel.render import summary_sv
+    from vpexcel.validate import resolve_settings
+
+    grid = book.grid(skip=(REPORT_SHEET, RECONCILE_SHEET))
+    settings = resolve_settings(grid)
+    when = _period(period) if period else None
+    figures = budget_figures(grid, settings, when[0] if when else None)
+    book.status("vpexcel: läser huvudboken ...")
+    rec = run_reconcile(figures, read_ledger(Path(ledger), details=False), settings, when, book.name)
+    rows: list[list[Any]] = [
+        [f"Avstämning mot {rec.ledger_file}, {rec.period_sv} ({rec.unit})"],
+        [SIGN_CONVENTION],
+        [],
+        ["Produktionsområde", "Budget netto", "Periodiserad budget", "Utfall ack.", "Avvikelse", "Förbrukning"],
+    ]
+    for a in [*rec.areas, rec.board]:
+        rows.append([a.area, a.budget.net, a.budget_to_date.net, a.actual_to_date.net, a.variance_to_date, a.used_share])
+    rows.append([])
+    rows += [[f"{f.code}: {f.message}"] for f in rec.findings]
+    book.replace_sheet(RECONCILE_SHEET, rows)
+    return (
+        f"Avstämningen är klar: utfall {format_sv(rec.board.actual_to_date.net)} {rec.unit} mot periodiserad budget "
+        f"{format_sv(rec.board.budget_to_date.net)}; {summary_sv(rec.report())}. Se bladet {RECONCILE_SHEET}."
+    )
+
+
+def fill(period: str, budget: str, ledger: str, forecast: str = "", indicators: str = "") -> None:
+    """Fyll uppföljning: fill the open template in place, through Excel (nothing in it is lost)."""
+    _run(lambda book: _fill(book, period, budget, ledger, forecast, indicators))
+
+
+def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indicators: str) -> str:
+    from pathlib import Path
+
+    from vpexcel.cli import _period
+    from vpexcel.fill import FillData, plan_fill, propose_forecasts
+    from vpexcel.grid import a1
+    from vpexcel.io.ledger_reader import read_ledger
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.reconcile import budget_figures
+    from vpexcel.reconcile import reconcile as run_reconcile
+    from vpexcel.validate import resolve_settings
+
+    when = _period(period)
+    assert when is not None
+    budget_book = read_workbook(Path(budget))
+    settings = resolve_settings(budget_book)
+    figures = budget_figures(budget_book, settings, when[0])
+    rec = run_reconcile(figures, read_ledger(Path(ledger), details=False), settings, when, Path(budget).name)
+    given: dict[str, Any] = {}
+    statuses: list[Any] = []
+    if forecast:
+        from vpexcel.io.forecast_reader import read_forecast
+
+        given, statuses = read_forecast(Path(forecast), settings, figures.unit)
+    kolada = None
+    if indicators:
+        from vpexcel.io.kolada_client import load_cache
+
+        kolada = load_cache(Path(indicators))
+    plan = plan_fill(book.grid(), FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada))
+    for sheet, cells in plan.updates.items():
+        for (r, c), value in cells.items():
+            book.set_value(sheet, a1(r, c), value)
+    missing = f" Kunde inte fylla: {len(plan.missing)} saker, till exempel {plan.missing[0]}" if plan.missing else ""
+    return f"Mallen är fylld för {rec.period_sv}: {plan.count} celler.{missing}"
+
+
+def settings() -> None:
+    """Inställningar: create the settings sheet pre-filled from the defaults, or say where it is."""
+    _run(_settings)
+
+
+def _settings(book: Any) -> str:
+    from vpexcel.settings import SETTINGS_SHEET, default_settings, settings_rows
+
+    if SETTINGS_SHEET in book.sheet_names():
+        book.book.sheets[SETTINGS_SHEET].activate()
+        return f"Bladet {SETTINGS_SHEET} finns redan. Ändra tabellerna där; en tom rad avslutar en tabell."
+    book.replace_sheet(SETTINGS_SHEET, settings_rows(default_settings()))
+    return f"Bladet {SETTINGS_SHEET} är skapat med standardvärdena för Lerums kommun. Ändra det som gäller för er nämnd."
+
+
+def help() -> None:
+    """Hjälp: what the buttons do, and where the user guide is."""
+    _run(
+        lambda book: (
+            "Verksamhetsplan-fliken: Validera kontrollerar budgeten och markerar fel i cellerna. Reparera siffror gör tal "
+            "lagrade som text till tal. Stäm av mot huvudbok jämför med ekonomisystemets export. Fyll uppföljning fyller "
+            "mallen för en period. Rensa markeringar tar bort det Validera lade till. Användarguiden finns i docs/index.md "
+            "bredvid programmet."
+        )
+    )
+
+
+BUTTONS = {
+    "validate": validate,
+    "repair_numbers": repair_numbers,
+    "reconcile": reconcile,
+    "fill": fill,
+    "clear_marks": clear_marks,
+    "settings": settings,
+    "help": help,
+}
