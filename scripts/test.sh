@@ -3,17 +3,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# LibreOffice recalculates filled templates in a test (Debian's package, installed when missing)
-if ! command -v soffice >/dev/null 2>&1; then
+# LibreOffice recalculates filled templates in a test, and (with python3-uno) compiles the
+# add-in's VBA; Debian's packages, installed when missing
+need=""
+command -v soffice >/dev/null 2>&1 || need="libreoffice-calc-nogui"
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need="$need python3-uno"
+if [ -n "$need" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing LibreOffice (libreoffice-calc-nogui) for the recalculation test..."
+    echo "Installing $need with apt-get (LibreOffice for the recalculation test and the add-in build)..."
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
   else
-    echo "LibreOffice is missing and cannot be installed here (needs root and apt-get): its test will be skipped." >&2
+    echo "Missing and not installable here (needs root and apt-get): $need. Their tests will be skipped." >&2
   fi
 fi
-.venv/bin/ruff check vpexcel tests scripts bench
-.venv/bin/ruff format --check vpexcel tests scripts bench
+# rebuild the add-in and the sample .xlsm from macros/ (tests/test_addin.py checks the result)
+rm -rf build/out
+if command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
+  .venv/bin/python build/build_addin.py --out build/out
+fi
+.venv/bin/ruff check vpexcel tests scripts bench build
+.venv/bin/ruff format --check vpexcel tests scripts bench build
 .venv/bin/mypy vpexcel
 .venv/bin/python -m pytest "$@"

@@ -268,6 +268,21 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     return 0
 
 
+XLWINGS_ARGS = ("--wb=", "--from_xl=", "--hwnd=", "--app=")
+
+
+def cmd_button(args: argparse.Namespace) -> int:
+    """Kör en knapp i Excel-tillägget (används av det paketerade programmet via RunFrozenPython)."""
+    from vpexcel.excel import BUTTONS
+
+    if args.button not in BUTTONS:
+        raise InputError(f"Knappen {args.button!r} finns inte. Knapparna är {', '.join(sorted(BUTTONS))}.")
+    # xlwings adds --wb=..., --from_xl=1 and --hwnd=... for Book.caller(); they are not the button's
+    values = [a for a in args.values if not a.startswith(XLWINGS_ARGS)]
+    BUTTONS[args.button](*values)
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Skapa en arbetsbok med bladet Inställningar, ifyllt med standardvärdena."""
     from vpexcel.io.settings_io import write_settings_workbook
@@ -357,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
     kf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar med nyckeltalens id.")
     kf.add_argument("--api", default="https://api.kolada.se/v3", help=argparse.SUPPRESS)
     kf.set_defaults(func=cmd_kolada)
+    kn = sub.add_parser("knapp", prog="vpexcel knapp", help="Kör en knapp i Excel-tillägget.", description=cmd_button.__doc__)
+    kn.add_argument(
+        "button", metavar="KNAPP", help="validate, repair_numbers, reconcile, fill, clear_marks, settings eller help."
+    )
+    kn.add_argument("values", nargs=argparse.REMAINDER, metavar="VÄRDE", help="Knappens värden, till exempel huvudbokens sökväg.")
+    kn.set_defaults(func=cmd_button)
     i = sub.add_parser(
         "init", prog="vpexcel init", help="Skapa bladet Inställningar med standardvärdena.", description=cmd_init.__doc__
     )

@@ -172,13 +172,33 @@ def account_sheet(area: str, unit: str = "tkr", year: int = 2024) -> tuple[Rows,
     return rows, rev_row, cost_row, res_row
 
 
-def write_book(path: Path, sheets: dict[str, Rows], *, merge_years: bool = True) -> Path:
-    """Write sheets of rows to an .xlsx with cached formula values (XlsxWriter)."""
+def write_book(
+    path: Path,
+    sheets: dict[str, Rows],
+    *,
+    merge_years: bool = True,
+    vba: bytes | None = None,
+    buttons: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write sheets of rows to an .xlsx with cached formula values (XlsxWriter).
+
+    ``vba`` (a vbaProject.bin) and ``buttons`` ((caption, macro) on a first sheet
+    "Start") make a macro workbook; the path should then end in .xlsm.
+    """
+    import io
+
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties({"created": dt.datetime(2024, 1, 1), "author": "vpexcel"})  # byte-for-byte rebuilds
+    if vba is not None:
+        wb.add_vba_project(io.BytesIO(vba), is_stream=True)
+    if buttons:
+        start = wb.add_worksheet("Start")
+        start.write("A1", "Klicka på en knapp för att köra vpexcel på den här arbetsboken.")
+        for i, (caption, macro) in enumerate(buttons):
+            start.insert_button(2 + i * 3, 1, {"macro": macro, "caption": caption, "width": 180, "height": 36})
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
     number = wb.add_format({"num_format": "#,##0.0;[Red]-#,##0.0"})

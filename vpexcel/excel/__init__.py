@@ -273,7 +273,7 @@ def help() -> None:
     )
 
 
-BUTTONS = {
+BUTTONS: dict[str, Callable[..., None]] = {
     "validate": validate,
     "repair_numbers": repair_numbers,
     "reconcile": reconcile,
