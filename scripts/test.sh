@@ -22,6 +22,8 @@ rm -rf build/out
 if command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
   .venv/bin/python build/build_addin.py --out build/out
 fi
+# build the packaged program (PyInstaller, one folder); tests/test_frozen.py smoke-tests it
+.venv/bin/python build/build_program.py --no-zip
 .venv/bin/ruff check vpexcel tests scripts bench build
 .venv/bin/ruff format --check vpexcel tests scripts bench build
 .venv/bin/mypy vpexcel

@@ -224,3 +224,11 @@ def test_cli_refuses_what_it_cannot_use(tmp_path: Path, capsys: pytest.CaptureFi
     empty = tmp_path / "tom.csv"
     empty.write_bytes(b"")
     assert main(["reconcile", str(BUDGET), str(empty)]) == 2
+
+
+def test_the_same_ledger_gives_the_same_figures_every_time(tmp_path: Path) -> None:
+    # polars sums in parallel; the order must not reach the last digit of what users see
+    big = write_ledger_csv(tmp_path / "stor.csv", ledger_rows(scale=40))
+    first = run(BUDGET, big, (2024, 10)).to_json_dict()
+    for _ in range(3):
+        assert run(BUDGET, big, (2024, 10)).to_json_dict() == first

@@ -269,6 +269,7 @@ def cmd_kolada(args: argparse.Namespace) -> int:
 
 
 XLWINGS_ARGS = ("--wb=", "--from_xl=", "--hwnd=", "--app=")
+XLWINGS_PINNED = "0.37.8"  # the version the add-in's VBA is built from (pyproject pins the same)
 
 
 def cmd_button(args: argparse.Namespace) -> int:
@@ -279,7 +280,21 @@ def cmd_button(args: argparse.Namespace) -> int:
         raise InputError(f"Knappen {args.button!r} finns inte. Knapparna är {', '.join(sorted(BUTTONS))}.")
     # xlwings adds --wb=..., --from_xl=1 and --hwnd=... for Book.caller(); they are not the button's
     values = [a for a in args.values if not a.startswith(XLWINGS_ARGS)]
+    payload = next((v.split("=", 1)[1] for v in values if v.startswith("--xlwings-json=")), None)
+    values = [v for v in values if not v.startswith("--xlwings-json=")]
+    if payload is None:
+        BUTTONS[args.button](*values)
+        return 0
+    # A workbook handed over as xlwings' JSON payload (a file instead of a running Excel): the same
+    # button runs on xlwings' remote Book and what it wrote is printed as xlwings' actions.
+    import json
+
+    import xlwings as xw
+
+    book = xw.Book(json=json.loads(Path(payload).read_text(encoding="utf-8")))
+    book.set_mock_caller()
     BUTTONS[args.button](*values)
+    sys.stdout.write(json.dumps(book.json(), ensure_ascii=False) + "\n")
     return 0
 
 
@@ -307,12 +322,91 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_info() -> dict[str, str] | None:
+    """Version and build date of the packaged program; None when running from the Python install."""
+    if not getattr(sys, "frozen", False):
+        return None
+    import json
+
+    try:
+        data = json.loads((Path(getattr(sys, "_MEIPASS", ".")) / "vpexcel_build.json").read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()}
+    except (OSError, ValueError):
+        return {}
+
+
+def version_text() -> str:
+    info = build_info()
+    if info is None:
+        return f"vpexcel {__version__} (Python-installation)"
+    return f"vpexcel {__version__} (paketerat program, byggt {info.get('built', 'okänt datum')} för {info.get('platform', '?')})"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Kontrollera installationen: programmet, tillägget, xlwings, inställningarna och att det går att skriva."""
+    import importlib.util
+    import tempfile
+
+    problems = 0
+
+    def ok(text: str) -> None:
+        print(f"  OK: {text}")
+
+    def fix(text: str) -> None:
+        nonlocal problems
+        problems += 1
+        print(f"  Åtgärda: {text}")
+
+    print(version_text())
+    frozen = build_info() is not None
+    here = Path(sys.executable).resolve().parent if frozen else Path(__file__).resolve().parents[1] / "workbooks"
+    addin = next((p for p in (here.parent / "vpexcel.xlam", here / "vpexcel.xlam") if p.exists()), None)
+    if addin:
+        ok(f"tillägget finns: {addin}")
+    else:
+        fix(f"tillägget vpexcel.xlam hittas inte bredvid programmet ({here.parent}). Packa upp hela mappen igen.")
+    if importlib.util.find_spec("xlwings") is None:
+        fix('xlwings saknas, så knapparna i Excel fungerar inte. Installera med: pip install "vpexcel[excel]".')
+    else:
+        import xlwings
+
+        if xlwings.__version__ == XLWINGS_PINNED:
+            ok(f"xlwings {xlwings.__version__}, samma version som tilläggets VBA")
+        else:
+            fix(
+                f"xlwings {xlwings.__version__} är installerat men tillägget är byggt för {XLWINGS_PINNED}. Installera xlwings=={XLWINGS_PINNED}."
+            )
+    if sys.platform == "win32" and importlib.util.find_spec("win32com") is None:
+        fix("pywin32 saknas; Excel kan inte anropa vpexcel. Installera pywin32.")
+    book = Path(args.workbook) if args.workbook else None
+    if book is not None:
+        from vpexcel.io.xlsx_reader import read_workbook
+        from vpexcel.validate import resolve_settings
+
+        try:
+            settings = resolve_settings(read_workbook(book))
+            ok(f"{book.name} går att läsa; inställningar för {settings.board}, budgetår {settings.budget_year}")
+        except InputError as exc:
+            fix(exc.message)
+        folder = book.parent
+    else:
+        folder = Path.cwd()
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".vpexcel-prov-"):
+            pass
+        ok(f"det går att skriva rapporter i {folder}")
+    except OSError:
+        fix(f"det går inte att skriva i {folder}. Välj en mapp där du har skrivrätt, eller ange --output.")
+    print("Allt ser bra ut." if problems == 0 else f"{problems} sak(er) att åtgärda.")
+    return 0 if problems == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="vpexcel",
         description="vpexcel kontrollerar, stämmer av och fyller i nämndens budget- och uppföljningsarbetsböcker.",
     )
-    parser.add_argument("--version", action="version", version=f"vpexcel {__version__}", help="Visa versionen och avsluta.")
+    parser.add_argument("--version", action="version", version=version_text(), help="Visa versionen och avsluta.")
     sub = parser.add_subparsers(dest="command", title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
     v = sub.add_parser(
         "validate", prog="vpexcel validate", help="Kontrollera en budgetarbetsbok.", description=cmd_validate.__doc__
@@ -378,6 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     kn.add_argument("values", nargs=argparse.REMAINDER, metavar="VÄRDE", help="Knappens värden, till exempel huvudbokens sökväg.")
     kn.set_defaults(func=cmd_button)
+    dr = sub.add_parser("doctor", prog="vpexcel doctor", help="Kontrollera installationen.", description=cmd_doctor.__doc__)
+    dr.add_argument("--workbook", metavar="ARBETSBOK", help="Kontrollera också att den här arbetsboken och dess mapp fungerar.")
+    dr.set_defaults(func=cmd_doctor)
     i = sub.add_parser(
         "init", prog="vpexcel init", help="Skapa bladet Inställningar med standardvärdena.", description=cmd_init.__doc__
     )
@@ -400,6 +497,19 @@ def _log_crash() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into a Swedish sentence and an exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    dropped = len(argv) == 1 and argv[0].lower().endswith((".xlsx", ".xlsm")) and Path(argv[0]).is_file()
+    if dropped:  # a workbook dropped on the program: check it, report beside it
+        argv = ["validate", argv[0], "--format", "xlsx"]
+    try:
+        rc = _main(argv)
+    finally:
+        if dropped and build_info() is not None and sys.stdin is not None and sys.stdin.isatty():
+            input("Tryck Enter för att stänga fönstret.")
+    return rc
+
+
+def _main(argv: list[str]) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -99,10 +99,15 @@ TOTAL_KEYS = ("period_raw", "ansvar", "konto", "motpart")
 
 
 def aggregate(lines: pl.LazyFrame, keys: tuple[str, ...] = TOTAL_KEYS) -> pl.LazyFrame:
-    """Sum readable lines per key; ``first_line`` keeps a line number to point at."""
+    """Sum readable lines per key; ``first_line`` keeps a line number to point at.
+
+    Sums are rounded to öre: ledger amounts have two decimals, and a parallel sum's
+    order (and so its last binary digit) differs from run to run; rounding makes the
+    result the same every time.
+    """
     return lines.group_by(*keys).agg(
-        pl.col("amount").fill_null(0.0).sum(),
-        pl.col("budget").fill_null(0.0).sum(),
+        pl.col("amount").fill_null(0.0).sum().round(2),
+        pl.col("budget").fill_null(0.0).sum().round(2),
         (pl.col("amount").fill_null(0.0) != 0).sum().cast(pl.Int64).alias("rows"),
         pl.len().cast(pl.Int64).alias("lines"),
         pl.col("line").min().alias("first_line"),

@@ -265,21 +265,27 @@ def reconcile(
         keys.classify(f.lazy())
         .group_by("reason_id", "area_id", "kind_id", "internal", "this_month")
         .agg(
-            pl.col("value").sum(),
+            pl.col("amount").sum().round(2),  # kronor, exact to the öre whatever the order of summing
             pl.col("rows").sum(),
             pl.col("lines").sum(),
-            (pl.col("budget") * keys.factor).sum().alias("budget"),
+            pl.col("budget").sum().round(2),
         )
+        .with_columns((pl.col("amount") * keys.factor).alias("value"), (pl.col("budget") * keys.factor).alias("budget"))
         .collect()
     )
-    groups = keys.named(grouped)
+    # a fixed order, so the figures are added up the same way every run
+    groups = keys.named(grouped).sort("reason", "area", "kind", "internal", "this_month", nulls_last=True)
     reasons = {
         "year": f"annat år än {year}",
         "after": f"efter perioden ({MONTHS_SV[month - 1]})",
         "account": "konton utanför intäkter och kostnader (finansiella poster, balanskonton)",
         "unmapped": "ansvar utan produktionsområde (VP501)",
     }
-    left_out = groups.filter(pl.col("reason").is_not_null()).group_by("reason").agg(pl.col("lines").sum(), pl.col("value").sum())
+    left_out = (
+        groups.filter(pl.col("reason").is_not_null())
+        .group_by("reason")
+        .agg(pl.col("lines").sum(), (pl.col("amount").sum().round(2) * keys.factor).alias("value"))
+    )
     counts = {r["reason"]: (r["lines"], r["value"]) for r in left_out.iter_rows(named=True)}
     excluded = [Excluded(reason=text, rows=counts[k][0], amount=counts[k][1]) for k, text in reasons.items() if k in counts]
     findings: list[Finding] = []
