@@ -198,3 +198,14 @@ def test_failures_reach_the_user_in_swedish(caller, tmp_path: Path, monkeypatch:
     vp.validate()
     assert "Något gick fel i vpexcel" in alert(book) and "Traceback" not in alert(book)
     assert "ZeroDivisionError" in (tmp_path / "vpexcel-fel.log").read_text(encoding="utf-8")
+
+
+def test_help_explains_the_buttons(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.help()
+    text = alert(book)
+    for button in ("Validera", "Reparera siffror", "Stäm av mot huvudbok", "Fyll uppföljning", "Rensa markeringar"):
+        assert button in text
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]  # help changes nothing in the workbook
