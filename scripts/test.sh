@@ -24,6 +24,10 @@ if command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c "import uno" >/dev/
 fi
 # build the packaged program (PyInstaller, one folder); tests/test_frozen.py smoke-tests it
 .venv/bin/python build/build_program.py --no-zip
+# and the Windows program under wine, where apt-get can install wine (tests/test_frozen_windows.py)
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  bash build/build_windows_wine.sh
+fi
 .venv/bin/ruff check vpexcel tests scripts bench build
 .venv/bin/ruff format --check vpexcel tests scripts bench build
 .venv/bin/mypy vpexcel

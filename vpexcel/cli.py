@@ -71,7 +71,7 @@ def _settings_file(args: argparse.Namespace) -> Settings | None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", newline="\n")  # the same bytes on Windows
 
 
 def _emit(
