@@ -36,6 +36,16 @@ def check(make_book: Callable[..., Path]) -> Callable[..., Report]:
     return run
 
 
+def sample_fill_args(template: str, period: str, date: str) -> list[str]:
+    """`vpexcel fill` of a shipped template from the shipped samples (budget, ledger, forecasts, Kolada)."""
+    return [
+        "fill", str(WORKBOOKS / "templates" / template), "--period", period,
+        "--budget", str(WORKBOOKS / "budget-2024.xlsx"), "--ledger", str(WORKBOOKS / "huvudbok-2024.csv"),
+        "--forecast", str(WORKBOOKS / "prognos-2024.xlsx"), "--indicators", str(WORKBOOKS / "kolada-1441.json"),
+        "--date", date,
+    ]  # fmt: skip
+
+
 def codes(report: Report, severity: str | None = None) -> list[str]:
     return [f.code for f in report.findings if severity is None or f.severity.value == severity]
 

@@ -17,7 +17,7 @@ import pytest
 
 from vpexcel import __version__
 
-from .conftest import ROOT, WORKBOOKS
+from .conftest import ROOT, WORKBOOKS, sample_fill_args
 
 BUILT = sorted((ROOT / "dist").glob(f"vpexcel-{__version__}-*/vpexcel/vpexcel"))
 FOLDER = BUILT[0].parent.parent if BUILT else None
@@ -63,20 +63,7 @@ def test_reconcile_json_is_the_same() -> None:
 def test_fill_writes_the_same_workbook(tmp_path: Path) -> None:
     def fill(cmd: list[str], out: Path) -> bytes:
         args = [
-            "fill",
-            str(WORKBOOKS / "templates" / "delarsrapport-augusti.xlsx"),
-            "--period",
-            "2024-08",
-            "--budget",
-            str(WORKBOOKS / "budget-2024.xlsx"),
-            "--ledger",
-            str(WORKBOOKS / "huvudbok-2024.csv"),
-            "--forecast",
-            str(WORKBOOKS / "prognos-2024.xlsx"),
-            "--indicators",
-            str(WORKBOOKS / "kolada-1441.json"),
-            "--date",
-            "2024-09-10",
+            *sample_fill_args("delarsrapport-augusti.xlsx", "2024-08", "2024-09-10"),
             "--output",
             str(out),
         ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, WORKBOOKS
+from .conftest import ROOT, WORKBOOKS, sample_fill_args
 
 EXE = ROOT / "build" / "work" / "wine" / "dist" / "vpexcel" / "vpexcel.exe"
 pytestmark = pytest.mark.skipif(
@@ -76,20 +76,7 @@ def test_reconcile_json(tmp_path: Path) -> None:
 def test_fill_template(tmp_path: Path) -> None:
     same(
         [
-            "fill",
-            str(WORKBOOKS / "templates" / "tertialrapport-april.xlsx"),
-            "--period",
-            "2024-04",
-            "--budget",
-            str(WORKBOOKS / "budget-2024.xlsx"),
-            "--ledger",
-            str(WORKBOOKS / "huvudbok-2024.csv"),
-            "--forecast",
-            str(WORKBOOKS / "prognos-2024.xlsx"),
-            "--indicators",
-            str(WORKBOOKS / "kolada-1441.json"),
-            "--date",
-            "2024-05-15",
+            *sample_fill_args("tertialrapport-april.xlsx", "2024-04", "2024-05-15"),
         ],
         "t1.xlsx",
         tmp_path,
