@@ -127,28 +127,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if report.has_errors else 0
 
 
-def _period(text: str | None) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    import re
-
-    m = re.fullmatch(r"\s*(\d{4})-?(\d{1,2})\s*", text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"Perioden {text!r} går inte att läsa. Skriv år och månad, till exempel --period 2024-04.")
-    return int(m.group(1)), int(m.group(2))
-
-
 def cmd_reconcile(args: argparse.Namespace) -> int:
     """Stäm av budgeten mot huvudboken: brutto intäkt, brutto kostnad och netto per produktionsområde."""
     from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.period import period_option
     from vpexcel.reconcile import budget_figures, reconcile
     from vpexcel.validate import resolve_settings
 
     budget_path: Path = args.budget
     ledger_path: Path = args.ledger
-    period = _period(args.period)
+    period = period_option(args.period)
     book = read_workbook(budget_path)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
@@ -193,11 +183,12 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_patch import patch_workbook
     from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.period import period_option
     from vpexcel.reconcile import budget_figures, reconcile
     from vpexcel.validate import resolve_settings
 
     template: Path = args.template
-    period = _period(args.period)
+    period = period_option(args.period)
     assert period is not None
     book = read_workbook(args.budget)
     loaded = _settings_file(args)

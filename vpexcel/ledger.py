@@ -7,7 +7,6 @@ pure (polars expressions over strings).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -145,40 +144,3 @@ def amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
         s = s.str.replace_all(",", "", literal=True)
     value = s.cast(pl.Float64, strict=False)
     return pl.when(negative).then(-value).otherwise(value)
-
-
-_PERIOD = re.compile(r"^\s*(\d{4})[-/]?(\d{1,2})(?:[-/]?\d{1,2})?(?:[ T].*)?\s*$")
-_PERIOD_DMY = re.compile(r"^\s*\d{1,2}[./]([01]?\d)[./](\d{4})\s*$")
-
-
-def parse_period(text: str) -> tuple[int, int] | None:
-    """(year, month) from "2024-04", "202404", "2024-04-15", "2024/04", "15.04.2024"; None if unreadable."""
-    m = _PERIOD.match(text)
-    if m:
-        year, month = int(m.group(1)), int(m.group(2))
-        if len(m.group(2)) == 1 and not re.match(r"^\s*\d{4}[-/]", text):
-            return None  # "20244" is no period
-    else:
-        d = _PERIOD_DMY.match(text)
-        if not d:
-            return None
-        year, month = int(d.group(2)), int(d.group(1))
-    if 1900 <= year <= 2200 and 1 <= month <= 12:
-        return year, month
-    return None
-
-
-def period_columns(raw: pl.Series) -> tuple[pl.Expr, pl.Expr]:
-    """Year and month expressions for a column of period texts.
-
-    Periods repeat (a ledger has a dozen months), so each distinct text is read once
-    and mapped onto the column: a million lines cost a hash lookup each.
-    """
-    parsed = {v: parse_period(v) for v in raw.unique().drop_nulls().to_list()}
-    years = {k: p[0] for k, p in parsed.items() if p}
-    months = {k: p[1] for k, p in parsed.items() if p}
-    col = pl.col(raw.name)
-    return (
-        col.replace_strict(years, default=None, return_dtype=pl.Int32),
-        col.replace_strict(months, default=None, return_dtype=pl.Int32),
-    )

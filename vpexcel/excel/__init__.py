@@ -173,9 +173,9 @@ def reconcile(ledger: str, period: str = "") -> None:
 def _reconcile(book: Any, ledger: str, period: str) -> str:
     from pathlib import Path
 
-    from vpexcel.cli import _period
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.numbers import format_sv
+    from vpexcel.period import period_option
     from vpexcel.reconcile import SIGN_CONVENTION, budget_figures
     from vpexcel.reconcile import reconcile as run_reconcile
     from vpexcel.render import summary_sv
@@ -183,7 +183,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
 
     grid = book.grid(skip=(REPORT_SHEET, RECONCILE_SHEET))
     settings = resolve_settings(grid)
-    when = _period(period) if period else None
+    when = period_option(period) if period else None
     figures = budget_figures(grid, settings, when[0] if when else None)
     book.status("vpexcel: läser huvudboken ...")
     rec = run_reconcile(figures, read_ledger(Path(ledger), details=False), settings, when, book.name)
@@ -212,16 +212,16 @@ def fill(period: str, budget: str, ledger: str, forecast: str = "", indicators: 
 def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indicators: str) -> str:
     from pathlib import Path
 
-    from vpexcel.cli import _period
     from vpexcel.fill import FillData, plan_fill, propose_forecasts
     from vpexcel.grid import a1
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.period import period_option
     from vpexcel.reconcile import budget_figures
     from vpexcel.reconcile import reconcile as run_reconcile
     from vpexcel.validate import resolve_settings
 
-    when = _period(period)
+    when = period_option(period)
     assert when is not None
     budget_book = read_workbook(Path(budget))
     settings = resolve_settings(budget_book)

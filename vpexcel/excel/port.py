@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from vpexcel.grid import ERROR_CODES, CellValue, ErrorValue, SheetGrid, WorkbookGrid, parse_a1
+from vpexcel.grid import ERROR_CODES, CellValue, ErrorValue, SheetGrid, WorkbookGrid
 
 MARKS_SHEET = "vpexcel_markeringar"  # very hidden: what Validera changed, so Rensa can undo exactly that
 
@@ -145,7 +145,3 @@ class LiveWorkbook:
     def status(self, message: str | None) -> None:
         with contextlib.suppress(NotImplementedError, AttributeError):  # the remote engine has no status bar
             self.book.app.status_bar = message if message else False
-
-
-def cell_position(cell: str) -> tuple[int, int]:
-    return parse_a1(cell)

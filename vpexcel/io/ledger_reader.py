@@ -29,10 +29,10 @@ from vpexcel.ledger import (
     aggregate,
     amount_expr,
     match_columns,
-    parse_period,
     plain_amount_expr,
 )
 from vpexcel.numbers import classify
+from vpexcel.period import parse_period
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
 MAX_PROBLEMS = 500
