@@ -5,7 +5,9 @@ Attribute VB_Name = "Verksamhetsplan"
 ' Each button calls one function in vpexcel.excel. With Python installed (xlwings
 ' finds the interpreter) it uses RunPython; otherwise RunFrozenPython with the
 ' packaged program, by default vpexcel\vpexcel.exe next to the add-in, or the path
-' in the setting VPEXCEL_PROGRAM (a defined name in the workbook or the add-in).
+' in the setting VPEXCEL_PROGRAM (a defined name in the open workbook or the add-in).
+' From the ribbon, xlwings names the add-in as the caller; vpexcel.excel then works
+' on the active workbook.
 Option Explicit
 
 Private Const PROGRAM_DEFAULT As String = "vpexcel\vpexcel.exe"
@@ -116,9 +118,11 @@ Private Function AnvandPython() As Boolean
 End Function
 
 Private Function Program() As String
+    ' The name VPEXCEL_PROGRAM in the open workbook, or in the add-in, says where the program is.
     Dim setting As String
     On Error Resume Next
-    setting = Evaluate(ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo)
+    setting = Evaluate(ActiveWorkbook.Names("VPEXCEL_PROGRAM").RefersTo)
+    If Len(setting) = 0 Then setting = Evaluate(ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo)
     On Error GoTo 0
     If Len(setting) > 0 Then
         Program = setting

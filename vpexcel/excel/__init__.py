@@ -19,9 +19,18 @@ RECONCILE_SHEET = "Avstämning"
 
 
 def _caller() -> Any:
+    """The workbook the user is working in.
+
+    From a sheet button that is the calling workbook. From the ribbon, xlwings' VBA
+    names the add-in itself as the caller (RunPython runs in ThisWorkbook), so the
+    user's workbook is the active one.
+    """
     import xlwings as xw
 
-    return xw.Book.caller()
+    book = xw.Book.caller()
+    if str(book.name).lower().endswith(".xlam"):
+        return book.app.books.active
+    return book
 
 
 def _run(action: Callable[[Any], str | None]) -> None:
