@@ -60,6 +60,11 @@ def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], s
     last = ws.max_row
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last, header_row)}"
     ws.freeze_panes = f"A{header_row + 1}"
+    ws.page_setup.orientation = "landscape"  # printed: one page wide, the header row on every page
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
     for i, title in enumerate(HEADERS, start=1):
         longest = max([len(title)] + [len(str(ws.cell(r, i).value or "")) for r in range(header_row + 1, last + 1)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 90)
