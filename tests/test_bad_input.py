@@ -144,3 +144,20 @@ def test_refusal_from_a_real_process_is_one_line_without_traceback(tmp_path: Pat
     done = subprocess.run([sys.executable, "-m", "vpexcel", "validate", str(p)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_broken_template_and_encrypted_ledger_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    template = tmp_path / "mall.xlsx"
+    template.write_bytes((WORKBOOKS / "templates" / "manadsrapport-februari.xlsx").read_bytes()[:2000])
+    ledger = WORKBOOKS / "huvudbok-2024.csv"
+    rc, _, err = run(["fill", str(template), "--period", "2024-02", "--budget", str(SAMPLE), "--ledger", str(ledger)], capsys)
+    assert_swedish_refusal(rc, err, "trasig")
+    out = io.BytesIO()
+    with SAMPLE.open("rb") as fh:
+        OOXMLFile(fh).encrypt("hemligt", out)
+    locked = tmp_path / "huvudbok.xlsx"
+    locked.write_bytes(out.getvalue())
+    rc, _, err = run(["reconcile", str(SAMPLE), str(locked)], capsys)
+    assert_swedish_refusal(rc, err, "lösenordsskyddad")

@@ -214,7 +214,9 @@ def test_help_explains_the_buttons(caller) -> None:  # type: ignore[no-untyped-d
 def test_from_the_ribbon_the_button_works_on_the_active_workbook_not_the_addin(caller) -> None:  # type: ignore[no-untyped-def]
     import vpexcel.excel as vp
 
-    addin = xw.Book(json={**payload(WORKBOOKS / "vpexcel.xlam"), "book": {"name": "vpexcel.xlam", "active_sheet_index": 0, "selection": "A1"}})
+    addin = xw.Book(
+        json={**payload(WORKBOOKS / "vpexcel.xlam"), "book": {"name": "vpexcel.xlam", "active_sheet_index": 0, "selection": "A1"}}
+    )
     user = xw.Book(json=payload(WORKBOOKS / "budget-2024-med-fel.xlsx"))  # opened last: the active workbook
     addin.set_mock_caller()  # RunPython from the add-in names the add-in as the caller
     vp.validate()
