@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 2
 mkdir -p out
 status=0
-for book in workbooks/*.xlsx; do
+for book in workbooks/budget-*.xlsx; do
   echo
   .venv/bin/vpexcel validate "$book"
   .venv/bin/vpexcel validate "$book" --format xlsx --output out/
