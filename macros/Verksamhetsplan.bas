@@ -56,20 +56,20 @@ End Sub
 
 Public Sub StamAv()
     Dim huvudbok As Variant
-    huvudbok = Application.GetOpenFilename("Huvudbok (*.csv;*.xlsx),*.csv;*.xlsx", , "Välj huvudboksexporten")
+    huvudbok = Application.GetOpenFilename("Huvudbok (*.csv;*.xlsx),*.csv;*.xlsx", , Sv("V{ae}lj huvudboksexporten"))
     If VarType(huvudbok) = vbBoolean Then Exit Sub
     KorKnapp "reconcile", CStr(huvudbok)
 End Sub
 
 Public Sub FyllUppfoljning()
     Dim period As String, budget As Variant, huvudbok As Variant, prognos As Variant
-    period = InputBox("Vilken period ska följas upp? Skriv år och månad, till exempel 2024-04.", "Fyll uppföljning")
+    period = InputBox(Sv("Vilken period ska f{oe}ljas upp? Skriv {aa}r och m{aa}nad, till exempel 2024-04."), Sv("Fyll uppf{oe}ljning"))
     If Len(period) = 0 Then Exit Sub
-    budget = Application.GetOpenFilename("Budget (*.xlsx;*.xlsm),*.xlsx;*.xlsm", , "Välj budgetarbetsboken")
+    budget = Application.GetOpenFilename("Budget (*.xlsx;*.xlsm),*.xlsx;*.xlsm", , Sv("V{ae}lj budgetarbetsboken"))
     If VarType(budget) = vbBoolean Then Exit Sub
-    huvudbok = Application.GetOpenFilename("Huvudbok (*.csv;*.xlsx),*.csv;*.xlsx", , "Välj huvudboksexporten")
+    huvudbok = Application.GetOpenFilename("Huvudbok (*.csv;*.xlsx),*.csv;*.xlsx", , Sv("V{ae}lj huvudboksexporten"))
     If VarType(huvudbok) = vbBoolean Then Exit Sub
-    prognos = Application.GetOpenFilename("Prognoser (*.xlsx),*.xlsx", , "Välj prognosarbetsboken (Avbryt: vpexcel föreslår prognoser)")
+    prognos = Application.GetOpenFilename("Prognoser (*.xlsx),*.xlsx", , Sv("V{ae}lj prognosarbetsboken (Avbryt: vpexcel f{oe}resl{aa}r prognoser)"))
     If VarType(prognos) = vbBoolean Then prognos = ""
     KorKnapp "fill", period, CStr(budget), CStr(huvudbok), CStr(prognos)
 End Sub
@@ -104,7 +104,7 @@ Private Sub KorKnapp(knapp As String, ParamArray argument() As Variant)
 Fel:
     Application.StatusBar = False
     MsgBox "vpexcel kunde inte startas: " & Err.Description & vbCrLf & _
-           "Kontrollera att Python med vpexcel är installerat, eller att programmet finns i " & Program() & ".", _
+           Sv("Kontrollera att Python med vpexcel {ae}r installerat, eller att programmet finns i ") & Program() & ".", _
            vbExclamation, "vpexcel"
 End Sub
 
@@ -129,6 +129,13 @@ Private Function Program() As String
     Else
         Program = ThisWorkbook.Path & Application.PathSeparator & PROGRAM_DEFAULT
     End If
+End Function
+
+Private Function Sv(text As String) As String
+    ' Swedish letters written as {aa} {ae} {oe} (capitals {AA} {AE} {OE}), so this source is plain
+    ' ASCII and reads the same whatever code page the VBA project is stored in.
+    Sv = Replace(Replace(Replace(text, "{aa}", ChrW(229)), "{ae}", ChrW(228)), "{oe}", ChrW(246))
+    Sv = Replace(Replace(Replace(Sv, "{AA}", ChrW(197)), "{AE}", ChrW(196)), "{OE}", ChrW(214))
 End Function
 
 Private Function PyText(text As String) As String

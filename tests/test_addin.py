@@ -142,3 +142,9 @@ def test_addin_package_has_the_ribbon_and_the_sample_its_buttons(folder: Path) -
     assert macros == {b"Validera", b"RepareraSiffror", b"StamAv", b"RensaMarkeringar"}
     for m in macros:
         assert re.search(rf"^Public Sub {m.decode()}\(\)", BAS, re.M)
+
+
+def test_vba_source_is_plain_ascii() -> None:
+    # The VBA project's code page decides how non-ASCII bytes read; Swedish letters go through Sv("{ae}").
+    assert BAS.isascii()
+    assert 'Sv("V{ae}lj huvudboksexporten")' in BAS
