@@ -9,20 +9,14 @@ the one that loses charts, images and buttons); it is timed as a yardstick only.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 W = ROOT / "workbooks"
 
-
-def run(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
+from bench.timing import interleaved_medians  # noqa: E402
 
 
 def main() -> None:
@@ -56,12 +50,8 @@ def main() -> None:
         "-c",
         f"import openpyxl; openpyxl.load_workbook({str(template)!r}).save({str(out / 'naive.xlsx')!r})",
     ]
-    times: dict[str, list[float]] = {"bare": [], "naive": [], "ours": []}
-    for _ in range(args.repeat):
-        times["bare"].append(run(bare))
-        times["naive"].append(run(naive))
-        times["ours"].append(run(ours))
-    b, n, o = (statistics.median(times[k]) for k in ("bare", "naive", "ours"))
+    medians = interleaved_medians({"bare": bare, "naive": naive, "ours": ours}, args.repeat)
+    b, n, o = medians["bare"], medians["naive"], medians["ours"]
     print(f"python -c pass:                       {b:.3f} s")
     print(f"openpyxl load + save of the template: {n:.3f} s")
     print(f"vpexcel fill (delårsrapport), whole process: {o:.3f} s  ({o / n:.2f}x openpyxl load+save)")

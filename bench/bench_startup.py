@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,13 +26,8 @@ def size_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def run(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-
-
 def main() -> None:
+    from bench.timing import interleaved_medians
     from vpexcel import __version__
 
     ap = argparse.ArgumentParser()
@@ -67,12 +60,8 @@ def main() -> None:
         "packaged, one folder: vpexcel --version": [str(onedir), "--version"],
         "packaged, one file: vpexcel --version": [str(onefile), "--version"],
     }
-    times: dict[str, list[float]] = {k: [] for k in cases}
-    for _ in range(args.repeat):
-        for name, cmd in cases.items():
-            times[name].append(run(cmd))
-    for name, t in times.items():
-        print(f"{name:42s} {statistics.median(t):.3f} s")
+    for name, seconds in interleaved_medians(cases, args.repeat).items():
+        print(f"{name:42s} {seconds:.3f} s")
     archive = Path(f"{onedir.parent.parent}.zip")
     zipped = f"{size_mib(archive):.0f} MiB" if archive.exists() else "not built"
     print(f"one folder: {size_mib(onedir.parent):.0f} MiB on disk; the zip users get (with add-in and samples): {zipped}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -104,15 +103,6 @@ def median_time(fn, *args, repeat: int) -> float:  # type: ignore[no-untyped-def
     return statistics.median(times)
 
 
-def process_time(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sheets", type=int, default=50)
@@ -138,8 +128,12 @@ def main() -> None:
     print(f"python-calamine read, collector paused too: {t_cal_paused:.3f} s  ratio {t_val / t_cal_paused:.2f}x")
     exe = str(ROOT / ".venv" / "bin" / "vpexcel")
     sample = str(ROOT / "workbooks" / "budget-2024.xlsx")
-    t_py = process_time([sys.executable, "-c", "pass"], args.repeat * 2)
-    t_cli = process_time([exe, "validate", sample, "--format", "json"], args.repeat * 2)
+    from bench.timing import interleaved_medians
+
+    medians = interleaved_medians(
+        {"py": [sys.executable, "-c", "pass"], "cli": [exe, "validate", sample, "--format", "json"]}, args.repeat * 2
+    )
+    t_py, t_cli = medians["py"], medians["cli"]
     print(f"python -c pass (yardstick):           {t_py:.3f} s")
     print(f"vpexcel validate sample, whole process: {t_cli:.3f} s  ({t_cli / t_py:.1f}x the bare interpreter)")
 
