@@ -81,10 +81,6 @@ class SheetGrid:
     def height(self) -> int:
         return len(self.rows)
 
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
     def is_empty(self) -> bool:
         return not self.formulas and all(v in ("", None) for r in self.rows for v in r)
 

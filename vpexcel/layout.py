@@ -165,9 +165,6 @@ class Table:
     def rows_of(self, *kinds: RowKind) -> list[Row]:
         return [self.rows[i] for i in self.indices(*kinds)]
 
-    def cell(self, row: int, col: int) -> str:
-        return a1(row, col)
-
 
 def _text(v: CellValue) -> str:
     if isinstance(v, str):

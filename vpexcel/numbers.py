@@ -29,11 +29,6 @@ class Amount:
     kind: AmountKind
     number: float | None = None
 
-    @property
-    def usable(self) -> bool:
-        """True when arithmetic can use the figure (a number, or repairable text)."""
-        return self.number is not None
-
 
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007\t")
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
