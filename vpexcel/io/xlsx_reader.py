@@ -109,12 +109,17 @@ def _read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
         data = zf.read(name)
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
         raise _unreadable(path, f"delen {name} är trasig ({exc}). Spara om arbetsboken från Excel.") from None
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+    _refuse_dtd(path, data[:4096])
+    return data
+
+
+def _refuse_dtd(path: Path, head: bytes) -> None:
+    """Excel never writes a DTD; one in a part is how XML bombs come (entities), so it is refused."""
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise _unreadable(
             path,
             "den innehåller XML med egna entiteter, vilket Excel aldrig skriver (möjlig XML-bomb). Öppna den inte; be om en ny fil.",
         )
-    return data
 
 
 def _parse_xml(path: Path, data: bytes, name: str) -> Any:
@@ -249,11 +254,7 @@ def _check_head(path: Path, zf: zipfile.ZipFile, name: str) -> None:
             head = fh.read(4096)
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
         raise _unreadable(path, f"delen {name} är trasig ({exc}). Spara om arbetsboken från Excel.") from None
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise _unreadable(
-            path,
-            "den innehåller XML med egna entiteter, vilket Excel aldrig skriver (möjlig XML-bomb). Öppna den inte; be om en ny fil.",
-        )
+    _refuse_dtd(path, head)
 
 
 def _scan_sheets(path: Path, parts: list[tuple[str, str]]) -> dict[str, Scan]:
