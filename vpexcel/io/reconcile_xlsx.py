@@ -157,14 +157,15 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
     import polars as pl
     from openpyxl.styles import Font
 
-    detail = rec.detail
-    if detail.height > DETAIL_ROW_LIMIT:
+    detail = rec.detail  # built from the ledger lines on each access: once here
+    lines = detail.height
+    if lines > DETAIL_ROW_LIMIT:
         detail = (
             detail.group_by("area", "ansvar", "verksamhet", "konto", "motpart", "kind", "internal", "month")
             .agg(pl.col("value").sum(), pl.col("amount").sum(), pl.len().alias("rows"))
             .sort("area", "ansvar", "konto", "month")
         )
-        ws.append([f"Huvudboken har {rec.detail.height} rader i avstämningen; de visas summerade per kodsträng och månad."])
+        ws.append([f"Huvudboken har {lines} rader i avstämningen; de visas summerade per kodsträng och månad."])
         headers = [
             "Produktionsområde",
             "Ansvar",
