@@ -52,3 +52,27 @@ def test_what_we_format_the_swedish_way_reads_back(value: object) -> None:
     number = float(value)  # type: ignore[arg-type]
     text = format_sv(number, 2)
     assert parse_swedish_number(text) == pytest.approx(round(number, 2), abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "expected"),
+    [
+        ("22000-", (), -22000.0),
+        ("22 000,50-", (), -22000.5),
+        ("-9 000 kr", ("kr",), -9000.0),
+        ("9\u00a0000 kr", ("kr",), 9000.0),
+        ("12,5 tkr", ("tkr",), 12.5),
+        ("1,5 MKR", ("mkr",), 1.5),
+        ("300-kr", ("kr",), -300.0),
+    ],
+)
+def test_trailing_minus_and_the_tables_unit_are_read(text: str, units: tuple[str, ...], expected: float) -> None:
+    assert parse_swedish_number(text, units) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [("-9 000 kr", ()), ("5 tkr", ("kr",)), ("--5", ()), ("-5-", ()), ("-", ()), ("kr", ("kr",)), ("1e309", ()), ("9" * 400, ())],
+)
+def test_wrong_units_double_signs_and_non_finite_are_not_numbers(text: str, units: tuple[str, ...]) -> None:
+    assert parse_swedish_number(text, units) is None

@@ -36,20 +36,42 @@ _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _SV_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
 
 
-def parse_swedish_number(text: str) -> float | None:
+UNIT_SUFFIXES = ("kr", "tkr", "mkr")
+_UNIT_SUFFIX = re.compile(r"(?<=[\d)\-])(tkr|mkr|kr)\.?$", re.IGNORECASE)
+
+
+def unit_suffix(text: str) -> str | None:
+    """The unit typed after a number ("-9 000 kr" gives "kr"), lower case; None when there is none."""
+    m = _UNIT_SUFFIX.search(text.strip().translate(_SPACES))
+    return m.group(1).lower() if m else None
+
+
+def parse_swedish_number(text: str, units: tuple[str, ...] = ()) -> float | None:
     """Read text typed the Swedish way; None when it is not a number.
 
     Accepts decimal comma or point, spaces, no-break spaces and dots between
-    groups of thousands, U+2212 and dashes as minus, "(12,3)" as negative, and
-    blanks around it.
+    groups of thousands, U+2212 and dashes as minus, "(12,3)" as negative, a
+    trailing minus as ledgers write it ("22000-"), and blanks around it. A unit
+    after the number ("-9 000 kr") is accepted only when it is one of ``units``
+    (the table's own unit): "5 tkr" in a table in kr is no number to repair.
+    Non-finite values ("inf", 1e309 digits) are never numbers.
     """
     s = text.strip().translate(_SPACES).translate(_MINUSES)
     if not s:
         return None
+    if units:
+        m = _UNIT_SUFFIX.search(s)
+        if m:
+            if m.group(1).lower() not in units:
+                return None
+            s = s[: m.start()]
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative = True
         s = s[1:-1]
+    elif len(s) > 1 and s.endswith("-") and s[0] not in "+-":
+        negative = True
+        s = s[:-1]
     if _SV_GROUPED.match(s):
         s = s.replace(".", "")
     if s.count(",") == 1 and "." not in s:
