@@ -181,6 +181,9 @@ class Settings(BaseModel):
     municipality_code: str = "1441"
     indicators: list[Indicator] = Field(default_factory=list)
     targets: list[FinancialTarget] = Field(default_factory=list)
+    # How a deviation (avvikelse) is signed in every report: by default a negative
+    # deviation is an underskott (worse than budget), the common Swedish convention.
+    deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
