@@ -92,6 +92,10 @@ class WorkbookGrid:
     name: str
     sheets: list[SheetGrid]
     defined_names: dict[str, str] = field(default_factory=dict)
+    # False when the file gave values only (.xlsb): checks that need formulas cannot run.
+    has_formulas: bool = True
+    # What the reader wants the user to know once (Swedish sentences), e.g. sheets it left out.
+    notes: list[str] = field(default_factory=list)
 
     def sheet(self, name: str) -> SheetGrid | None:
         for s in self.sheets:

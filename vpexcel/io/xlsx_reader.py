@@ -11,26 +11,38 @@ Every problem becomes an :class:`InputError` with a Swedish sentence.
 from __future__ import annotations
 
 import html
+import io
 import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from vpexcel.errors import InputError
+from vpexcel.errors import InputError, log_detail
 from vpexcel.formulas import shift
-from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, column_index
+from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, a1, column_index, column_letter
 from vpexcel.perf import cyclic_gc_paused
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+# The whole workbook unpacked (all parts together, not only each part): a budget or an
+# exported ledger of 200,000 lines is well under this; 1 GB of XML is a bomb.
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 20_000
 MAX_CELLS_PER_SHEET = 20_000_000
+# A sheet whose used rectangle is this large but holds few cells (a stray value at
+# A1048576) is refused before calamine builds the rectangle densely.
+SPARSE_MIN_CELLS = 1_000_000
+SPARSE_FACTOR = 20
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+_CHUNK = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -40,10 +52,7 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _ROOT_PREFIX = re.compile(rb"<(\w+):worksheet[\s>]")
-_C_ATTRS = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
-_F_ELEMENT = re.compile(rb"<(?:\w+:)?f(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?t="e"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
 _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _REF_SPLIT = re.compile(r"([A-Z]+)(\d+)")
 
@@ -96,21 +105,39 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
                 path, "den packas upp till orimligt mycket data (zip-bomb). Öppna den inte; be avsändaren om en ny fil."
             )
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise _unreadable(path, "den packas upp till mer än 1 GB. Dela upp arbetsboken.")
+        raise _unreadable(path, f"den packas upp till mer än {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Dela upp arbetsboken.")
     names = set(zf.namelist())
-    if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+    if "mimetype" in names and b"opendocument" in _read_member(path, zf, "mimetype"):
         raise _unreadable(path, "den är ett OpenDocument-kalkylark (.ods). Spara den som .xlsx och försök igen.")
     if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise _unreadable(path, "den är en binär arbetsbok (.xlsb). Spara den som Excel-arbetsbok (.xlsx) i Excel.")
         raise _unreadable(path, "den är en zip-fil men ingen Excel-arbetsbok. Spara filen som .xlsx i Excel.")
 
 
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError, ValueError, NotImplementedError, RuntimeError)
+
+
+def _damaged(path: Path, name: str, exc: BaseException) -> InputError:
+    log_detail(f"{path}: delen {name}: {type(exc).__name__}: {exc}")
+    return _unreadable(path, f"delen {name} är skadad och går inte att packa upp. Spara om arbetsboken från Excel.")
+
+
 def _read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """A whole part, read in chunks: refused at the first DTD, a damaged stream or the workbook's size budget."""
+    return b"".join(_member_chunks(path, zf, name))
+
+
+def _member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    tail = b""
     try:
-        data = zf.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
-        raise _unreadable(path, f"delen {name} är trasig ({exc}). Spara om arbetsboken från Excel.") from None
-    _refuse_dtd(path, data[:4096])
-    return data
+        with zf.open(name) as fh:
+            while chunk := fh.read(_CHUNK):
+                _refuse_dtd(path, tail + chunk)  # the whole part is looked at, not only its head
+                tail = chunk[-16:]
+                yield chunk
+    except _MEMBER_ERRORS as exc:
+        raise _damaged(path, name, exc) from None
 
 
 def _refuse_dtd(path: Path, head: bytes) -> None:
@@ -131,22 +158,44 @@ def _parse_xml(path: Path, data: bytes, name: str) -> Any:
         raise _unreadable(path, f"delen {name} är inte giltig XML. Spara om arbetsboken från Excel.") from None
 
 
-def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """[(sheet name, part path)] in workbook order, and the defined names."""
+_WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_CALAMINE_SHEET_RELS = (_WORKSHEET_REL, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet")
+
+
+class _SheetEntry(NamedTuple):
+    name: str
+    part: str
+    rel_id: str
+    rel_type: str
+
+    @property
+    def is_worksheet(self) -> bool:
+        return self.rel_type in ("", _WORKSHEET_REL)
+
+
+def _sheet_entries(path: Path, zf: zipfile.ZipFile) -> tuple[list[_SheetEntry], dict[str, str]]:
+    """Every sheet of the workbook in order (with its part and relationship type), and the defined names."""
     wb = _parse_xml(path, _read_member(path, zf, "xl/workbook.xml"), "xl/workbook.xml")
-    rels: dict[str, str] = {}
+    rels: dict[str, tuple[str, str]] = {}
     if "xl/_rels/workbook.xml.rels" in zf.namelist():
         rel_root = _parse_xml(path, _read_member(path, zf, "xl/_rels/workbook.xml.rels"), "workbook.xml.rels")
         for rel in rel_root.iter(f"{_NS_PKG_REL}Relationship"):
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            rels[rel.get("Id", "")] = target
+            rels[rel.get("Id", "")] = (target, rel.get("Type", ""))
     sheets = []
     for s in wb.iter(f"{_NS_MAIN}sheet"):
-        part = rels.get(s.get(f"{_NS_REL}id", ""), "")
-        sheets.append((s.get("name", ""), part))
+        rel_id = s.get(f"{_NS_REL}id", "")
+        part, typ = rels.get(rel_id, ("", ""))
+        sheets.append(_SheetEntry(s.get("name", ""), part, rel_id, typ))
     names = {d.get("name", ""): (d.text or "") for d in wb.iter(f"{_NS_MAIN}definedName")}
     return sheets, names
+
+
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """[(sheet name, part path)] in workbook order, and the defined names."""
+    entries, names = _sheet_entries(path, zf)
+    return [(e.name, e.part) for e in entries], names
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
@@ -160,33 +209,49 @@ def _position(ref: bytes) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, column_index(m.group(1))
 
 
+def _tag_prefix(data: bytes) -> bytes:
+    prefix = _ROOT_PREFIX.search(data[:2048])
+    return prefix.group(1) + b":" if prefix else b""
+
+
 def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
     """Formulas and error values of a sheet's XML, by 0-based (row, col).
 
     Only cells holding ``<f>`` or ``t="e"`` are looked at, so the cost follows the
-    number of formulas, not the number of cells. Shared formulas are expanded.
+    number of formulas, not the number of cells. Every backward or forward search
+    is bounded by the previous and the next formula, so each byte is looked at a
+    bounded number of times: the scan is linear in the part, whatever it holds.
+    Shared formulas are expanded.
     """
     formulas: dict[tuple[int, int], str] = {}
     masters: dict[bytes, tuple[str, int, int]] = {}
     followers: list[tuple[tuple[int, int], bytes]] = []
-    prefix = _ROOT_PREFIX.search(data[:2048])
-    tag = b"<" + (prefix.group(1) + b":" if prefix else b"") + b"f"
-    f_start = re.compile(re.escape(tag) + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
-    for m in f_start.finditer(data):
-        start = data.rfind(b"<", 0, m.start() - 1)
-        while start >= 0 and not re.match(rb"<(?:\w+:)?c\s", data[start : start + 12]):
-            start = data.rfind(b"<", 0, start)
-        if start < 0:
+    pre = _tag_prefix(data)
+    f_start = re.compile(re.escape(b"<" + pre + b"f") + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
+    f_close = b"</" + pre + b"f>"
+    starts = [m.start() for m in f_start.finditer(data)]
+    floor = 0
+    for i, at in enumerate(starts):
+        limit = starts[i + 1] if i + 1 < len(starts) else len(data)
+        cell = _enclosing_cell(data, pre, floor, at)
+        tag_end = data.find(b">", at, limit)
+        if tag_end < 0:
+            floor = at
             continue
-        cm = _C_ATTRS.match(data, start)
-        fm = _F_ELEMENT.match(data, m.start())
-        if not cm or not fm:
+        floor = tag_end
+        if cell is None:
             continue
-        pos = _position(_attrs(cm.group(1)).get(b"r", b""))
-        if pos is None:
-            continue
-        fattrs = _attrs(fm.group(1) or b"")
-        text = html.unescape((fm.group(2) or b"").decode("utf-8", "replace"))
+        head = data[at + 2 + len(pre) : tag_end]
+        if head.endswith(b"/"):
+            fattrs, text = _attrs(head[:-1]), ""
+        else:
+            close = data.find(f_close, tag_end, limit)
+            if close < 0:
+                continue
+            fattrs = _attrs(head)
+            text = html.unescape(data[tag_end + 1 : close].decode("utf-8", "replace"))
+            floor = close
+        pos = cell
         if fattrs.get(b"t") == b"shared":
             si = fattrs.get(b"si", b"")
             if text:
@@ -200,15 +265,310 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
         if si in masters:
             text, r0, c0 = masters[si]
             formulas[pos] = shift(text, pos[0] - r0, pos[1] - c0)
+    return formulas, _error_cells(data, pre)
+
+
+def _enclosing_cell(data: bytes, pre: bytes, floor: int, at: int) -> tuple[int, int] | None:
+    """The (row, col) of the ``<c>`` whose start tag lies between ``floor`` and ``at`` with no ``</c>`` between."""
+    opener = b"<" + pre + b"c"
+    start = data.rfind(opener, floor, at)
+    while start >= 0 and data[start + len(opener) : start + len(opener) + 1] not in (b" ", b"\t", b"\n", b"\r"):
+        start = data.rfind(opener, floor, start)
+    if start < 0 or data.find(b"</" + pre + b"c>", start, at) >= 0:
+        return None
+    end = data.find(b">", start, at)
+    if end < 0 or data[end - 1 : end] == b"/":
+        return None
+    return _position(_attrs(data[start:end]).get(b"r", b""))
+
+
+def _error_cells(data: bytes, pre: bytes) -> dict[tuple[int, int], str]:
     errors: dict[tuple[int, int], str] = {}
-    if b't="e"' in data:
-        for em in _ERROR_CELL.finditer(data):
-            cm = _C_ATTRS.match(data, em.start())
-            pos = _position(_attrs(cm.group(1)).get(b"r", b"")) if cm else None
-            v = _V.search(em.group(1))
-            if pos is not None and v:
-                errors[pos] = html.unescape(v.group(1).decode("utf-8", "replace"))
-    return formulas, errors
+    if b't="e"' not in data:
+        return errors
+    hits = [m.start() for m in re.finditer(rb't="e"', data)]
+    close_c = b"</" + pre + b"c>"
+    floor = 0
+    for i, at in enumerate(hits):
+        limit = hits[i + 1] if i + 1 < len(hits) else len(data)
+        start = data.rfind(b"<", floor, at)
+        floor = at
+        if start < 0 or not data.startswith(b"<" + pre + b"c", start):
+            continue
+        tag_end = data.find(b">", at, limit)
+        if tag_end < 0 or data[tag_end - 1 : tag_end] == b"/":
+            continue  # no value
+        close = data.find(close_c, tag_end, limit)
+        if close < 0:
+            continue
+        pos = _position(_attrs(data[start:tag_end]).get(b"r", b""))
+        v = _V.search(data, tag_end, close)
+        if pos is not None and v:
+            errors[pos] = html.unescape(v.group(1).decode("utf-8", "replace"))
+    return errors
+
+
+# --- bounds: how far out a sheet's cells go, told from the XML before calamine sees it -----------
+
+
+class _Extent(NamedTuple):
+    cells: int
+    last_row: int  # 0-based; -1 when the sheet holds nothing
+    last_col: int
+    row_ref: str  # the A1 address of a cell in the last row
+    col_ref: str  # and of a cell in the last column
+
+    @property
+    def far(self) -> str:
+        """The cells that make the sheet large (both when neither alone does)."""
+        refs = [self.row_ref] if self.last_row >= 10_000 else []
+        refs += [self.col_ref] if self.last_col >= 1_000 else []
+        return " och ".join(dict.fromkeys(refs or [r for r in (self.row_ref, self.col_ref) if r]))
+
+
+def _greater_digits(n: int) -> bytes:
+    """A regex for decimal numbers (no leading zero) greater than ``n``."""
+    s = str(n)
+    alts = [rb"[1-9]\d{%d,}" % len(s)]
+    for i, ch in enumerate(s):
+        if ch != "9":
+            alts.append(s[:i].encode() + b"[" + str(int(ch) + 1).encode() + b"-9]" + rb"\d" * (len(s) - i - 1))
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+def _greater_letters(col: int) -> bytes:
+    """A regex for column letters after column ``col`` (0-based)."""
+    s = column_letter(col)
+    alts = [rb"[A-Z]{%d,}" % (len(s) + 1)]
+    for i, ch in enumerate(s):
+        if ch != "Z":
+            alts.append(s[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]" + b"[A-Z]" * (len(s) - i - 1))
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+def _holds_value(data: bytes, start: int, limit: int) -> bool:
+    """Whether the ``<c>`` at ``start`` has a value (calamine leaves out empty styled cells)."""
+    end = data.find(b">", start, limit)
+    if end < 0:
+        return False
+    if data[end - 1 : end] == b"/":
+        return False
+    close = data.find(b"</", end, limit)
+    body = data[end + 1 : close if close >= 0 else min(limit, end + 4096)]
+    return b"v>" in body or b"is>" in body or b"<t" in body
+
+
+def sheet_extent(data: bytes) -> _Extent:
+    """Cells with a value, and the last row and column that hold one, from a sheet's XML.
+
+    The usual case (every cell written as ``<c r="..."``, as Excel does) runs at C speed:
+    the farthest cells near the start and end of the part give a guess, and one regex
+    finds every cell beyond it. Anything else goes through a plain (linear) loop.
+    """
+    pre = _tag_prefix(data)
+    opener = b"<" + pre + b"c"
+    cells = sum(data.count(opener + sep) for sep in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    fast = data.count(opener + b' r="')
+    odd = re.compile(re.escape(opener + b' r="') + rb'(?![A-Z]{1,3}[1-9]\d{0,6}")')
+    if cells == 0:
+        return _Extent(0, -1, -1, "", "")
+    if fast != cells or odd.search(data):
+        return _slow_extent(data, pre)
+    ref = re.compile(re.escape(opener) + rb' r="([A-Z]{1,3})(\d{1,7})"')
+    far = _Far()
+    for sample in (data[:65536], data[-65536:]):
+        for letters, digits in ref.findall(sample):
+            far.see(int(digits) - 1, column_index(letters.decode()))
+    if far.row < 0:
+        return _slow_extent(data, pre)
+    beyond = re.compile(
+        re.escape(opener)
+        + b' r="(?:('
+        + _greater_letters(far.col)
+        + rb")(\d+)|([A-Z]{1,3})("
+        + _greater_digits(far.row + 1)
+        + b'))"'
+    )
+    found = [(m.start(), m.group(1) or m.group(3), m.group(2) or m.group(4)) for m in beyond.finditer(data)]
+    for i, (at, letters, digits) in enumerate(found):
+        limit = found[i + 1][0] if i + 1 < len(found) else len(data)
+        if _holds_value(data, at, limit):
+            far.see(int(digits) - 1, column_index(letters.decode()))
+    return far.extent(cells)
+
+
+class _Far:
+    """The last row and column seen, and the cells that reach them (for the message)."""
+
+    def __init__(self) -> None:
+        self.row, self.col = -1, -1
+        self.row_ref, self.col_ref = "", ""
+
+    def see(self, row: int, col: int) -> None:
+        if row > self.row:
+            self.row, self.row_ref = row, a1(min(row, 10**8), col)
+        if col > self.col:
+            self.col, self.col_ref = col, a1(min(row, 10**8), col)
+
+    def extent(self, cells: int) -> _Extent:
+        return _Extent(cells, self.row, self.col, self.row_ref, self.col_ref)
+
+
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*)>")
+
+
+def _slow_extent(data: bytes, pre: bytes) -> _Extent:
+    """The extent by visiting every row and cell tag (cells without ``r`` follow the one before)."""
+    cells, far = 0, _Far()
+    row, col = -1, -1
+    for m in _ROW_OR_CELL.finditer(data):
+        attrs = _attrs(m.group(2))
+        if m.group(1) == b"row":
+            r = attrs.get(b"r", b"")
+            row = int(r) - 1 if r.isdigit() and len(r) < 12 else row + 1
+            col = -1
+            continue
+        cells += 1
+        pos = _position(attrs.get(b"r", b""))
+        if pos is not None:
+            row, col = pos
+        else:
+            row, col = max(row, 0), col + 1
+        if not m.group(2).endswith(b"/"):
+            far.see(row, col)
+    return far.extent(cells)
+
+
+def _check_extent(path: Path, sheet: str, extent: _Extent) -> None:
+    """Refuse a sheet whose rectangle calamine would build is huge and mostly empty, or too large at all."""
+    if extent.last_row < 0:
+        return
+    rows, cols = extent.last_row + 1, extent.last_col + 1
+    area = rows * cols
+    if rows > MAX_ROWS or cols > MAX_COLS:
+        raise _unreadable(
+            path, f"bladet {sheet!r} har en cell utanför Excels rutnät ({extent.far}). Spara om arbetsboken från Excel."
+        )
+    if area > MAX_CELLS_PER_SHEET or (area > SPARSE_MIN_CELLS and area > SPARSE_FACTOR * extent.cells):
+        raise _unreadable(
+            path,
+            f"bladet {sheet!r} har innehåll långt utanför tabellen, ända ut i cell {extent.far}. "
+            "Ta bort innehållet i de cellerna (eller raderna och kolumnerna efter tabellen) och spara igen.",
+        )
+
+
+def _check_shared_strings(path: Path, name: str, head: bytes, size: int) -> None:
+    """A shared-string table that claims more strings than it has bytes is a lie calamine would allocate for."""
+    m = re.search(rb'uniqueCount="(\d+)"', head[:4096])
+    if m and int(m.group(1)) > size:
+        raise _unreadable(
+            path, f"delen {name} anger fler texter än den innehåller och är skadad. Spara om arbetsboken från Excel."
+        )
+
+
+def _vet_parts(path: Path, zf: zipfile.ZipFile, sheets: list[_SheetEntry]) -> None:
+    """Every XML part read once, in chunks: no DTD anywhere, no damaged stream, and the workbook's total
+    unpacked size within budget; each sheet's extent checked before calamine builds it."""
+    by_part = {e.part: e.name for e in sheets}
+    total = 0
+    for info in zf.infolist():
+        name = info.filename
+        if name.endswith("/") or not name.lower().endswith((".xml", ".rels", ".vml", ".bin")):
+            continue
+        if name.lower().endswith(".bin") and name not in by_part:
+            continue  # vbaProject.bin, printer settings: never parsed
+        keep = name in by_part
+        pieces: list[bytes] = []
+        for i, chunk in enumerate(_member_chunks(path, zf, name)):
+            total += len(chunk)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _unreadable(
+                    path, f"den packas upp till mer än {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Dela upp arbetsboken."
+                )
+            if i == 0 and name.endswith("sharedStrings.xml"):
+                _check_shared_strings(path, name, chunk, info.file_size)
+            if keep:
+                pieces.append(chunk)
+        if keep:
+            data = b"".join(pieces)
+            del pieces
+            extent = _xlsb_extent(data) if name.lower().endswith(".bin") else sheet_extent(data)
+            _check_extent(path, by_part[name], extent)
+
+
+# --- .xlsb: values only, through calamine --------------------------------------------------------
+
+
+def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(record type, payload start, payload size) of a BIFF12 stream."""
+    i, n = 0, len(data)
+    while i < n:
+        kind = data[i]
+        i += 1
+        if kind & 0x80 and i < n:
+            kind = (kind & 0x7F) | ((data[i] & 0x7F) << 7)
+            i += 1
+        size, shift_by = 0, 0
+        for _ in range(4):
+            if i >= n:
+                return
+            b = data[i]
+            i += 1
+            size |= (b & 0x7F) << shift_by
+            shift_by += 7
+            if not b & 0x80:
+                break
+        yield kind, i, size
+        i += size
+
+
+def _xlsb_extent(data: bytes) -> _Extent:
+    cells, row, last_row, last_col = 0, -1, -1, -1
+    for kind, at, size in _xlsb_records(data):
+        if kind == 0 and size >= 4:  # BrtRowHdr
+            (row,) = struct.unpack_from("<I", data, at)
+        elif 1 <= kind <= 13 and size >= 4:  # the cell records
+            (col,) = struct.unpack_from("<I", data, at)
+            cells += 1
+            last_row, last_col = max(last_row, row), max(last_col, col)
+    far = a1(min(last_row, 10**8), last_col) if last_row >= 0 else ""
+    return _Extent(cells, last_row, last_col, far, far)
+
+
+def _xlsb_sheets(path: Path, zf: zipfile.ZipFile) -> list[_SheetEntry]:
+    """The sheets of an .xlsb from its workbook.bin (BrtBundleSh records) and relationships."""
+    rels: dict[str, tuple[str, str]] = {}
+    if "xl/_rels/workbook.bin.rels" in zf.namelist():
+        root = _parse_xml(path, _read_member(path, zf, "xl/_rels/workbook.bin.rels"), "workbook.bin.rels")
+        for rel in root.iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            rels[rel.get("Id", "")] = (target, rel.get("Type", ""))
+    data = _read_member(path, zf, "xl/workbook.bin")
+    sheets: list[_SheetEntry] = []
+    for kind, at, size in _xlsb_records(data):
+        if kind != 156 or size < 12:  # BrtBundleSh
+            continue
+        try:
+            rel_id, at2 = _wide_string(data, at + 8)
+            name, _ = _wide_string(data, at2)
+        except (struct.error, UnicodeDecodeError, ValueError):
+            continue
+        part, typ = rels.get(rel_id, ("", ""))
+        sheets.append(_SheetEntry(name, part, rel_id, typ))
+    return sheets
+
+
+def _wide_string(data: bytes, at: int) -> tuple[str, int]:
+    (n,) = struct.unpack_from("<I", data, at)
+    if n == 0xFFFFFFFF:
+        return "", at + 4
+    if n > 100_000:
+        raise ValueError("string too long")
+    return data[at + 4 : at + 4 + 2 * n].decode("utf-16-le"), at + 4 + 2 * n
+
+
+# --- reading ---------------------------------------------------------------------------------------
 
 
 def read_workbook(path: str | Path) -> WorkbookGrid:
@@ -225,36 +585,72 @@ def _read_workbook(path: Path) -> WorkbookGrid:
         raise _unreadable(
             path, "zip-arkivet är trasigt (filen är kanske inte färdigkopierad). Spara om arbetsboken från Excel."
         ) from None
+    notes: list[str] = []
     with zf:
-        _check_zip(path, zf)
-        parts, defined = _sheet_parts(path, zf)
-        present = set(zf.namelist())
-        parts = [(name, part) for name, part in parts if part in present]
-        for _name, part in parts:
-            _check_head(path, zf, part)  # every sheet is vetted before any parser sees it
+        names = set(zf.namelist())
+        binary = "xl/workbook.bin" in names and "xl/workbook.xml" not in names
+        if binary:
+            zf_entries = _xlsb_sheets_checked(path, zf)
+            defined: dict[str, str] = {}
+        else:
+            _check_zip(path, zf)
+            zf_entries, defined = _sheet_entries(path, zf)
+        entries = [e for e in zf_entries if e.part in names]
+        others = [e.name for e in entries if not e.is_worksheet and e.rel_type not in _CALAMINE_SHEET_RELS]
+        entries = [e for e in entries if e.is_worksheet]
+        _vet_parts(path, zf, entries)
+        source: Any = str(path)
+        if others:
+            notes.append(
+                f"Arbetsboken har blad som inte är kalkylblad (makroblad eller dialogblad: {', '.join(others)}); "
+                "de hoppas över och bara kalkylbladen kontrolleras."
+            )
+            source = _without_sheets(path, zf, [e for e in zf_entries if e.name in others])
+    if binary:
+        notes.append(
+            f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
+            "görs inte. Spara som .xlsx för en fullständig kontroll."
+        )
+        book = _read_values(path, source, lambda: {}, {}, has_formulas=False)
+        book.notes.extend(notes)
+        return book
     from concurrent.futures import ThreadPoolExecutor
 
-    import python_calamine
-
+    parts = [(e.name, e.part) for e in entries]
     # The formula scan runs beside calamine, which parses without holding the GIL.
     pool = ThreadPoolExecutor(max_workers=1)
     pending = pool.submit(_scan_sheets, path, parts)
     try:
-        return _read_values(path, python_calamine, pending.result, defined)
+        book = _read_values(path, source, pending.result, defined)
     finally:
         pool.shutdown(wait=True)
+    book.notes.extend(notes)
+    return book
+
+
+def _xlsb_sheets_checked(path: Path, zf: zipfile.ZipFile) -> list[_SheetEntry]:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise _unreadable(path, "den packas upp till orimligt mycket data. Dela upp arbetsboken.")
+    return _xlsb_sheets(path, zf)
+
+
+def _without_sheets(path: Path, zf: zipfile.ZipFile, drop: list[_SheetEntry]) -> io.BytesIO:
+    """An in-memory copy of the workbook without the sheets calamine cannot read (macro and dialog sheets)."""
+    workbook = _read_member(path, zf, "xl/workbook.xml")
+    for e in drop:
+        rid = re.escape(e.rel_id.encode())
+        workbook = re.sub(rb"<(?:\w+:)?sheet\s[^>]*?:id=\"" + rid + rb"\"[^>]*?/>", b"", workbook)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in zf.infolist():
+            data = workbook if info.filename == "xl/workbook.xml" else _read_member(path, zf, info.filename)
+            copy.writestr(info.filename, data)
+    out.seek(0)
+    return out
 
 
 Scan = tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]
-
-
-def _check_head(path: Path, zf: zipfile.ZipFile, name: str) -> None:
-    try:
-        with zf.open(name) as fh:
-            head = fh.read(4096)
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
-        raise _unreadable(path, f"delen {name} är trasig ({exc}). Spara om arbetsboken från Excel.") from None
-    _refuse_dtd(path, head)
 
 
 def _scan_sheets(path: Path, parts: list[tuple[str, str]]) -> dict[str, Scan]:
@@ -263,21 +659,33 @@ def _scan_sheets(path: Path, parts: list[tuple[str, str]]) -> dict[str, Scan]:
 
 
 def _read_values(
-    path: Path, python_calamine: Any, scanned: Callable[[], dict[str, Scan]], defined: dict[str, str]
+    path: Path,
+    source: Any,
+    scanned: Callable[[], dict[str, Scan]],
+    defined: dict[str, str],
+    has_formulas: bool = True,
 ) -> WorkbookGrid:
     """The values from calamine, joined with the formulas and error values that ``scanned`` returns."""
+    import python_calamine
+
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        if isinstance(source, str):
+            book = python_calamine.CalamineWorkbook.from_path(source)
+        else:
+            book = python_calamine.CalamineWorkbook.from_filelike(source)
     except python_calamine.PasswordError:
         raise _unreadable(path, "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel och spara en kopia.") from None
     except Exception as exc:  # calamine raises several types for broken files
-        raise _unreadable(path, f"innehållet är trasigt ({type(exc).__name__}). Spara om arbetsboken från Excel.") from None
+        log_detail(f"{path}: calamine: {type(exc).__name__}: {exc}")
+        raise _unreadable(path, "innehållet är trasigt. Spara om arbetsboken från Excel.") from None
     sheets: list[SheetGrid] = []
     grids: list[tuple[str, list[list[Any]]]] = []
+    name = ""
     try:
         for meta in book.sheets_metadata:
             if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
                 continue
+            name = meta.name
             cs = book.get_sheet_by_name(meta.name)
             end = cs.end
             if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS_PER_SHEET:
@@ -291,7 +699,8 @@ def _read_values(
     except InputError:
         raise
     except Exception as exc:
-        raise _unreadable(path, f"ett blad är trasigt ({type(exc).__name__}). Spara om arbetsboken från Excel.") from None
+        log_detail(f"{path}: calamine, bladet {name!r}: {type(exc).__name__}: {exc}")
+        raise _unreadable(path, f"bladet {name!r} är trasigt. Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
     scans: dict[str, Scan] = scanned()
@@ -307,4 +716,4 @@ def _read_values(
         sheets.append(SheetGrid(name, rows, formulas))
     if not sheets or all(s.is_empty() for s in sheets):
         raise _unreadable(path, "arbetsboken är tom. Öppna rätt fil eller fyll i budgeten först.")
-    return WorkbookGrid(path.name, sheets, defined)
+    return WorkbookGrid(path.name, sheets, defined, has_formulas=has_formulas)
