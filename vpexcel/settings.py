@@ -9,10 +9,11 @@ sheet and cell of anything it cannot use.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
@@ -21,6 +22,15 @@ from vpexcel.numbers import classify
 SETTINGS_SHEET = "Inställningar"
 Unit = Literal["mkr", "tkr", "kr"]
 UNIT_FACTOR: dict[str, float] = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
+
+# Every number in the settings is finite (no inf or NaN from JSON or a sheet) and bounded:
+# a setting must never be able to switch a check off (a rounding of 1e300 hid every sum).
+STRICT_NUMBERS = ConfigDict(allow_inf_nan=False)
+MAX_ROUNDING = 10.0  # units of the settings' unit; the default is 0.1
+MAX_AMOUNT = 1e15  # any amount or target, in any unit
+Amount = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+MAX_AREAS = 2_000  # a board has tens of areas; a whole municipality's ansvar tree a few hundred
+MAX_ROWS = 10_000  # any other table of the settings (frames, bridge, exemptions, ansvar, indicators)
 
 
 def normalize(text: str) -> str:
@@ -34,6 +44,8 @@ def normalize(text: str) -> str:
 class Area(BaseModel):
     """A produktionsområde, or a delområde when ``parent`` is set."""
 
+    model_config = STRICT_NUMBERS
+
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     parent: str | None = None
@@ -45,21 +57,27 @@ class Area(BaseModel):
 class Frame(BaseModel):
     """The council's net frame (ram) for a year, in the settings' unit (negative = net cost)."""
 
+    model_config = STRICT_NUMBERS
+
     year: int = Field(ge=1900, le=2200)
-    amount: float
+    amount: Amount
 
 
 class BridgeItem(BaseModel):
     """One item of the budget bridge; a positive amount increases the net cost."""
 
+    model_config = STRICT_NUMBERS
+
     from_year: int = Field(ge=1900, le=2200)
     to_year: int = Field(ge=1900, le=2200)
     text: str
-    amount: float
+    amount: Amount
 
 
 class Exemption(BaseModel):
     """An "Undantag": a finding the user has decided to accept, with the reason."""
+
+    model_config = STRICT_NUMBERS
 
     code: str = Field(pattern=r"^VP\d{3}$")
     sheet: str | None = None
@@ -81,6 +99,8 @@ class Exemption(BaseModel):
 
 class AnsvarRule(BaseModel):
     """Which ansvar codes belong to an area: one code ("1010"), a range ("1100-1119") or a prefix ("139*")."""
+
+    model_config = STRICT_NUMBERS
 
     codes: str = Field(min_length=1)
     area: str = Field(min_length=1)
@@ -107,7 +127,9 @@ class AnsvarRule(BaseModel):
 class LedgerSettings(BaseModel):
     """How the ledger export maps to the budget (Kommun-Bas defaults)."""
 
-    ansvar: list[AnsvarRule] = Field(default_factory=list)
+    model_config = STRICT_NUMBERS
+
+    ansvar: list[AnsvarRule] = Field(default_factory=list, max_length=MAX_ROWS)
     revenue_classes: list[str] = Field(default_factory=lambda: ["3"])
     cost_classes: list[str] = Field(default_factory=lambda: ["4", "5", "6", "7"])
     internal_counterparts: list[str] = Field(default_factory=lambda: ["1", "2", "3", "4"])
@@ -137,11 +159,13 @@ Direction = Literal["ökande", "minskande", "bibehållen"]
 class Indicator(BaseModel):
     """An indicator in the verksamhetsplan: from Kolada (``kpi``) or entered by hand (``values``)."""
 
+    model_config = STRICT_NUMBERS
+
     name: str
     aliases: list[str] = Field(default_factory=list)
     kpi: str | None = None
     direction: Direction = "ökande"
-    values: dict[int, float] = Field(default_factory=dict)
+    values: dict[int, Amount] = Field(default_factory=dict)
 
     def match_keys(self) -> list[str]:
         return [normalize(n) for n in [self.name, *self.aliases]]
@@ -150,11 +174,13 @@ class Indicator(BaseModel):
 class FinancialTarget(BaseModel):
     """A target of good financial management: value ``operator`` target, over ``years`` years' average."""
 
+    model_config = STRICT_NUMBERS
+
     name: str
     aliases: list[str] = Field(default_factory=list)
     kpi: str
     operator: Literal[">", ">=", "<", "<="]
-    target: float
+    target: Amount
     years: int = Field(default=1, ge=1, le=20)
     unit: str = ""
 
@@ -168,47 +194,68 @@ class FinancialTarget(BaseModel):
 
 
 class Settings(BaseModel):
+    model_config = STRICT_NUMBERS
     municipality: str = "Lerums kommun"
     board: str = "Kommunstyrelsen"
     budget_year: int = Field(default=2024, ge=1900, le=2200)
     unit: Unit = "mkr"
-    rounding: float = Field(default=0.1, gt=0)
-    areas: list[Area] = Field(default_factory=list)
-    frames: list[Frame] = Field(default_factory=list)
-    bridge: list[BridgeItem] = Field(default_factory=list)
-    exemptions: list[Exemption] = Field(default_factory=list)
+    rounding: float = Field(default=0.1, gt=0, le=MAX_ROUNDING)
+    areas: list[Area] = Field(default_factory=list, max_length=MAX_AREAS)
+    frames: list[Frame] = Field(default_factory=list, max_length=MAX_ROWS)
+    bridge: list[BridgeItem] = Field(default_factory=list, max_length=MAX_ROWS)
+    exemptions: list[Exemption] = Field(default_factory=list, max_length=MAX_ROWS)
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
     municipality_code: str = "1441"
-    indicators: list[Indicator] = Field(default_factory=list)
-    targets: list[FinancialTarget] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list, max_length=MAX_ROWS)
+    targets: list[FinancialTarget] = Field(default_factory=list, max_length=MAX_ROWS)
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
 
+    # Lookups built once per list of areas (a check asks for them per row and per area;
+    # rebuilt every time they made settings with 20,000 areas quadratic). Keyed by the
+    # list's identity and length: assigning or appending to ``areas`` starts afresh.
+    _lookups: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def _cached(self, what: str, build: Any) -> Any:
+        key = (id(self.areas), len(self.areas))
+        hit = self._lookups.get(what)
+        if hit is None or hit[0] != key:
+            hit = (key, build())
+            self._lookups[what] = hit
+        return hit[1]
+
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
-        index: dict[str, Area] = {}
-        for area in self.areas:
-            for key in area.match_keys():
-                index.setdefault(key, area)
-        return index
+        def build() -> dict[str, Area]:
+            index: dict[str, Area] = {}
+            for area in self.areas:
+                for key in area.match_keys():
+                    index.setdefault(key, area)
+            return index
+
+        return dict(self._cached("index", build))
+
+    def _index(self) -> dict[str, Area]:
+        return self._cached("index", self.area_index)
 
     def find_area(self, label: str) -> Area | None:
-        return self.area_index().get(normalize(label))
+        return self._index().get(normalize(label))
 
     def find_area_for_sheet(self, sheet_name: str) -> Area | None:
         """The area a sheet is named after; Excel cuts sheet names at 31 characters."""
         key = normalize(sheet_name)
-        found = self.area_index().get(key)
+        index = self._index()
+        found = index.get(key)
         if found or len(sheet_name) < 31:
             return found
-        for k, area in self.area_index().items():
+        for k, area in index.items():
             if k.startswith(key):
                 return area
         return None
 
     def suggest(self, label: str) -> str | None:
-        names = {k: a.name for a in self.areas for k in a.match_keys()}
+        names: dict[str, str] = self._cached("names", lambda: {k: a.name for a in self.areas for k in a.match_keys()})
         hit = difflib.get_close_matches(normalize(label), list(names), n=1, cutoff=0.6)
         return names[hit[0]] if hit else None
 
@@ -216,8 +263,14 @@ class Settings(BaseModel):
         return [a for a in self.areas if a.parent is None]
 
     def children(self, parent: Area) -> list[Area]:
-        key = normalize(parent.name)
-        return [a for a in self.areas if a.parent is not None and normalize(a.parent) == key]
+        def build() -> dict[str, list[Area]]:
+            by_parent: dict[str, list[Area]] = {}
+            for a in self.areas:
+                if a.parent is not None:
+                    by_parent.setdefault(normalize(a.parent), []).append(a)
+            return by_parent
+
+        return list(self._cached("children", build).get(normalize(parent.name), []))
 
     def frame(self, year: int) -> Frame | None:
         return next((f for f in self.frames if f.year == year), None)
@@ -419,7 +472,22 @@ def _number(sheet: SheetGrid, row: int, col: int, what: str) -> float:
             f"{sheet.name}!{a1(row, col)}: {what} ska vara ett tal men cellen innehåller "
             f"{_text(v)!r}. Skriv ett tal, till exempel -253,2."
         )
+    if not math.isfinite(amount.number) or abs(amount.number) > MAX_AMOUNT:
+        raise InputError(
+            f"{sheet.name}!{a1(row, col)}: {what} är {_text(v)!r}, vilket inte är ett rimligt tal. Skriv ett vanligt tal."
+        )
     return amount.number
+
+
+def _number_between(sheet: SheetGrid, row: int, col: int, what: str, low: float, high: float) -> float:
+    """A number with ``low < n <= high``, or an InputError naming the cell."""
+    n = _number(sheet, row, col, what)
+    if not low < n <= high:
+        raise InputError(
+            f"{sheet.name}!{a1(row, col)}: {what} ska vara större än {format_value(low)} och högst "
+            f"{format_value(high)}, inte {format_value(n)}. Rätta värdet."
+        )
+    return n
 
 
 def _year(sheet: SheetGrid, row: int, col: int) -> int:
@@ -474,7 +542,7 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
             if field == "budget_year":
                 data[field] = _year(sheet, r, 1)
             elif field == "rounding":
-                data[field] = _number(sheet, r, 1, "avrundningen")
+                data[field] = _number_between(sheet, r, 1, "avrundningen", 0.0, MAX_ROUNDING)
             elif field == "unit":
                 unit = _text(sheet.value(r, 1)).lower()
                 if unit not in UNIT_FACTOR:
@@ -482,6 +550,13 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 data[field] = unit
             else:
                 data[field] = _text(sheet.value(r, 1))
+    for title, (_, rows) in sections.items():
+        limit = MAX_AREAS if title == SECTION_AREAS else MAX_ROWS
+        if len(rows) > limit:
+            raise InputError(
+                f"{sheet.name}!{a1(rows[limit], 0)}: tabellen {title} har fler än {limit} rader, vilket inte är rimligt. "
+                "Ta bort raderna som inte hör dit."
+            )
     if SECTION_AREAS in sections:
         areas: list[dict[str, Any]] = []
         for r in sections[SECTION_AREAS][1]:
@@ -565,6 +640,11 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 data["ledger"][field] = not value.lower().startswith("pos")
             elif field == "usage_margin":
                 data["ledger"][field] = _number(sheet, r, 1, "marginalen")
+                if not 0 <= data["ledger"][field] <= 1:
+                    raise InputError(
+                        f"{sheet.name}!{a1(r, 1)}: marginalen ska vara mellan 0 och 1 (till exempel 0,2 för 20 %), "
+                        f"inte {_text(sheet.value(r, 1))!r}."
+                    )
             else:
                 data["ledger"][field] = [p.strip() for p in re.split(r"[,;\s]+", value) if p.strip()]
     if SECTION_INDICATORS in sections:
@@ -582,7 +662,7 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
             for part in [p.strip() for p in _text(sheet.value(r, 3)).split(";") if p.strip()]:
                 m = re.fullmatch(r"((?:19|20)\d{2})\s*=\s*(.+)", part)
                 number = classify(m.group(2)).number if m else None
-                if m is None or number is None:
+                if m is None or number is None or not math.isfinite(number) or abs(number) > MAX_AMOUNT:
                     raise InputError(
                         f"{sheet.name}!{a1(r, 3)}: {part!r} går inte att läsa. Skriv år och värde, till exempel 2024=52,3; 2023=50,6."
                     )
@@ -607,7 +687,52 @@ def validated(data: object, where: str) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        loc = ".".join(str(p) for p in first["loc"]) or "(hela filen)"
         raise InputError(
-            f"Inställningarna i {where} går inte att använda: fältet {loc} är fel ({first['msg']}). Rätta värdet och försök igen."
+            f"Inställningarna i {where} går inte att använda: fältet {loc} {_problem_sv(first)}. Rätta värdet och försök igen."
         ) from None
+    except RecursionError:
+        raise InputError(f"Inställningarna i {where} är orimligt djupt nästlade. Skapa en ny fil med 'vpexcel init'.") from None
+
+
+def _problem_sv(error: Any) -> str:
+    """What pydantic found wrong, in Swedish (its own message is English)."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    bounds = {
+        "greater_than": "ska vara större än {gt}",
+        "greater_than_equal": "ska vara minst {ge}",
+        "less_than": "ska vara mindre än {lt}",
+        "less_than_equal": "får vara högst {le}",
+        "finite_number": "ska vara ett ändligt tal (inte inf eller NaN)",
+        "missing": "saknas",
+        "string_too_short": "får inte vara tomt",
+        "string_pattern_mismatch": "har fel form",
+        "literal_error": "ska vara ett av {expected}",
+        "int_parsing": "ska vara ett heltal",
+        "int_type": "ska vara ett heltal",
+        "int_from_float": "ska vara ett heltal",
+        "float_parsing": "ska vara ett tal",
+        "float_type": "ska vara ett tal",
+        "bool_parsing": "ska vara true eller false",
+        "bool_type": "ska vara true eller false",
+        "string_type": "ska vara en text",
+        "list_type": "ska vara en lista",
+        "dict_type": "ska vara ett objekt med fält",
+        "model_type": "ska vara ett objekt med fält",
+        "model_attributes_type": "ska vara ett objekt med fält",
+        "extra_forbidden": "är okänt",
+        "too_long": "får ha högst {max_length} rader",
+    }
+    if kind == "value_error" and "error" in ctx:
+        return f"är fel: {ctx['error']}"  # our own validators speak Swedish
+    text = bounds.get(kind, "har ett värde som inte går att använda")
+    try:
+        return text.format(**{k: _sv_value(v) for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return bounds.get(kind, "har ett värde som inte går att använda").split("{")[0].strip()
+
+
+def _sv_value(v: object) -> str:
+    if isinstance(v, float):
+        return format_value(v)
+    return str(v).replace("'", "").replace(" or ", " eller ")

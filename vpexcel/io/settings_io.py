@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vpexcel.errors import InputError
+from vpexcel.errors import InputError, log_detail
 from vpexcel.io.atomic import write_atomic
 from vpexcel.settings import SETTINGS_SHEET, Settings, default_settings, settings_from_sheet, settings_rows, validated
+
+MAX_SETTINGS_JSON_BYTES = 10 * 1024 * 1024  # thousands of areas fit in well under 1 MB
 
 
 def load_settings_file(path: Path) -> Settings:
     """Settings from a file named on the command line."""
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise InputError(f"Inställningsfilen {path} finns inte. Kontrollera sökvägen.") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"Inställningsfilen {path.name} är inte giltig JSON ({exc}). Rätta filen eller skapa en ny med 'vpexcel init'."
-            ) from None
-        return validated(data, path.name)
+        return validated(_read_json(path), path.name)
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path)
@@ -29,6 +23,38 @@ def load_settings_file(path: Path) -> Settings:
     if sheet is None:
         raise InputError(f"{path.name} har inget blad som heter {SETTINGS_SHEET!r}. Skapa ett med 'vpexcel init'.")
     return settings_from_sheet(sheet, default_settings())
+
+
+def _read_json(path: Path) -> object:
+    """The parsed JSON of a settings file; every way it can fail is a Swedish sentence naming the file."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} är en mapp, inte en inställningsfil. Ange en .json-fil.")
+        if path.stat().st_size > MAX_SETTINGS_JSON_BYTES:
+            raise InputError(
+                f"Inställningsfilen {path.name} är större än {MAX_SETTINGS_JSON_BYTES // (1024 * 1024)} MB och kan inte vara rätt fil."
+            )
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"Inställningsfilen {path} finns inte. Kontrollera sökvägen.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"Inställningsfilen {path.name} är inte sparad som UTF-8-text. Spara den som UTF-8.") from None
+    except OSError as exc:
+        log_detail(f"{path}: {type(exc).__name__}: {exc}")
+        raise InputError(
+            f"Inställningsfilen {path.name} kan inte läsas (åtkomst nekad eller filen är låst). Kontrollera behörigheten."
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"Inställningsfilen {path.name} är inte giltig JSON (fel på rad {exc.lineno}, kolumn {exc.colno}). "
+            "Rätta filen eller skapa en ny med 'vpexcel init'."
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"Inställningsfilen {path.name} är orimligt djupt nästlad och kan inte läsas. Skapa en ny med 'vpexcel init'."
+        ) from None
 
 
 def write_settings_workbook(target: Path, settings: Settings | None = None) -> Path:
