@@ -10,9 +10,12 @@ Exit codes: 0 no errors, 1 the budget has errors, 2 the input cannot be used
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import tempfile
 import traceback
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -21,6 +24,7 @@ from vpexcel import __version__
 from vpexcel.errors import InputError
 
 if TYPE_CHECKING:
+    from vpexcel.grid import WorkbookGrid
     from vpexcel.settings import Settings
 
 FORMATS = ("text", "json", "xlsx")
@@ -70,6 +74,15 @@ def _settings_file(args: argparse.Namespace) -> Settings | None:
     return load_settings_file(args.settings)
 
 
+def _read_book(path: Path) -> WorkbookGrid:
+    """A workbook named on the command line; what the reader wants said goes to NOTES."""
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    book = read_workbook(path)
+    NOTES.extend(book.notes)
+    return book
+
+
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")  # the same bytes on Windows
 
@@ -105,13 +118,12 @@ def _emit(
 def cmd_validate(args: argparse.Namespace) -> int:
     """Kontrollera en budgetarbetsbok: struktur, tal, summor, ram och formler."""
     from vpexcel.io.atomic import ensure_not_input
-    from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.validate import validate
 
     book: Path = args.book
     output: Path | None = Path(args.output) if args.output else None
     loaded = _settings_file(args)
-    report = validate(read_workbook(book), loaded)
+    report = validate(_read_book(book), loaded)
     if args.format == "xlsx":
         from vpexcel.io.report_xlsx import write_report
         from vpexcel.render import summary_sv
@@ -131,7 +143,6 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     """Stäm av budgeten mot huvudboken: brutto intäkt, brutto kostnad och netto per produktionsområde."""
     from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
-    from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.period import period_option
     from vpexcel.reconcile import budget_figures, reconcile
     from vpexcel.validate import resolve_settings
@@ -139,7 +150,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     budget_path: Path = args.budget
     ledger_path: Path = args.ledger
     period = period_option(args.period)
-    book = read_workbook(budget_path)
+    book = _read_book(budget_path)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
@@ -182,7 +193,6 @@ def cmd_fill(args: argparse.Namespace) -> int:
     from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_patch import patch_workbook
-    from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.period import period_option
     from vpexcel.reconcile import budget_figures, reconcile
     from vpexcel.validate import resolve_settings
@@ -190,7 +200,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     template: Path = args.template
     period = period_option(args.period)
     assert period is not None
-    book = read_workbook(args.budget)
+    book = _read_book(args.budget)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
@@ -211,7 +221,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     except ValueError:
         raise InputError(f"Datumet {args.date!r} går inte att läsa. Skriv det som 2024-05-15.") from None
     data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date)
-    plan = plan_fill(read_workbook(template), data)
+    plan = plan_fill(_read_book(template), data)
     target = _output_path(template, args.output, f"{template.stem}-{rec.year}-{rec.month:02d}{template.suffix}")
     if args.output is None:
         target = Path.cwd() / target.name
@@ -229,16 +239,36 @@ def cmd_fill(args: argparse.Namespace) -> int:
     return 0
 
 
+KOLADA_FIRST_YEAR, KOLADA_LAST_YEAR = 1990, 2100  # Kolada's figures start in the 1990s
+
+
 def _years(text: str) -> list[int]:
     import re
 
     m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text)
+    years: list[int] = []
     if m and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 30:
-        return list(range(int(m.group(1)), int(m.group(2)) + 1))
+        years = list(range(int(m.group(1)), int(m.group(2)) + 1))
     parts = [p.strip() for p in text.split(",")]
-    if parts and all(re.fullmatch(r"\d{4}", p) for p in parts):
-        return sorted({int(p) for p in parts})
-    raise InputError(f"Åren {text!r} går inte att läsa. Skriv till exempel --years 2021-2024.")
+    if not years and 0 < len(parts) <= 31 and all(re.fullmatch(r"\d{4}", p) for p in parts):
+        years = sorted({int(p) for p in parts})
+    if years and years[0] >= KOLADA_FIRST_YEAR and years[-1] <= KOLADA_LAST_YEAR:
+        return years
+    raise InputError(
+        f"Åren {text[:40]!r} går inte att läsa. Skriv högst 31 år mellan {KOLADA_FIRST_YEAR} och {KOLADA_LAST_YEAR}, "
+        "till exempel --years 2021-2024 eller --years 2022,2024."
+    )
+
+
+def _municipality_code(text: str) -> str:
+    """A kommun's code in Kolada: four digits (Lerum 1441)."""
+    import re
+
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise InputError(
+            f"Kommunkoden {text[:40]!r} går inte att använda. Skriv kommunens fyra siffror, till exempel --kommun 1441."
+        )
+    return text.strip()
 
 
 def cmd_kolada(args: argparse.Namespace) -> int:
@@ -248,6 +278,7 @@ def cmd_kolada(args: argparse.Namespace) -> int:
 
     settings = _settings_file(args) or default_settings()
     years = _years(args.years)
+    args.kommun = _municipality_code(args.kommun)
     kpis = sorted({i.kpi for i in settings.indicators if i.kpi} | {t.kpi for t in settings.targets})
     span = max([t.years for t in settings.targets] + [1])
     wanted = sorted(set(years) | set(range(years[-1] - span + 1, years[-1] + 1)))
@@ -501,15 +532,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
-        return int(args.func(args))
+        NOTES.clear()
+        rc = int(args.func(args))
+        for note in dict.fromkeys(NOTES):  # said once, after the result, and only when it came
+            sys.stderr.write(f"vpexcel: OBS: {note}\n")
+        return rc
     except InputError as exc:
         sys.stderr.write(f"vpexcel: {exc.message}\n")
+        return 2
+    except (RecursionError, zlib.error, zipfile.BadZipFile, OSError) as exc:
+        message = _input_fault(exc, args)
+        if message is None:
+            return _internal_fault()
+        sys.stderr.write(f"vpexcel: {message}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("vpexcel: avbrutet.\n")
@@ -518,11 +560,56 @@ def _main(argv: list[str]) -> int:
         sys.stderr.write("vpexcel: arbetsboken är för stor för datorns minne. Dela upp den och försök igen.\n")
         return 2
     except Exception:
-        log = _log_crash()
-        sys.stderr.write(
-            f"vpexcel: ett internt fel inträffade. Inget har skrivits över. Skicka filen {log} till den som förvaltar vpexcel.\n"
-        )
-        return 3
+        return _internal_fault()
+
+
+def _internal_fault() -> int:
+    """Exit 3: a fault of vpexcel itself, logged with its traceback (called inside an except block)."""
+    log = _log_crash()
+    sys.stderr.write(
+        f"vpexcel: ett internt fel inträffade. Inget har skrivits över. Skicka filen {log} till den som förvaltar vpexcel.\n"
+    )
+    return 3
+
+
+# Sentences the reading steps want a user to see once (sheets left out, a file read without formulas).
+NOTES: list[str] = []
+
+_ERRNO_SV = {
+    errno.EACCES: "åtkomst nekad",
+    errno.EPERM: "åtkomst nekad",
+    errno.ENOENT: "filen eller mappen finns inte",
+    errno.EISDIR: "det är en mapp, inte en fil",
+    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
+    errno.ENOSPC: "disken är full",
+    errno.EROFS: "platsen är skrivskyddad",
+    errno.ENAMETOOLONG: "sökvägen är för lång",
+    errno.EIO: "läsfel på disken",
+}
+
+
+def _inputs(args: argparse.Namespace | None) -> list[Path]:
+    names = ("book", "budget", "ledger", "template", "settings", "forecast", "indicators", "workbook")
+    found = [getattr(args, n, None) for n in names] if args is not None else []
+    return [Path(p) for p in found if p]
+
+
+def _input_fault(exc: BaseException, args: argparse.Namespace | None) -> str | None:
+    """A Swedish sentence for a failure whose cause is a file the user named, or None (an internal fault)."""
+    from vpexcel.errors import log_detail
+
+    log_detail(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, RecursionError):
+        return "indata är så djupt nästlade att de inte kan läsas. Kontrollera filerna och skapa dem på nytt."
+    if isinstance(exc, zlib.error | zipfile.BadZipFile):
+        names = ", ".join(p.name for p in _inputs(args)) or "indata"
+        return f"en av filerna ({names}) är skadad och går inte att packa upp. Spara om den från Excel och försök igen."
+    assert isinstance(exc, OSError)
+    filename = exc.filename or getattr(exc, "filename2", None)
+    if not filename:
+        return None
+    why = _ERRNO_SV.get(exc.errno or 0, "filen kan inte läsas eller skrivas")
+    return f"{filename}: {why}. Kontrollera sökvägen och behörigheten och försök igen."
 
 
 def run() -> None:

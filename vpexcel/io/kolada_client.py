@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from vpexcel.errors import InputError
+from vpexcel.errors import InputError, log_detail
 from vpexcel.io.atomic import write_atomic
 from vpexcel.kolada import KoladaCache, data_url, parse_page
 
@@ -33,16 +33,17 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 body = resp.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise NoNetwork(f"Kolada svarade {exc.code}") from None
+            raise NoNetwork(f"Kolada svarade med felkod {exc.code}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise NoNetwork(str(reason)) from None
+            log_detail(f"Kolada {url}: {type(exc).__name__}: {getattr(exc, 'reason', exc)}")  # English: the log only
+            raise NoNetwork("ingen förbindelse med servern") from None
         if len(body) > MAX_BYTES:
             raise NoNetwork("svaret är orimligt stort")
         try:
             found, url = parse_page(json.loads(body))
-        except (ValueError, TypeError) as exc:
-            raise NoNetwork(f"svaret gick inte att läsa ({exc})") from None
+        except (ValueError, TypeError, RecursionError) as exc:
+            log_detail(f"Kolada {url}: {type(exc).__name__}: {exc}")
+            raise NoNetwork("svaret gick inte att läsa") from None
         rows += found
         pages += 1
     return rows
