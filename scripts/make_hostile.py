@@ -151,6 +151,23 @@ def build_macro_sheet(folder: Path) -> Path:
     return rezip(SAMPLE, folder / "makroblad.xlsm", replace)
 
 
+def build_shared_string_lie(folder: Path) -> Path:
+    """A shared-string table that claims two billion strings (calamine would reserve room for them)."""
+    import re
+
+    with zipfile.ZipFile(SAMPLE) as zf:
+        sst = zf.read("xl/sharedStrings.xml")
+    sst = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="2000000000"', sst, count=1)
+    return rezip(SAMPLE, folder / "texttabell.xlsx", {"xl/sharedStrings.xml": sst})
+
+
+def build_infinite_rounding(folder: Path) -> Path:
+    """Settings JSON whose rounding would silence every arithmetic check."""
+    path = folder / "avrundning.json"
+    path.write_text('{"rounding": 1e300}', encoding="utf-8")
+    return path
+
+
 # --- .xlsb: a minimal binary workbook (BIFF12 records) ---------------------------------------
 
 
@@ -241,6 +258,8 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "damaged_member": build_damaged_member,
     "xlsb": build_xlsb,
     "macro_sheet": build_macro_sheet,
+    "shared_string_lie": build_shared_string_lie,
+    "infinite_rounding": build_infinite_rounding,
 }
 
 

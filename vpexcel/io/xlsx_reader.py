@@ -72,8 +72,9 @@ def check_file(path: Path) -> bytes:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
+        log_detail(f"{path}: {type(exc).__name__}: {exc}")
         raise _unreadable(
-            path, f"{exc.strerror or 'åtkomst nekad'}. Stäng filen i andra program och kontrollera behörigheten."
+            path, "åtkomst nekad eller filen är låst. Stäng filen i andra program och kontrollera behörigheten."
         ) from None
     if size == 0:
         raise _unreadable(path, "filen är tom (0 byte). Spara arbetsboken från Excel igen.")
@@ -355,7 +356,7 @@ def _holds_value(data: bytes, start: int, limit: int) -> bool:
         return False
     close = data.find(b"</", end, limit)
     body = data[end + 1 : close if close >= 0 else min(limit, end + 4096)]
-    return b"v>" in body or b"is>" in body or b"<t" in body
+    return b"v>" in body or b"is>" in body or b"<t" in body or b"f>" in body or b"f " in body
 
 
 def sheet_extent(data: bytes) -> _Extent:
@@ -377,8 +378,9 @@ def sheet_extent(data: bytes) -> _Extent:
     ref = re.compile(re.escape(opener) + rb' r="([A-Z]{1,3})(\d{1,7})"')
     far = _Far()
     for sample in (data[:65536], data[-65536:]):
-        for letters, digits in ref.findall(sample):
-            far.see(int(digits) - 1, column_index(letters.decode()))
+        for m in ref.finditer(sample):
+            if _holds_value(sample, m.start(), len(sample)):
+                far.see(int(m.group(2)) - 1, column_index(m.group(1).decode()))
     if far.row < 0:
         return _slow_extent(data, pre)
     beyond = re.compile(
