@@ -66,7 +66,7 @@ def test_a_stray_cell_far_out_is_refused_naming_sheet_and_cell(
     name: str, cell: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = build(name, tmp_path)
-    rc, out, err = run(["validate", str(book), "--format", "xlsx"], capsys)
+    rc, _, err = run(["validate", str(book), "--format", "xlsx"], capsys)
     refused(rc, err, "'Produktionsområden'", cell, "Ta bort")
     assert not list(tmp_path.glob("*rapport*"))  # nothing written on exit 2
 
