@@ -59,9 +59,7 @@ def build(name: str, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    ("name", "cell"), [("stray_xfd", "XFD1048576"), ("stray_cv", "CV1048576"), ("stray_a", "A1048576")]
-)
+@pytest.mark.parametrize(("name", "cell"), [("stray_xfd", "XFD1048576"), ("stray_cv", "CV1048576"), ("stray_a", "A1048576")])
 def test_a_stray_cell_far_out_is_refused_naming_sheet_and_cell(
     name: str, cell: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,9 +120,7 @@ def test_formula_scan_still_finds_formulas_between_hostile_elements() -> None:
     assert errors == {(1, 3): "#DIV/0!"}
 
 
-def test_a_workbook_unpacking_to_a_gigabyte_is_refused_before_reading(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_workbook_unpacking_to_a_gigabyte_is_refused_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = run(["validate", str(build("gigabyte", tmp_path))], capsys)
     refused(rc, err, "gigabyte.xlsx", "packas upp till mer än 300 MB")
 
@@ -144,9 +140,7 @@ def test_a_lying_shared_string_count_is_refused(tmp_path: Path, capsys: pytest.C
     refused(rc, err, "xl/sharedStrings.xml")
 
 
-def test_xlsb_is_read_as_values_and_says_once_that_formulas_are_not(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_xlsb_is_read_as_values_and_says_once_that_formulas_are_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = build("xlsb", tmp_path)
     book = read_workbook(path)
     assert not book.has_formulas and book.sheets[0].value(1, 0) == "Vuxenutbildning"
