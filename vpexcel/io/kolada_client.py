@@ -48,9 +48,10 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
     return rows
 
 
-def load_cache(path: Path) -> KoladaCache:
+def load_cache(path: Path, notes: list[str] | None = None) -> KoladaCache:
+    """The cache file; values that are not finite numbers (NaN, Infinity) are dropped, with a Swedish note in ``notes``."""
     try:
-        return KoladaCache.model_validate_json(path.read_text(encoding="utf-8"))
+        cache = KoladaCache.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
             f"Indikatorfilen {path} finns inte. Hämta värden med 'vpexcel kolada fetch' eller ange rätt fil."
@@ -59,6 +60,18 @@ def load_cache(path: Path) -> KoladaCache:
         raise InputError(
             f"Indikatorfilen {path.name} går inte att läsa. Hämta värdena på nytt med 'vpexcel kolada fetch'."
         ) from None
+    except OSError:
+        raise InputError(
+            f"Indikatorfilen {path} går inte att öppna. Kontrollera att den inte är en mapp och att du har läsrätt."
+        ) from None
+    cache, dropped = cache.finite()
+    if dropped and notes is not None:
+        notes.append(
+            f"Indikatorfilen {path.name} har värden som inte är tal ({', '.join(dropped[:5])}"
+            + (" med flera" if len(dropped) > 5 else "")
+            + "); de används inte. Hämta värdena på nytt med 'vpexcel kolada fetch'."
+        )
+    return cache
 
 
 def save_cache(path: Path, cache: KoladaCache) -> Path:

@@ -6,6 +6,7 @@ are the only way the report writers place values, so user text stays text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,7 +14,10 @@ from vpexcel.textcells import clean_text, formula_like
 
 
 def put(cell: Any, value: object) -> Any:
-    """Set an openpyxl cell's value; text is cleaned and kept as text (shown with a quote prefix)."""
+    """Set an openpyxl cell's value; text is cleaned and kept as text (shown with a quote prefix).
+
+    A number that is not finite (inf, nan) is no figure Excel can hold: the cell stays empty.
+    """
     if isinstance(value, str):
         text = clean_text(value)
         cell.value = text
@@ -21,6 +25,8 @@ def put(cell: Any, value: object) -> Any:
             cell.data_type = "s"
             cell.quotePrefix = True
         return cell
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
     cell.value = value
     return cell
 
