@@ -524,7 +524,7 @@ def test_button_without_excel(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = run(["knapp", "validate"], capsys)
     assert_swedish_refusal(rc, err, "Excel")
     rc, _, err = run(["knapp", "reconcile"], capsys)  # the ledger's path is missing
-    assert_swedish_refusal(rc, err, "reconcile", "ledger")
+    assert_swedish_refusal(rc, err, "reconcile", "huvudboken")
     rc, _, err = run(["knapp", "validate", "--wb=budget.xlsx", "--from_xl=1", "--hwnd=1"], capsys)
     assert_swedish_refusal(rc, err, "Excel")
 
@@ -546,6 +546,19 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None
         write_atomic(tmp_path / "r.txt", write)
     assert list(tmp_path.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_ctrl_c_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    from vpexcel.io.atomic import write_atomic
+
+    def write(tmp: Path) -> None:
+        tmp.write_text("halvfärdig")
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "r.txt", write)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_killed_process_cleans_up_on_sigterm(tmp_path: Path) -> None:

@@ -323,6 +323,15 @@ def cmd_button(args: argparse.Namespace) -> int:
 _NO_XLWINGS = 'xlwings saknas, så knapparna kan inte köras. Installera med: pip install "vpexcel[excel]".'
 
 
+_BUTTON_VALUES_SV = {
+    "period": "perioden",
+    "budget": "budgetarbetsboken",
+    "ledger": "huvudboken",
+    "forecast": "prognosarbetsboken",
+    "indicators": "nyckeltalsfilen",
+}
+
+
 def _check_button_values(name: str, button: Callable[..., object], values: list[str]) -> None:
     """Refuse, in Swedish, a button called with too few or too many values (before Excel is reached)."""
     import inspect
@@ -331,9 +340,9 @@ def _check_button_values(name: str, button: Callable[..., object], values: list[
         inspect.signature(button).bind(*values)
     except TypeError:
         params = [p for p in inspect.signature(button).parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
-        needed = [p.name for p in params if p.default is inspect.Parameter.empty]
+        needed = [_BUTTON_VALUES_SV.get(p.name, p.name) for p in params if p.default is inspect.Parameter.empty]
         raise InputError(
-            f"Knappen {name} fick {len(values)} värden men behöver {len(needed)}"
+            f"Knappen {name} fick {len(values)} {'värde' if len(values) == 1 else 'värden'} men behöver {len(needed)}"
             + (f" ({', '.join(needed)})" if needed else "")
             + (f" och kan ta {len(params)}" if len(params) > len(needed) else "")
             + ". Kör knappen från Excel så skickas värdena med."
