@@ -90,7 +90,7 @@ class FillPlan:
             return False
         if isinstance(value, float) and not math.isfinite(value):  # inf/nan: no figure to write
             self.missing.append(
-                f"{sheet.name}!{a1(row, col)}: värdet är inget tal (oändligt eller saknas) och har inte skrivits."
+                f"{sheet.name}!{a1(row, col)}: värdet är inget ändligt tal (oändligt eller NaN) och har inte skrivits; kontrollera budgeten och huvudboken."
             )
             return False
         self.updates.setdefault(sheet.name, {})[(row, col)] = value
