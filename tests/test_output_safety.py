@@ -126,6 +126,7 @@ def test_reconciliation_workbook_keeps_hostile_area_names_as_text(
     # the chart-data rows and the area rows hold the names as text, the DDE payload included
     assert column_a.count("=cmd|'/C calc'!A0") >= 2
     assert "=2+2" in column_a  # the Ansvar row whose area matches nothing
+    assert "\t=2" in column_a  # the tab is kept, not stripped into a formula
     assert "Stöd och utveckling" in column_a  # the control character removed, not a crash
     for cell in ws["A"]:
         if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
@@ -169,6 +170,19 @@ def test_report_rows_built_from_hostile_findings(tmp_path: Path) -> None:
     assert "<v>inf</v>" not in sheet_texts(out)
 
 
+def test_excel_escapes_in_text_are_written_as_typed(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from vpexcel.findings import Finding, Report, Severity
+    from vpexcel.io.report_xlsx import write_report
+
+    message = "_x003D_cmd|'/C calc'!A0"  # Excel would show "_x003D_" decoded as "="
+    finding = Finding(code="VP102", severity=Severity.WARNING, sheet="Blad1", cell="A1", message=message)
+    out = write_report(Report(file="b.xlsx", findings=[finding]), SAMPLE, tmp_path / "r.xlsx")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert message in [v for row in rows for v in row]
+
+
 def test_settings_workbook_keeps_hostile_names_as_text(inputs: dict[str, Path], tmp_path: Path) -> None:
     from vpexcel.io.settings_io import load_settings_file, write_settings_workbook
 
@@ -180,7 +194,35 @@ def test_settings_workbook_keeps_hostile_names_as_text(inputs: dict[str, Path], 
     assert "=cmd|'/C calc'!A0" in names and "@SUM(1)" in names and "Stöd och utveckling" in names
 
 
-def test_filled_template_has_only_the_templates_formulas(
+TEMPLATES = {
+    "manadsrapport-februari.xlsx": "2024-02",
+    "tertialrapport-april.xlsx": "2024-04",
+    "delarsrapport-augusti.xlsx": "2024-08",
+    "manadsrapport-oktober.xlsx": "2024-10",
+    "arsredovisning-december.xlsx": "2024-12",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_filled_template_has_only_its_own_formulas(
+    name: str, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = hostile.hostile_template(tmp_path / name, name)
+    out = tmp_path / "ifylld.xlsx"
+    rc, _, err = run(
+        [
+            "fill", str(template), "--period", TEMPLATES[name], "--budget", str(inputs["budget"]),
+            "--ledger", str(inputs["ledger"]), "--forecast", str(inputs["forecast"]),
+            "--indicators", str(WORKBOOKS / "kolada-1441.json"), "--settings", str(inputs["settings"]),
+            "--date", "2024-05-15", "--output", str(out),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert rc == 0, err
+    assert_only_intended_formulas(out, formulas(template))
+
+
+def test_filled_template_keeps_hostile_comments_as_inline_text(
     inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "ifylld.xlsx"

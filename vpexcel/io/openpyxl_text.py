@@ -7,10 +7,13 @@ are the only way the report writers place values, so user text stays text.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from vpexcel.textcells import clean_text, formula_like
+
+_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4})_")  # Excel's escape for characters in cell text
 
 
 def put(cell: Any, value: object) -> Any:
@@ -20,7 +23,7 @@ def put(cell: Any, value: object) -> Any:
     """
     if isinstance(value, str):
         text = clean_text(value)
-        cell.value = text
+        cell.value = _ESCAPE.sub(r"_x005F_\1_", text)  # "_x003D_" is shown as typed, not decoded to "="
         if formula_like(text):
             cell.data_type = "s"
             cell.quotePrefix = True
