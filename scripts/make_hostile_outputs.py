@@ -76,6 +76,10 @@ def hostile_settings(dst: Path) -> Path:
     for rule in data["ledger"]["ansvar"]:
         rule["area"] = RENAMED.get(rule["area"], rule["area"])
     data["ledger"]["ansvar"].append({"codes": "99*", "area": "=2+2"})  # an Ansvar row whose area matches nothing
+    taken = {a["name"] for a in data["areas"]}
+    for i, name in enumerate(h for h in HOSTILE if h not in taken):  # areas the budget lacks: VP101, rows of zeros
+        data["areas"].append({"name": name, "aliases": [], "parent": None})
+        data["ledger"]["ansvar"].append({"codes": f"98{i}*", "area": name})
     data["board"] = "=Styrelsen"
     data["municipality"] = "@Kommun\x02"
     for code in ("VP101", "VP102", "VP309"):

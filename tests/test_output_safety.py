@@ -177,10 +177,11 @@ def test_excel_escapes_in_text_are_written_as_typed(tmp_path: Path) -> None:
     from vpexcel.io.report_xlsx import write_report
 
     message = "_x003D_cmd|'/C calc'!A0"  # Excel would show "_x003D_" decoded as "="
-    finding = Finding(code="VP102", severity=Severity.WARNING, sheet="Blad1", cell="A1", message=message)
+    finding = Finding(code="VP102", severity=Severity.WARNING, sheet="Blad1", cell="A1", message=message, suggestion="\r=1")
     out = write_report(Report(file="b.xlsx", findings=[finding]), SAMPLE, tmp_path / "r.xlsx")
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert message in [v for row in rows for v in row]
+    values = [v for row in rows for v in row]
+    assert message in values and "\r=1" in values  # the CR kept, not turned into a line feed
 
 
 def test_settings_workbook_keeps_hostile_names_as_text(inputs: dict[str, Path], tmp_path: Path) -> None:

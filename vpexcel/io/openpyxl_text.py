@@ -23,7 +23,8 @@ def put(cell: Any, value: object) -> Any:
     """
     if isinstance(value, str):
         text = clean_text(value)
-        cell.value = _ESCAPE.sub(r"_x005F_\1_", text)  # "_x003D_" is shown as typed, not decoded to "="
+        # "_x003D_" is shown as typed, not decoded to "="; a CR is escaped as Excel does (XML reads a bare one as LF)
+        cell.value = _ESCAPE.sub(r"_x005F_\1_", text).replace("\r", "_x000D_")
         if formula_like(text):
             cell.data_type = "s"
             cell.quotePrefix = True
