@@ -334,6 +334,16 @@ def test_kolada_cache_must_not_be_the_settings_file(tmp_path: Path, capsys: pyte
     assert digest(settings) == before
 
 
+def test_kolada_cache_that_cannot_be_written_is_refused_before_fetching(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "fil"
+    blocker.write_text("x")
+    for cache, words in ((tmp_path, ("mapp",)), (blocker / "k.json", ("är en fil",))):
+        rc, _, err = run(["kolada", "fetch", "--years", "2023", "--cache", str(cache), "--api", "http://127.0.0.1:9"], capsys)
+        assert_swedish_refusal(rc, err, *words)
+
+
 def test_init_never_replaces_without_force_nor_a_read_only_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "budget.xlsx"
     target.write_bytes(SAMPLE.read_bytes())

@@ -250,11 +250,12 @@ def _years(text: str) -> list[int]:
 
 def cmd_kolada(args: argparse.Namespace) -> int:
     """Hämta nyckeltal från Kolada till en lokal fil som 'vpexcel fill' läser."""
-    from vpexcel.io.atomic import ensure_not_input
+    from vpexcel.io.atomic import check_output, ensure_not_input
     from vpexcel.io.kolada_client import refresh
     from vpexcel.settings import default_settings
 
     ensure_not_input(Path(args.cache), args.settings)  # the cache is read and rewritten; the settings never
+    check_output(Path(args.cache))  # a folder, a path under a file or a read-only cache: say so before fetching
     settings = _settings_file(args) or default_settings()
     years = _years(args.years)
     kpis = sorted({i.kpi for i in settings.indicators if i.kpi} | {t.kpi for t in settings.targets})
