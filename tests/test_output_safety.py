@@ -184,6 +184,24 @@ def test_excel_escapes_in_text_are_written_as_typed(tmp_path: Path) -> None:
     assert message in values and "\r=1" in values  # the CR kept, not turned into a line feed
 
 
+def test_report_on_another_drive_links_by_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    from vpexcel.findings import Finding, Report, Severity
+    from vpexcel.io import report_xlsx
+
+    def other_drive(path: str, start: str | None = None) -> str:
+        raise ValueError("path is on mount 'C:', start on mount 'D:'")
+
+    monkeypatch.setattr(report_xlsx.os.path, "relpath", other_drive)
+    finding = Finding(code="VP102", severity=Severity.WARNING, sheet="Blad1", cell="A1", message="m")
+    out = report_xlsx.write_report(Report(file="b.xlsx", findings=[finding]), SAMPLE, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None
+    links = [c.hyperlink.target for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert links and links[0].startswith(str(SAMPLE.resolve()).replace(os.sep, "/"))
+
+
 def test_settings_workbook_keeps_hostile_names_as_text(inputs: dict[str, Path], tmp_path: Path) -> None:
     from vpexcel.io.settings_io import load_settings_file, write_settings_workbook
 
@@ -526,17 +544,19 @@ def test_a_folder_that_cannot_be_written_is_refused_in_swedish(
     assert "Permission" not in err
 
 
-def test_damaged_template_part_is_refused_while_copying(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # a part nobody reads before the copy (the theme), stored with a wrong CRC
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_damaged_template_part_is_refused_while_copying(method: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a part nobody reads before the copy (the theme) with damaged bytes: a bad CRC (stored) or a zlib error (deflated)
     bad = tmp_path / "mall.xlsx"
     with zipfile.ZipFile(TEMPLATE) as zin, zipfile.ZipFile(bad, "w") as zout:
         for info in zin.infolist():
-            zout.writestr(info.filename, zin.read(info.filename), compress_type=zipfile.ZIP_STORED)
+            zout.writestr(info.filename, zin.read(info.filename), compress_type=method)
     data = bytearray(bad.read_bytes())
     with zipfile.ZipFile(bad) as z:
         info = z.getinfo("xl/theme/theme1.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    data[start + 100] ^= 0xFF
+    for k in range(20, 60):
+        data[start + k] ^= 0xFF
     bad.write_bytes(bytes(data))
     out = tmp_path / "ut.xlsx"
     rc, _, err = run(

@@ -19,7 +19,10 @@ FILLS = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "D
 
 
 def _link(book_path: Path, report_path: Path, sheet: str, cell: str) -> str:
-    rel = os.path.relpath(book_path.resolve(), report_path.resolve().parent).replace(os.sep, "/")
+    try:
+        rel = os.path.relpath(book_path.resolve(), report_path.resolve().parent).replace(os.sep, "/")
+    except ValueError:  # on Windows, the report on another drive than the workbook: link by full path
+        rel = str(book_path.resolve()).replace(os.sep, "/")
     return clean_text(f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
 
 
