@@ -505,6 +505,15 @@ def test_output_under_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFi
         assert_swedish_refusal(rc, err, "är en fil")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_an_output_that_is_no_regular_file_is_never_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pipe = tmp_path / "ror"
+    os.mkfifo(pipe)
+    rc, _, err = run(["validate", str(SAMPLE), "--format", "json", "--output", str(pipe)], capsys)
+    assert_swedish_refusal(rc, err, "ingen vanlig fil")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
 def test_an_output_folder_gets_a_file_inside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "ut"
     folder.mkdir()

@@ -62,6 +62,8 @@ def check_output(target: Path) -> None:
                     f"{target} kan inte skapas: {parent} är en fil, inte en mapp. Välj en annan sökväg med --output."
                 )
             break
+    if target.exists() and not target.is_file():  # a device such as /dev/null, a pipe: never replaced by a file
+        raise InputError(f"{target} är ingen vanlig fil och ersätts inte. Ange ett filnamn med --output.")
     if target.exists():
         mode = target.stat().st_mode
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
