@@ -514,6 +514,13 @@ def test_an_output_that_is_no_regular_file_is_never_replaced(tmp_path: Path, cap
     assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
+def test_an_output_name_too_long_for_the_file_system(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(tmp_path / ("x" * 300 + ".xlsx"))
+    for args in (["init", "--output", name], ["validate", str(SAMPLE), "--format", "xlsx", "--output", name]):
+        rc, _, err = run(args, capsys)
+        assert_swedish_refusal(rc, err, "kortare sökväg")
+
+
 def test_an_output_folder_gets_a_file_inside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "ut"
     folder.mkdir()

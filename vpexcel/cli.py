@@ -173,7 +173,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 def _output_path(book: Path, output: str | None, name: str) -> Path:
     if output is None:
         return book.parent / name
-    if Path(output).is_dir() or output.endswith(("/", "\\")):
+    try:
+        folder = Path(output).is_dir()
+    except OSError:  # a name too long for the file system: check_output says so before anything is written
+        folder = False
+    if folder or output.endswith(("/", "\\")):
         return Path(output) / name
     return Path(output)
 
@@ -255,7 +259,7 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     from vpexcel.settings import default_settings
 
     ensure_not_input(Path(args.cache), args.settings)  # the cache is read and rewritten; the settings never
-    check_output(Path(args.cache))  # a folder, a path under a file or a read-only cache: say so before fetching
+    check_output(Path(args.cache), "--cache")  # a folder, a path under a file or a read-only cache: say so before fetching
     settings = _settings_file(args) or default_settings()
     years = _years(args.years)
     kpis = sorted({i.kpi for i in settings.indicators if i.kpi} | {t.kpi for t in settings.targets})
@@ -352,9 +356,11 @@ def _check_button_values(name: str, button: Callable[..., object], values: list[
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Skapa en arbetsbok med bladet Inställningar, ifyllt med standardvärdena."""
+    from vpexcel.io.atomic import check_output
     from vpexcel.io.settings_io import write_settings_workbook
 
     output: Path = args.output
+    check_output(output)  # a folder, a path under a file, a read-only file, a name the system cannot take
     if output.exists() and not args.force:
         raise InputError(f"{output} finns redan. Välj ett annat namn med --output, eller ange --force för att ersätta den.")
     write_settings_workbook(output)

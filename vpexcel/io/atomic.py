@@ -51,24 +51,34 @@ def ensure_not_input(output: Path, *inputs: Path | None) -> None:
             )
 
 
-def check_output(target: Path) -> None:
-    """Refuse, in Swedish, an output path that cannot be written: a folder, a path under a file, a read-only file."""
+def check_output(target: Path, option: str = "--output") -> None:
+    """Refuse, in Swedish, an output path that cannot be written: a folder, a path under a file, a read-only file.
+
+    ``option`` is the command-line option that names the path, for the advice.
+    """
+    try:
+        _check_output(target, option)
+    except OSError:  # a name too long for the file system, a path the system cannot look at
+        raise InputError(f"Sökvägen {target} går inte att använda. Välj en kortare sökväg med {option}.") from None
+
+
+def _check_output(target: Path, option: str) -> None:
     if target.is_dir():
-        raise InputError(f"{target} är en mapp, inte en fil. Ange ett filnamn med --output.")
+        raise InputError(f"{target} är en mapp, inte en fil. Ange ett filnamn med {option}.")
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(
-                    f"{target} kan inte skapas: {parent} är en fil, inte en mapp. Välj en annan sökväg med --output."
+                    f"{target} kan inte skapas: {parent} är en fil, inte en mapp. Välj en annan sökväg med {option}."
                 )
             break
     if target.exists() and not target.is_file():  # a device such as /dev/null, a pipe: never replaced by a file
-        raise InputError(f"{target} är ingen vanlig fil och ersätts inte. Ange ett filnamn med --output.")
+        raise InputError(f"{target} är ingen vanlig fil och ersätts inte. Ange ett filnamn med {option}.")
     if target.exists():
         mode = target.stat().st_mode
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
             raise InputError(
-                f"{target} är skrivskyddad och ersätts inte. Ta bort skrivskyddet eller välj ett annat filnamn med --output."
+                f"{target} är skrivskyddad och ersätts inte. Ta bort skrivskyddet eller välj ett annat filnamn med {option}."
             )
 
 
