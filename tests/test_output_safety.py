@@ -706,3 +706,38 @@ def test_a_read_only_output_is_refused_not_replaced(tmp_path: Path, capsys: pyte
     rc, _, err = run(["validate", str(SAMPLE), "--format", "xlsx", "--output", str(out)], capsys)
     assert_swedish_refusal(rc, err, "skrivskyddad")
     assert out.read_text() == "gammal"
+
+
+# --- Kolada: the reason it could not be reached, in Swedish ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("gaierror", "adressen hittades inte"),
+        ("refused", "anslutningen nekades"),
+        ("timeout", "dröjde för länge"),
+        ("badurl", "ogiltig"),
+    ],
+)
+def test_kolada_unreachable_is_said_in_swedish(
+    error: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import urllib.error
+    import urllib.request
+
+    def fail(*args: object, **kwargs: object) -> None:
+        if error == "gaierror":
+            raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+        if error == "refused":
+            raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+        if error == "timeout":
+            raise TimeoutError("timed out")
+        raise ValueError("unknown url type: 'x/data'")
+
+    monkeypatch.setattr(urllib.request, "urlopen", fail)
+    rc, _, err = run(["kolada", "fetch", "--years", "2023", "--cache", str(tmp_path / "k.json")], capsys)
+    assert_swedish_refusal(rc, err, words)
+    assert not re.search(r"Errno|Name or service|refused|timed out|unknown url", err)
+    assert not (tmp_path / "k.json").exists()

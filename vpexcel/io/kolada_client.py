@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -33,19 +35,34 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 body = resp.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise NoNetwork(f"Kolada svarade {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise NoNetwork(str(reason)) from None
+            raise NoNetwork(f"Kolada svarade med felkod {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            raise NoNetwork(_reason_sv(exc)) from None  # never the system's English text
         if len(body) > MAX_BYTES:
             raise NoNetwork("svaret är orimligt stort")
         try:
             found, url = parse_page(json.loads(body))
-        except (ValueError, TypeError) as exc:
-            raise NoNetwork(f"svaret gick inte att läsa ({exc})") from None
+        except (ValueError, TypeError):
+            raise NoNetwork("svaret gick inte att läsa") from None
         rows += found
         pages += 1
     return rows
+
+
+def _reason_sv(exc: BaseException) -> str:
+    """Why Kolada could not be reached, in Swedish."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
+        return "svaret dröjde för länge"
+    if isinstance(reason, socket.gaierror):
+        return "adressen hittades inte; kontrollera att datorn har nätverk"
+    if isinstance(reason, ConnectionRefusedError):
+        return "anslutningen nekades"
+    if isinstance(reason, ssl.SSLError):
+        return "den säkra anslutningen kunde inte upprättas"
+    if isinstance(exc, ValueError):
+        return "adressen till Kolada är ogiltig"
+    return "ingen anslutning"
 
 
 def load_cache(path: Path, notes: list[str] | None = None) -> KoladaCache:
