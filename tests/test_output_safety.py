@@ -741,3 +741,12 @@ def test_kolada_unreachable_is_said_in_swedish(
     assert_swedish_refusal(rc, err, words)
     assert not re.search(r"Errno|Name or service|refused|timed out|unknown url", err)
     assert not (tmp_path / "k.json").exists()
+
+
+def test_kolada_address_must_be_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "hemlig.json"
+    secret.write_text('{"values": [{"kpi": "N00090", "period": 2023, "values": [{"gender": "T", "value": 1}]}]}')
+    rc, _, err = run(
+        ["kolada", "fetch", "--years", "2023", "--cache", str(tmp_path / "k.json"), "--api", secret.as_uri()], capsys
+    )
+    assert_swedish_refusal(rc, err, "ogiltig")

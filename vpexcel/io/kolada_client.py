@@ -30,6 +30,8 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
     rows: list[tuple[str, int, float]] = []
     pages = 0
     while url and pages < MAX_PAGES:
+        if not url.lower().startswith(("http://", "https://")):  # a next_url or --api that is a local file, ftp, ...
+            raise NoNetwork("adressen till Kolada är ogiltig")
         try:
             req = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "vpexcel"})
             with urllib.request.urlopen(req, timeout=timeout) as resp:
