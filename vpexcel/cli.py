@@ -258,7 +258,7 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     from vpexcel.io.kolada_client import refresh
     from vpexcel.settings import default_settings
 
-    ensure_not_input(Path(args.cache), args.settings)  # the cache is read and rewritten; the settings never
+    ensure_not_input(Path(args.cache), args.settings, option="--cache")  # the cache is read and rewritten; the settings never
     check_output(Path(args.cache), "--cache")  # a folder, a path under a file or a read-only cache: say so before fetching
     settings = _settings_file(args) or default_settings()
     years = _years(args.years)

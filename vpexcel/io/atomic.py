@@ -41,13 +41,13 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def ensure_not_input(output: Path, *inputs: Path | None) -> None:
+def ensure_not_input(output: Path, *inputs: Path | None, option: str = "--output") -> None:
     """Refuse an output that is one of the inputs (also through a symlink, a hard link or another case)."""
     out = Path(output)
     for p in inputs:
         if p is not None and same_file(out, Path(p)):
             raise InputError(
-                f"Resultatet skulle skriva över {Path(p).name}, som är en av filerna som läses. Ange ett annat filnamn med --output."
+                f"Resultatet skulle skriva över {Path(p).name}, som är en av filerna som läses. Ange ett annat filnamn med {option}."
             )
 
 
@@ -155,13 +155,13 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
             f"Mappen {target.parent} finns inte och går inte att skapa. Välj en mapp där du har skrivrätt med --output."
         ) from None
     remove_stale(target.parent)
-    try:
-        tmp = _new_temp(target)
-    except OSError:
-        raise InputError(
-            f"Det går inte att skriva i mappen {target.parent}. Välj en mapp där du har skrivrätt med --output."
-        ) from None
     with _signals_unwind():
+        try:
+            tmp = _new_temp(target)
+        except OSError:
+            raise InputError(
+                f"Det går inte att skriva i mappen {target.parent}. Välj en mapp där du har skrivrätt med --output."
+            ) from None
         try:
             write(tmp)
             if target.exists():
