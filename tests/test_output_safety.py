@@ -560,6 +560,18 @@ def test_a_folder_that_cannot_be_written_is_refused_in_swedish(
     assert "Permission" not in err
 
 
+def test_a_missing_folder_that_cannot_be_created_is_refused_in_swedish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def denied(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", denied)
+    out = tmp_path / "saknas" / "r.xlsx"
+    rc, _, err = run(["validate", str(SAMPLE), "--format", "xlsx", "--output", str(out)], capsys)
+    assert_swedish_refusal(rc, err, "går inte att skapa", "skrivrätt")
+
+
 @pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_damaged_template_part_is_refused_while_copying(method: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # a part nobody reads before the copy (the theme) with damaged bytes: a bad CRC (stored) or a zlib error (deflated)
