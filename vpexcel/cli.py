@@ -121,7 +121,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from vpexcel.validate import validate
 
     book: Path = args.book
-    output: Path | None = Path(args.output) if args.output else None
+    suffix = "json" if args.format == "json" else "txt"
+    output = _output_path(book, args.output, f"{book.stem}-validering.{suffix}") if args.output else None
     loaded = _settings_file(args)
     report = validate(_read_book(book), loaded)
     if args.format == "xlsx":
@@ -135,7 +136,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         from vpexcel.render import print_text, to_json
 
-        _emit(args.format, output, [book], lambda: to_json(report), lambda out: print_text(report, out))
+        inputs = [book, *([args.settings] if args.settings else [])]  # --output must not name the settings either
+        _emit(args.format, output, inputs, lambda: to_json(report), lambda out: print_text(report, out))
     return 1 if report.has_errors else 0
 
 
@@ -166,21 +168,27 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         write_reconciliation(rec, target)
         print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
     else:
-        import json
-
-        from vpexcel.render import print_reconciliation
+        from vpexcel.render import print_reconciliation, strict_json
 
         def text() -> str:
-            return json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2)
+            return strict_json(rec.to_json_dict())
 
-        _emit(args.format, Path(args.output) if args.output else None, inputs, text, lambda out: print_reconciliation(rec, out))
+        suffix = "json" if args.format == "json" else "txt"
+        output = (
+            _output_path(budget_path, args.output, f"avstamning-{rec.year}-{rec.month:02d}.{suffix}") if args.output else None
+        )
+        _emit(args.format, output, inputs, text, lambda out: print_reconciliation(rec, out))
     return 1 if rec.report().has_errors else 0
 
 
 def _output_path(book: Path, output: str | None, name: str) -> Path:
     if output is None:
         return book.parent / name
-    if Path(output).is_dir() or output.endswith(("/", "\\")):
+    try:
+        folder = Path(output).is_dir()
+    except OSError:  # a name too long for the file system: check_output says so before anything is written
+        folder = False
+    if folder or output.endswith(("/", "\\")):
         return Path(output) / name
     return Path(output)
 
@@ -215,7 +223,10 @@ def cmd_fill(args: argparse.Namespace) -> int:
     if args.indicators is not None:
         from vpexcel.io.kolada_client import load_cache
 
-        kolada = load_cache(args.indicators)
+        notes: list[str] = []
+        kolada = load_cache(args.indicators, notes)
+        for note in notes:
+            print(f"vpexcel: {note}", file=sys.stderr)
     try:
         report_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     except ValueError:
@@ -273,9 +284,12 @@ def _municipality_code(text: str) -> str:
 
 def cmd_kolada(args: argparse.Namespace) -> int:
     """Hämta nyckeltal från Kolada till en lokal fil som 'vpexcel fill' läser."""
+    from vpexcel.io.atomic import check_output, ensure_not_input
     from vpexcel.io.kolada_client import refresh
     from vpexcel.settings import default_settings
 
+    ensure_not_input(Path(args.cache), args.settings, option="--cache")  # the cache is read and rewritten; the settings never
+    check_output(Path(args.cache), "--cache")  # a folder, a path under a file or a read-only cache: say so before fetching
     settings = _settings_file(args) or default_settings()
     years = _years(args.years)
     args.kommun = _municipality_code(args.kommun)
@@ -296,7 +310,10 @@ XLWINGS_PINNED = "0.37.8"  # the version the add-in's VBA is built from (pyproje
 
 def cmd_button(args: argparse.Namespace) -> int:
     """Kör en knapp i Excel-tillägget (används av det paketerade programmet via RunFrozenPython)."""
-    from vpexcel.excel import BUTTONS
+    try:
+        from vpexcel.excel import BUTTONS
+    except ImportError:
+        raise InputError(_NO_XLWINGS) from None
 
     if args.button not in BUTTONS:
         raise InputError(f"Knappen {args.button!r} finns inte. Knapparna är {', '.join(sorted(BUTTONS))}.")
@@ -304,14 +321,33 @@ def cmd_button(args: argparse.Namespace) -> int:
     values = [a for a in args.values if not a.startswith(XLWINGS_ARGS)]
     payload = next((v.split("=", 1)[1] for v in values if v.startswith("--xlwings-json=")), None)
     values = [v for v in values if not v.startswith("--xlwings-json=")]
+    _check_button_values(args.button, BUTTONS[args.button], values)
     if payload is None:
-        BUTTONS[args.button](*values)
+        if "--from_xl=1" not in args.values:
+            raise InputError(
+                f"Knappen {args.button} körs från Excel (fliken Verksamhetsplan eller en knapp i arbetsboken), inte här. "
+                "Utan Excel använder du kommandona validate, reconcile och fill."
+            )
+        try:
+            BUTTONS[args.button](*values)
+        except InputError:
+            raise
+        except ImportError:
+            raise InputError(_NO_XLWINGS) from None
+        except Exception:  # the buttons report their own failures in Excel; this is reaching Excel at all
+            log = _log_crash()
+            raise InputError(
+                f"vpexcel når inte arbetsboken i Excel. Kontrollera att Excel är öppet och kör knappen igen; detaljer finns i {log}."
+            ) from None
         return 0
     # A workbook handed over as xlwings' JSON payload (a file instead of a running Excel): the same
     # button runs on xlwings' remote Book and what it wrote is printed as xlwings' actions.
     import json
 
-    import xlwings as xw
+    try:
+        import xlwings as xw
+    except ImportError:
+        raise InputError(_NO_XLWINGS) from None
 
     book = xw.Book(json=json.loads(Path(payload).read_text(encoding="utf-8")))
     book.set_mock_caller()
@@ -320,11 +356,42 @@ def cmd_button(args: argparse.Namespace) -> int:
     return 0
 
 
+_NO_XLWINGS = 'xlwings saknas, så knapparna kan inte köras. Installera med: pip install "vpexcel[excel]".'
+
+
+_BUTTON_VALUES_SV = {
+    "period": "perioden",
+    "budget": "budgetarbetsboken",
+    "ledger": "huvudboken",
+    "forecast": "prognosarbetsboken",
+    "indicators": "nyckeltalsfilen",
+}
+
+
+def _check_button_values(name: str, button: Callable[..., object], values: list[str]) -> None:
+    """Refuse, in Swedish, a button called with too few or too many values (before Excel is reached)."""
+    import inspect
+
+    try:
+        inspect.signature(button).bind(*values)
+    except TypeError:
+        params = [p for p in inspect.signature(button).parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
+        needed = [_BUTTON_VALUES_SV.get(p.name, p.name) for p in params if p.default is inspect.Parameter.empty]
+        raise InputError(
+            f"Knappen {name} fick {len(values)} {'värde' if len(values) == 1 else 'värden'} men behöver {len(needed)}"
+            + (f" ({', '.join(needed)})" if needed else "")
+            + (f" och kan ta {len(params)}" if len(params) > len(needed) else "")
+            + ". Kör knappen från Excel så skickas värdena med."
+        ) from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Skapa en arbetsbok med bladet Inställningar, ifyllt med standardvärdena."""
+    from vpexcel.io.atomic import check_output
     from vpexcel.io.settings_io import write_settings_workbook
 
     output: Path = args.output
+    check_output(output)  # a folder, a path under a file, a read-only file, a name the system cannot take
     if output.exists() and not args.force:
         raise InputError(f"{output} finns redan. Välj ett annat namn med --output, eller ange --force för att ersätta den.")
     write_settings_workbook(output)

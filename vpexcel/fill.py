@@ -20,6 +20,7 @@ Formula cells and columns the tool does not know (Kommentar, Åtgärder) are nev
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,11 @@ class FillPlan:
     def put(self, sheet: SheetGrid, row: int, col: int, value: CellValue) -> bool:
         """Plan a value unless the template has a formula there (formulas stay the template's)."""
         if sheet.formula(row, col) is not None:
+            return False
+        if isinstance(value, float) and not math.isfinite(value):  # inf/nan: no figure to write
+            self.missing.append(
+                f"{sheet.name}!{a1(row, col)}: värdet är inget ändligt tal (oändligt eller NaN) och har inte skrivits; kontrollera budgeten och huvudboken."
+            )
             return False
         self.updates.setdefault(sheet.name, {})[(row, col)] = value
         return True

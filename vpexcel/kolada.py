@@ -6,6 +6,8 @@ request and the cache file live in ``vpexcel.io.kolada_client``.
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, Field
 
 DEFAULT_API = "https://api.kolada.se/v3"
@@ -27,7 +29,14 @@ def parse_page(page: object) -> tuple[list[tuple[str, int, float]], str | None]:
         kpi = str(item.get("kpi", ""))
         year = item.get("period", item.get("year"))
         for v in item.get("values", []) or []:
-            if isinstance(v, dict) and v.get("gender", "T") == "T" and isinstance(v.get("value"), (int, float)):
+            value = v.get("value") if isinstance(v, dict) else None
+            if (
+                isinstance(v, dict)
+                and v.get("gender", "T") == "T"
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
                 found.append((kpi, int(year), float(v["value"])))  # type: ignore[arg-type]
     nxt = page.get("next_url") or page.get("next_page")
     return found, str(nxt) if nxt else None
@@ -50,6 +59,14 @@ class KoladaCache(BaseModel):
         """Average over the ``years`` years up to ``last_year`` that have a value, and how many there were."""
         got = [v for y, v in self.values.get(kpi, {}).items() if last_year - years < y <= last_year]
         return (sum(got) / len(got), len(got)) if got else None
+
+    def finite(self) -> tuple[KoladaCache, list[str]]:
+        """The cache without values that are not finite numbers, and which were dropped ("N00090 2023")."""
+        dropped = [f"{k} {y}" for k, by_year in self.values.items() for y, v in by_year.items() if not math.isfinite(v)]
+        if not dropped:
+            return self, []
+        values = {k: {y: v for y, v in by_year.items() if math.isfinite(v)} for k, by_year in self.values.items()}
+        return self.model_copy(update={"values": values}), dropped
 
     def merged(self, rows: list[tuple[str, int, float]]) -> KoladaCache:
         values = {k: dict(v) for k, v in self.values.items()}

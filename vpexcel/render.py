@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from itertools import groupby
 from typing import TYPE_CHECKING, TextIO
 
@@ -16,8 +17,24 @@ if TYPE_CHECKING:
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+def finite(data: object) -> object:
+    """``data`` with every number that is not finite (inf, nan) replaced by None (null in JSON)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
+
+
+def strict_json(data: object) -> str:
+    """JSON that every reader accepts: never NaN or Infinity (those become null)."""
+    return json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False)
+
+
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2)
+    return strict_json(report.to_json_dict())
 
 
 def summary_sv(report: Report) -> str:

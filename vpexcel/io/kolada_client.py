@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -28,15 +30,17 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
     rows: list[tuple[str, int, float]] = []
     pages = 0
     while url and pages < MAX_PAGES:
+        if not url.lower().startswith(("http://", "https://")):  # a next_url or --api that is a local file, ftp, ...
+            raise NoNetwork("adressen till Kolada är ogiltig")
         try:
             req = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "vpexcel"})
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 body = resp.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
             raise NoNetwork(f"Kolada svarade med felkod {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             log_detail(f"Kolada {url}: {type(exc).__name__}: {getattr(exc, 'reason', exc)}")  # English: the log only
-            raise NoNetwork("ingen förbindelse med servern") from None
+            raise NoNetwork(_reason_sv(exc)) from None  # never the system's English text
         if len(body) > MAX_BYTES:
             raise NoNetwork("svaret är orimligt stort")
         try:
@@ -49,9 +53,26 @@ def fetch(api: str, kpis: list[str], municipality: str, years: list[int], timeou
     return rows
 
 
-def load_cache(path: Path) -> KoladaCache:
+def _reason_sv(exc: BaseException) -> str:
+    """Why Kolada could not be reached, in Swedish."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
+        return "svaret dröjde för länge"
+    if isinstance(reason, socket.gaierror):
+        return "adressen hittades inte; kontrollera att datorn har nätverk"
+    if isinstance(reason, ConnectionRefusedError):
+        return "anslutningen nekades"
+    if isinstance(reason, ssl.SSLError):
+        return "den säkra anslutningen kunde inte upprättas"
+    if isinstance(exc, ValueError):
+        return "adressen till Kolada är ogiltig"
+    return "ingen anslutning"
+
+
+def load_cache(path: Path, notes: list[str] | None = None) -> KoladaCache:
+    """The cache file; values that are not finite numbers (NaN, Infinity) are dropped, with a Swedish note in ``notes``."""
     try:
-        return KoladaCache.model_validate_json(path.read_text(encoding="utf-8"))
+        cache = KoladaCache.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
             f"Indikatorfilen {path} finns inte. Hämta värden med 'vpexcel kolada fetch' eller ange rätt fil."
@@ -60,6 +81,18 @@ def load_cache(path: Path) -> KoladaCache:
         raise InputError(
             f"Indikatorfilen {path.name} går inte att läsa. Hämta värdena på nytt med 'vpexcel kolada fetch'."
         ) from None
+    except OSError:
+        raise InputError(
+            f"Indikatorfilen {path} går inte att öppna. Kontrollera att den inte är en mapp och att du har läsrätt."
+        ) from None
+    cache, dropped = cache.finite()
+    if dropped and notes is not None:
+        notes.append(
+            f"Indikatorfilen {path.name} har värden som inte är tal ({', '.join(dropped[:5])}"
+            + (" med flera" if len(dropped) > 5 else "")
+            + "); de används inte. Hämta värdena på nytt med 'vpexcel kolada fetch'."
+        )
+    return cache
 
 
 def save_cache(path: Path, cache: KoladaCache) -> Path:

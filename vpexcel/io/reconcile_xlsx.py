@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vpexcel.io.atomic import write_atomic
+from vpexcel.io.openpyxl_text import append, put
 from vpexcel.io.report_xlsx import write_findings
 from vpexcel.reconcile import MONTHS_SV, SIGN_CONVENTION, AreaResult, Figures, Reconciliation
 
@@ -67,12 +68,12 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     assert ws is not None
     ws.title = "Avstämning"
     months = f"januari–{MONTHS_SV[rec.month - 1]}" if rec.month > 1 else "januari"
-    ws.append([f"Avstämning mot huvudbok {months} {rec.year} ({rec.unit})"])
+    append(ws, [f"Avstämning mot huvudbok {months} {rec.year} ({rec.unit})"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"Budget: {rec.budget_file}. Huvudbok: {rec.ledger_file}. Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel."])
-    ws.append([SIGN_CONVENTION])
-    ws.append([])
-    ws.append(SUMMARY_HEADERS)
+    append(ws, [f"Budget: {rec.budget_file}. Huvudbok: {rec.ledger_file}. Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel."])
+    append(ws, [SIGN_CONVENTION])
+    append(ws, [])
+    append(ws, SUMMARY_HEADERS)
     header = ws.max_row
     for cell in ws[header]:
         cell.font = Font(bold=True)
@@ -81,17 +82,18 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     ws.row_dimensions[header].height = 45
     first = header + 1
     for a in rec.areas:
-        ws.append(_area_row(a))
+        append(ws, _area_row(a))
         _text_cells(ws, ws.max_row)
     last_area = ws.max_row
-    ws.append(_area_row(rec.board))
-    ws.cell(ws.max_row, 1, f"Totalt {rec.board.area}")
+    append(ws, _area_row(rec.board))
+    put(ws.cell(ws.max_row, 1), f"Totalt {rec.board.area}")
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     e = rec.eliminated
-    ws.append(["Eliminering nämndinterna poster", None, None, None, None, -e, e, 0.0])
+    append(ws, ["Eliminering nämndinterna poster", None, None, None, None, -e, e, 0.0])
     after: Figures = rec.board_after_elimination
-    ws.append(
+    append(
+        ws,
         [
             "Totalt efter eliminering",
             rec.board.budget.revenue,
@@ -101,7 +103,7 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
             after.revenue,
             after.cost,
             after.net,
-        ]
+        ],
     )
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -112,20 +114,20 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     for r in range(first, ws.max_row + 1):
         ws.cell(r, 14).number_format = "0%"
     if rec.excluded:
-        ws.append([])
-        ws.append(["Utanför avstämningen", "Rader", f"Belopp ({rec.unit})"])
+        append(ws, [])
+        append(ws, ["Utanför avstämningen", "Rader", f"Belopp ({rec.unit})"])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         for x in rec.excluded:
-            ws.append([x.reason, x.rows, x.amount])
+            append(ws, [x.reason, x.rows, x.amount])
             _text_cells(ws, ws.max_row)
             ws.cell(ws.max_row, 3).number_format = "#,##0.00;[Red]-#,##0.00"
     # chart data: net cost (positive) to date, budget against actual
-    ws.append([])
-    ws.append(["Diagramdata: nettokostnad t.o.m. perioden", "Periodiserad budget", "Utfall"])
+    append(ws, [])
+    append(ws, ["Diagramdata: nettokostnad t.o.m. perioden", "Periodiserad budget", "Utfall"])
     data_header = ws.max_row
     for a in rec.areas:
-        ws.append([a.area, -a.budget_to_date.net, -a.actual_to_date.net])
+        append(ws, [a.area, -a.budget_to_date.net, -a.actual_to_date.net])
         for col in (2, 3):
             ws.cell(ws.max_row, col).number_format = number
     data_last = ws.max_row
@@ -165,7 +167,7 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
             .agg(pl.col("value").sum(), pl.col("amount").sum(), pl.len().alias("rows"))
             .sort("area", "ansvar", "konto", "month")
         )
-        ws.append([f"Huvudboken har {lines} rader i avstämningen; de visas summerade per kodsträng och månad."])
+        append(ws, [f"Huvudboken har {lines} rader i avstämningen; de visas summerade per kodsträng och månad."])
         headers = [
             "Produktionsområde",
             "Ansvar",
@@ -212,7 +214,7 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
         detail = detail.with_columns(
             (pl.col("year").cast(pl.Utf8) + "-" + pl.col("month").cast(pl.Utf8).str.zfill(2)).alias("period")
         )
-    ws.append(headers)
+    append(ws, headers)
     top = ws.max_row
     for cell in ws[top]:
         cell.font = Font(bold=True)
@@ -223,7 +225,7 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
         values[k] = kinds.get(values[k], values[k])
         i = keys.index("internal")
         values[i] = "ja" if values[i] else "nej"
-        ws.append(values)
+        append(ws, values)
         _text_cells(ws, ws.max_row)
     ws.auto_filter.ref = f"A{top}:{chr(64 + len(headers))}{max(ws.max_row, top)}"
     ws.freeze_panes = f"A{top + 1}"

@@ -10,31 +10,37 @@ from typing import Any
 
 from vpexcel.findings import SEVERITY_SV, Finding, Report, Severity
 from vpexcel.io.atomic import write_atomic
+from vpexcel.io.openpyxl_text import append
 from vpexcel.rules import RULES
+from vpexcel.textcells import clean_text
 
 HEADERS = ["Nivå", "Kod", "Regel", "Blad eller fil", "Cell", "Meddelande", "Väntat", "Faktiskt", "Förslag", "Undantag"]
 FILLS = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "DDEBF7"}
 
 
 def _link(book_path: Path, report_path: Path, sheet: str, cell: str) -> str:
-    rel = os.path.relpath(book_path.resolve(), report_path.resolve().parent).replace(os.sep, "/")
-    return f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
+    try:
+        rel = os.path.relpath(book_path.resolve(), report_path.resolve().parent).replace(os.sep, "/")
+    except ValueError:  # on Windows, the report on another drive than the workbook: link by full path
+        rel = str(book_path.resolve()).replace(os.sep, "/")
+    return clean_text(f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
 
 
 def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], str | None] | None = None) -> None:
     """One row per finding under a header row, coloured by severity, filterable, widths that fit.
 
-    Every string is written as text, so a message quoting "=SUM(...)" never becomes a formula.
+    Every string is written as text (:func:`vpexcel.io.openpyxl_text.append`), so a message
+    quoting "=SUM(...)" or a sheet named "=1+1" never becomes a formula.
     """
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    ws.append(HEADERS)
-    header_row = ws.max_row
+    header_row = append(ws, HEADERS)
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     for f in findings:
-        ws.append(
+        row = append(
+            ws,
             [
                 SEVERITY_SV[f.severity],
                 f.code,
@@ -46,12 +52,8 @@ def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], s
                 f.actual,
                 f.suggestion or "",
                 f.silenced or "",
-            ]
+            ],
         )
-        row = ws.max_row
-        for cell in ws[row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[f.severity])
         target = link(f) if link else None
         if target:
@@ -80,15 +82,16 @@ def write_report(report: Report, book_path: Path, target: Path) -> Path:
     assert ws is not None
     ws.title = "Valideringsrapport"
     s = report.summary
-    ws.append([f"Valideringsrapport för {report.file}"])
+    append(ws, [f"Valideringsrapport för {report.file}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
+    append(
+        ws,
         [
             f"Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel. {s.error} fel, {s.warning} varningar, {s.info} info"
             + (f", {s.silenced} undantagna" if s.silenced else "")
             + "."
-        ]
+        ],
     )
-    ws.append([])
+    append(ws, [])
     write_findings(ws, report.findings, lambda f: _link(book_path, target, f.sheet, f.cell) if f.sheet and f.cell else None)
     return write_atomic(target, lambda tmp: wb.save(tmp))

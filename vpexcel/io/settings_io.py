@@ -62,6 +62,8 @@ def write_settings_workbook(target: Path, settings: Settings | None = None) -> P
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from vpexcel.io.openpyxl_text import put
+
     settings = settings or default_settings()
     wb = Workbook()
     ws = wb.active
@@ -72,9 +74,7 @@ def write_settings_workbook(target: Path, settings: Settings | None = None) -> P
     rows = settings_rows(settings)
     for r, line in enumerate(rows, start=1):
         for c, v in enumerate(line, start=1):
-            cell = ws.cell(r, c, v)
-            if isinstance(v, str):
-                cell.data_type = "s"
+            put(ws.cell(r, c), v)  # an area named "=1+1" stays text
         if r == 1:
             ws.cell(r, 1).font = Font(bold=True, size=14)
         elif len(line) == 1 and r > 3:

@@ -6,14 +6,19 @@ copied member by member; only the sheets that get values are edited, and only
 inside the ``<c>`` elements of the cells being filled (a cell that is not there
 yet is inserted in its row). Strings are written inline (``t="inlineStr"``), so
 sharedStrings.xml stays as it was, and text such as "=SUMMA(A1)" can never become
-a formula. workbook.xml gets ``fullCalcOnLoad`` so Excel recalculates the
+a formula; text goes through :func:`vpexcel.textcells.clean_text` (no control
+characters) and a carriage return is kept as Excel's ``_x000D_`` escape (XML would
+turn a literal one into a line feed). A number that is not finite is refused.
+workbook.xml gets ``fullCalcOnLoad`` so Excel recalculates the
 template's formulas when the file is opened.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +26,7 @@ from vpexcel.errors import InputError
 from vpexcel.grid import a1, column_index
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.xlsx_reader import _check_zip, _sheet_parts, check_file
+from vpexcel.textcells import clean_text
 
 CellValue = float | int | str | bool | None
 Updates = Mapping[str, Mapping[tuple[int, int], CellValue]]
@@ -30,13 +36,21 @@ _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ROW_R = re.compile(rb'\br="(\d+)"')
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class FormulaCell(ValueError):
+    """A cell to be filled holds a formula (also a shared one whose master is missing)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
 
 
 def _escape(text: str) -> bytes:
+    text = clean_text(text)  # control characters and lone surrogates go; tab, line feed and CR stay
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = re.sub(r"_(x[0-9A-Fa-f]{4})_", r"_x005F_\1_", text)  # a literal "_x0041_" stays literal
-    text = _INVALID_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    text = text.replace("\r", "_x000D_")  # a literal CR in XML text is read back as a line feed
     return text.encode("utf-8")
 
 
@@ -49,6 +63,8 @@ def _cell_xml(ref: str, attrs: bytes, value: CellValue) -> bytes:
     if isinstance(value, bool):
         return head + b' t="b"><v>' + (b"1" if value else b"0") + b"</v></c>"
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"{ref}: {value!r} is not a finite number; the planner must not send it")
         number = repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))
         return head + b"><v>" + number.encode() + b"</v></c>"
     return head + b' t="inlineStr"><is><t xml:space="preserve">' + _escape(str(value)) + b"</t></is></c>"
@@ -61,7 +77,7 @@ def _patch_row(inner: bytes, row: int, cells: Mapping[int, CellValue]) -> bytes:
         col = column_index(ref.group(1).decode()) if ref else -1
         if col in cells:
             if m.group(3) and re.search(rb"<(?:\w+:)?f[\s>/]", m.group(3)):
-                raise ValueError(f"{a1(row, col)} holds a formula; the fill must not overwrite it")
+                raise FormulaCell(a1(row, col))  # the planner skips formulas it sees; this one it did not
             parts.append((col, _cell_xml(a1(row, col), m.group(1), cells[col])))
         else:
             parts.append((col, m.group(0)))
@@ -127,6 +143,16 @@ def full_calc_on_load(xml: bytes) -> bytes:
     return xml[: anchor.end()] + b"<" + anchor.group(1) + b'calcPr fullCalcOnLoad="1"/>' + xml[anchor.end() :]
 
 
+def _member(template: Path, zin: zipfile.ZipFile, name: str) -> bytes:
+    """One part of the template, or a Swedish refusal naming the part when it is damaged."""
+    try:
+        return zin.read(name)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError):
+        raise InputError(
+            f"Mallen {template.name} är skadad: delen {name} går inte att packa upp. Öppna mallen i Excel och spara den igen."
+        ) from None
+
+
 def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
     """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``."""
     check_file(template)
@@ -140,12 +166,22 @@ def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
         missing = [s for s in updates if s not in parts]
         if missing:
             raise InputError(f"Mallen {template.name} saknar bladet {missing[0]!r}.")
-        edited = {parts[s]: patch_sheet(zin.read(parts[s]), cells) for s, cells in updates.items() if cells}
+        edited: dict[str, bytes] = {}
+        for sheet, cells in updates.items():
+            if not cells:
+                continue
+            try:
+                edited[parts[sheet]] = patch_sheet(_member(template, zin, parts[sheet]), cells)
+            except FormulaCell as exc:
+                raise InputError(
+                    f"Mallen {template.name}: cellen {exc.ref} på bladet {sheet!r} har en formel som vpexcel inte kan läsa "
+                    "(en delad formel utan sitt ursprung). Öppna mallen i Excel, skriv in formeln igen eller töm cellen, och spara."
+                ) from None
 
         def write(tmp: Path) -> None:
             with zipfile.ZipFile(tmp, "w") as zout:
                 for info in zin.infolist():
-                    data = zin.read(info.filename)
+                    data = _member(template, zin, info.filename)
                     if info.filename in edited:
                         data = edited[info.filename]
                     elif info.filename == "xl/workbook.xml" and edited:
