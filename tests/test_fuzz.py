@@ -273,8 +273,6 @@ _POLARS_TEXT = (
 XFAIL: dict[int, str] = {
     **dict.fromkeys([17, 41, 42, 104, 130, 138, 140], _POLARS_TEXT),
     56: "vpexcel/settings.py AnsvarRule.matches (area matcher, h11): int('10²0') after str.isdigit() -> exit 3",
-    109: "vpexcel/io/reconcile_xlsx.py (writing side, h9write): a control character in ledger text -> "
-    "openpyxl IllegalCharacterError, exit 3",
 }
 
 N_CASES = 250
