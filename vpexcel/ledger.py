@@ -80,7 +80,7 @@ class LedgerData:
     """A ledger export as the reconciliation needs it.
 
     ``totals``: the readable lines summed per year, month, ansvar, konto and motpart
-    (columns amount, budget, rows = lines with a non-zero amount, lines); small
+    (columns amount, budget, rows = lines with an actual amount, lines = all lines); small
     whatever the size of the file. ``frame``: the readable lines one by one (line,
     year, month, codes, text, amount, budget), kept only when details were asked
     for. ``problems``: the lines that could not be read (VP505).
@@ -107,9 +107,21 @@ def aggregate(lines: pl.LazyFrame, keys: tuple[str, ...] = TOTAL_KEYS) -> pl.Laz
     return lines.group_by(*keys).agg(
         pl.col("amount").fill_null(0.0).sum().round(2),
         pl.col("budget").fill_null(0.0).sum().round(2),
-        (pl.col("amount").fill_null(0.0) != 0).sum().cast(pl.Int64).alias("rows"),
+        pl.col("amount").is_not_null().sum().cast(pl.Int64).alias("rows"),  # lines with an actual (not budget only)
         pl.len().cast(pl.Int64).alias("lines"),
         pl.col("line").min().alias("first_line"),
+    )
+
+
+def regroup(groups: pl.LazyFrame, keys: tuple[str, ...]) -> pl.LazyFrame:
+    """Sum groups already made by :func:`aggregate` into coarser ones: the line counts add up
+    (counting the groups instead would report one line where the ledger has seven)."""
+    return groups.group_by(*keys).agg(
+        pl.col("amount").sum().round(2),
+        pl.col("budget").sum().round(2),
+        pl.col("rows").sum().cast(pl.Int64),
+        pl.col("lines").sum().cast(pl.Int64),
+        pl.col("first_line").min(),
     )
 
 

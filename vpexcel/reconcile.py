@@ -140,7 +140,7 @@ class AreaResult(BaseModel):
     actual_to_date: Figures
     internal_revenue: float = 0.0  # to date, included in actual_to_date.revenue
     internal_cost: float = 0.0  # to date, included in actual_to_date.cost (negative)
-    rows: int = 0
+    rows: int = 0  # ledger lines behind actual_to_date
     ledger_budget: float | None = None  # net budget carried by the ledger, where it carries one
 
     @property
@@ -186,7 +186,7 @@ class Reconciliation(BaseModel):
             return pl.DataFrame()
         frame, keys = self._scope
         lines = keys.named(keys.classify(frame.lazy()).collect())
-        rows = lines.filter((pl.col("reason").is_null() & (pl.col("amount") != 0)) | (pl.col("reason") == "unmapped"))
+        rows = lines.filter(pl.col("reason").is_null() | (pl.col("reason") == "unmapped"))
         return rows.with_columns(pl.col("area").fill_null("(inget område)")).drop("reason", "this_month")
 
     def to_json_dict(self) -> dict[str, object]:
@@ -334,7 +334,7 @@ def reconcile(
         )
         add = Figures.of(revenue=row["value"]) if row["kind"] == "revenue" else Figures.of(cost=row["value"])
         r.actual_to_date = r.actual_to_date.plus(add)
-        r.rows += row["rows"]
+        r.rows += row["rows"]  # every ledger line with an actual counts, a zero amount too
         if row["this_month"]:
             r.actual_month = r.actual_month.plus(add)
         if row["internal"]:

@@ -30,6 +30,7 @@ from vpexcel.ledger import (
     amount_expr,
     match_columns,
     plain_amount_expr,
+    regroup,
 )
 from vpexcel.numbers import classify
 from vpexcel.period import parse_period
@@ -194,9 +195,8 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
 
     totals = dated(totals)
     undated = totals.filter(pl.col("year").is_null())
-    totals = aggregate(
-        totals.filter(pl.col("year").is_not_null()).lazy().rename({"first_line": "line"}),
-        ("year", "month", "ansvar", "konto", "motpart"),
+    totals = regroup(
+        totals.filter(pl.col("year").is_not_null()).lazy(), ("year", "month", "ansvar", "konto", "motpart")
     ).collect()
     problems = [_problem(row) for row in bad.head(MAX_PROBLEMS).iter_rows(named=True)]
     for row in undated.sort("first_line").iter_rows(named=True):
