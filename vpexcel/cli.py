@@ -160,7 +160,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         from vpexcel.render import print_reconciliation
 
         def text() -> str:
-            return json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2)
+            return json.dumps(rec.to_json_dict(), ensure_ascii=False, indent=2, allow_nan=False)  # strict JSON
 
         _emit(args.format, Path(args.output) if args.output else None, inputs, text, lambda out: print_reconciliation(rec, out))
     return 1 if rec.report().has_errors else 0

@@ -125,6 +125,16 @@ def regroup(groups: pl.LazyFrame, keys: tuple[str, ...]) -> pl.LazyFrame:
     )
 
 
+# No ledger line of a municipality comes near 10,000 billion kronor; a larger amount (1e308,
+# "inf") is a broken export. Bounding each line also keeps every sum finite.
+MAX_LINE_AMOUNT = 1e13
+
+
+def bounded(value: pl.Expr) -> pl.Expr:
+    """The amount where it is a finite number no larger than :data:`MAX_LINE_AMOUNT`; null otherwise (NaN too)."""
+    return pl.when(value.abs() <= MAX_LINE_AMOUNT).then(value).otherwise(None)
+
+
 def plain_amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
     """The common case at full speed: "-1234,50" (or "-1234.50"); null for anything else.
 
@@ -132,27 +142,33 @@ def plain_amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
     :func:`amount_expr`.
     """
     if decimal_comma:
-        return (
+        return bounded(
             pl.when(raw.str.contains(".", literal=True))
             .then(None)
             .otherwise(raw.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
         )
-    return raw.cast(pl.Float64, strict=False)
+    return bounded(raw.cast(pl.Float64, strict=False))
 
 
 def amount_expr(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
     """Text amounts the way ledger exports write them -> Float64 (null where no number).
 
-    Spaces and no-break spaces between thousands, U+2212 minus, "(12,3)" negatives.
+    Spaces and no-break spaces between thousands, U+2212 minus, "(12,3)" negatives,
+    a trailing minus ("22000-") and the unit kr after the amount ("-9 000 kr"), as
+    :func:`vpexcel.numbers.parse_swedish_number` reads them, vectorized.
     """
-    s = raw.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f]", "").str.replace_all("\u2212", "-", literal=True)
+    s = raw.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f\u2009\u2007]", "").str.replace_all("\u2212", "-", literal=True)
+    s = s.str.replace(r"(?i)(\d|\)|-)kr\.?$", "$1")  # the ledger's unit, kronor; "5 tkr" stays unreadable
     negative = s.str.starts_with("(") & s.str.ends_with(")")
     s = s.str.strip_chars("()")
+    trailing = s.str.ends_with("-") & ~s.str.contains(r"^[+-]") & (s.str.len_chars() > 1)
+    s = pl.when(trailing).then(s.str.strip_chars_end("-")).otherwise(s)
     if decimal_comma:
         grouped = s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
         s = pl.when(grouped).then(s.str.replace_all(".", "", literal=True)).otherwise(s)
         s = s.str.replace(",", ".", literal=True)
     else:
         s = s.str.replace_all(",", "", literal=True)
+    s = pl.when(s.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")).then(s).otherwise(None)  # no "inf", "nan", "1e5"
     value = s.cast(pl.Float64, strict=False)
-    return pl.when(negative).then(-value).otherwise(value)
+    return bounded(pl.when(negative | trailing).then(-value).otherwise(value))

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from vpexcel.grid import CellValue
 from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, read_workbook
 from vpexcel.ledger import (
     COLUMN_SV,
+    MAX_LINE_AMOUNT,
     REQUIRED,
     TEXT_COLUMNS,
     LedgerData,
@@ -32,7 +36,7 @@ from vpexcel.ledger import (
     plain_amount_expr,
     regroup,
 )
-from vpexcel.numbers import classify
+from vpexcel.numbers import classify, parse_swedish_number
 from vpexcel.period import parse_period
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
@@ -100,17 +104,43 @@ def _require(path: Path, found: dict[str, int], headers: list[str]) -> None:
 
 def _read_csv(path: Path, details: bool = True) -> LedgerData:
     with path.open("rb") as fh:
-        first = fh.readline(65536).decode("utf-8", "replace").lstrip("\ufeff")
+        head = fh.read(65536)
+    if b"\r" in head and b"\n" not in head:
+        # Excel for Mac's "CSV (Macintosh)": lines end in CR alone, which polars does not see as an end
+        converted = _cr_to_lf(path)
+        try:
+            return _read_csv_lines(path, converted, head.split(b"\r", 1)[0], details)
+        finally:
+            converted.unlink(missing_ok=True)
+    return _read_csv_lines(path, path, head.split(b"\n", 1)[0], details)
+
+
+def _cr_to_lf(path: Path) -> Path:
+    """A temporary copy of a CR-only file with LF line ends, written in chunks (the file may be large)."""
+    fd, name = tempfile.mkstemp(prefix=".~vpexcel-huvudbok-", suffix=".csv")
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(chunk.replace(b"\r", b"\n"))
+    except OSError:
+        Path(name).unlink(missing_ok=True)
+        raise _refuse(path, "den tillfälliga kopian med radbyten kunde inte skrivas. Spara filen som CSV (UTF-8).") from None
+    return Path(name)
+
+
+def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool) -> LedgerData:
+    """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``."""
+    first = first_line.decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
     options: dict[str, Any] = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True, "has_header": True}
     try:
         try:
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
-            return _csv_frame(path, pl.scan_csv(path, **options), sep, details)
+            return _csv_frame(path, pl.scan_csv(source, **options), sep, details)
         except pl.exceptions.ComputeError as exc:
             if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
                 raise
-            decoded = pl.read_csv(io.BytesIO(_decode(path, path.read_bytes())), **options)  # Windows-1252
+            decoded = pl.read_csv(io.BytesIO(_decode(path, source.read_bytes())), **options)  # Windows-1252
             return _csv_frame(path, decoded.lazy(), sep, details)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _refuse(
@@ -176,6 +206,16 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         .otherwise(pl.col("amount"))
         .alias("amount")
     )
+    if decimal_comma:  # what the vectorized reading left: the validator's reading, once per distinct text
+        left = odd.filter(pl.col("amount").is_null() & pl.col("amount_raw").is_not_null()).get_column("amount_raw")
+        if left.len():
+            read = {v: _swedish_amount(v) for v in left.unique().to_list()}
+            odd = odd.with_columns(
+                pl.when(pl.col("amount").is_null())
+                .then(pl.col("amount_raw").replace_strict(read, default=None, return_dtype=pl.Float64))
+                .otherwise(pl.col("amount"))
+                .alias("amount")
+            )
     recovered = odd.filter(readable)
     if recovered.height:
         totals = pl.concat([totals, aggregate(recovered.lazy()).collect()])
@@ -220,8 +260,36 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
     if kept:
         frame = dated(kept[0]).filter(pl.col("year").is_not_null()).drop("period_raw", "amount_raw")
         frame = frame.with_columns(pl.col("amount").fill_null(0.0))
-    total_lines = int(totals.get_column("lines").sum() or 0) + n_bad + 1
-    return LedgerData(name, totals, frame, problems, total_lines, has_budget)
+    readable_lines = int(totals.get_column("lines").sum() or 0)
+    if readable_lines == 0:
+        if not problems:
+            raise InputError(
+                f"Huvudboken {name} har inga rader under rubrikraden. Exportera huvudboken på nytt med perioden som ska stämmas av."
+            )
+        first = problems[0]
+        raise InputError(
+            f"Huvudboken {name} har ingen rad som går att läsa ({n_bad} {'rad' if n_bad == 1 else 'rader'}; "
+            f"rad {first.line}: {first.message}). Kontrollera att exporten har semikolon och decimalkomma och exportera på nytt."
+        )
+    return LedgerData(name, totals, frame, problems, readable_lines + n_bad + 1, has_budget)
+
+
+def _swedish_amount(text: str) -> float | None:
+    value = parse_swedish_number(text, units=("kr",))
+    return value if value is not None and abs(value) <= MAX_LINE_AMOUNT else None
+
+
+def _not_finite(text: str) -> str | None:
+    """Why an amount text that reads as a float is still no amount: not finite, or beyond any ledger."""
+    try:
+        value = float(text.strip().replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return f"beloppet {text!r} är inget ändligt tal"
+    if abs(value) > MAX_LINE_AMOUNT:
+        return f"beloppet {text!r} är orimligt stort (mer än 10 000 miljarder kronor)"
+    return None
 
 
 def _problem(row: dict[str, object]) -> LineProblem:
@@ -235,9 +303,9 @@ def _problem(row: dict[str, object]) -> LineProblem:
         )
         return LineProblem(line=line, column=missing[0], value=None, message=f"{what} saknas på raden")
     if row["amount"] is None and row.get("budget") is None:
-        return LineProblem(
-            line=line, column="Belopp", value=str(row["amount_raw"]), message=f"beloppet {row['amount_raw']!r} är inget tal"
-        )
+        raw = str(row["amount_raw"])
+        message = _not_finite(raw) or f"beloppet {raw!r} är inget tal"
+        return LineProblem(line=line, column="Belopp", value=raw, message=message)
     if row["month"] is None or row["year"] is None:
         value = row["period_raw"]
         what = "kolumnen Period saknas på raden" if value is None else f"perioden {value!r} är inget datum (skriv 2024-04)"
@@ -284,6 +352,13 @@ def _read_xlsx(path: Path) -> LedgerData:
     raise _refuse(path, "ingen rubrikrad med Period, Ansvar, Konto och Belopp hittades.")
 
 
+def _cell_amount(v: CellValue) -> float | None:
+    if isinstance(v, str):
+        return _swedish_amount(v)
+    value = classify(v).number
+    return value if value is not None and abs(value) <= MAX_LINE_AMOUNT else None
+
+
 def _xlsx_frame(path: Path, rows: list[list[CellValue]], header: int, found: dict[str, int], headers: list[str]) -> LedgerData:
     def cell(line: list[CellValue], name: str) -> CellValue:
         i = found.get(name)
@@ -298,8 +373,8 @@ def _xlsx_frame(path: Path, rows: list[list[CellValue]], header: int, found: dic
         data["period_raw"].append(_period_text(cell(line, "period")))
         raw_amount = cell(line, "amount")
         data["amount_raw"].append(None if raw_amount in (None, "") else str(raw_amount))
-        data["amount"].append(classify(raw_amount).number)
-        data["budget"].append(classify(cell(line, "budget")).number if "budget" in found else None)
+        data["amount"].append(_cell_amount(raw_amount))
+        data["budget"].append(_cell_amount(cell(line, "budget")) if "budget" in found else None)
         for name in TEXT_COLUMNS:
             data[name].append(_code_text(cell(line, name)))
     frame = pl.DataFrame(
