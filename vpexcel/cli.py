@@ -143,7 +143,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
-    ledger = read_ledger(ledger_path, details=args.format == "xlsx")  # only the workbook shows the ledger's text
+    # only the workbook shows the ledger's text
+    ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     rec = reconcile(figures, ledger, settings, period, budget_path.name)
     inputs = [budget_path, ledger_path, *([args.settings] if args.settings else [])]
     if args.format == "xlsx":
@@ -194,7 +195,9 @@ def cmd_fill(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
-    rec = reconcile(figures, read_ledger(args.ledger, details=False), settings, period, args.budget.name)
+    rec = reconcile(
+        figures, read_ledger(args.ledger, details=False, columns=settings.ledger.columns), settings, period, args.budget.name
+    )
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:

@@ -42,6 +42,14 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "text": ("text", "beskrivning", "verifikationstext", "vertext"),
 }
 REQUIRED = ("period", "ansvar", "konto", "amount")
+
+
+def unmatched(headers: list[str], columns: dict[str, str]) -> list[tuple[str, str]]:
+    """The Kolumner entries (field, name) that name no column of this export."""
+    keys = {normalize(h or "") for h in headers}
+    return [(field, name) for field, name in columns.items() if normalize(name) not in keys]
+
+
 COLUMN_SV = {
     "period": "Period/Bokf.datum",
     "ansvar": "Ansvar",
@@ -54,11 +62,17 @@ COLUMN_SV = {
 TEXT_COLUMNS = ("ansvar", "verksamhet", "konto", "aktivitet", "projekt", "objekt", "motpart", "text")
 
 
-def match_columns(headers: list[str]) -> dict[str, int]:
-    """Normalized column -> position in the header, by the names the systems use."""
+def match_columns(headers: list[str], columns: dict[str, str] | None = None) -> dict[str, int]:
+    """Normalized column -> position in the header: first the settings' Kolumner (field -> the export's
+    name for it), then the names the systems use."""
     found: dict[str, int] = {}
     keys = [normalize(h or "") for h in headers]
+    for column, name in (columns or {}).items():
+        if normalize(name) in keys:
+            found[column] = keys.index(normalize(name))
     for column, names in COLUMN_NAMES.items():
+        if column in found:
+            continue
         for i, key in enumerate(keys):
             if key in names and i not in found.values():
                 found[column] = i

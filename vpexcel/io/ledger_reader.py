@@ -24,7 +24,6 @@ from vpexcel.errors import InputError
 from vpexcel.grid import CellValue
 from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, read_workbook
 from vpexcel.ledger import (
-    COLUMN_SV,
     MAX_LINE_AMOUNT,
     REQUIRED,
     TEXT_COLUMNS,
@@ -35,9 +34,11 @@ from vpexcel.ledger import (
     match_columns,
     plain_amount_expr,
     regroup,
+    unmatched,
 )
 from vpexcel.numbers import classify, parse_swedish_number
 from vpexcel.period import parse_period
+from vpexcel.settings import COLUMN_FIELDS_SV
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
 MAX_PROBLEMS = 500
@@ -48,10 +49,11 @@ def _refuse(path: Path, what: str) -> InputError:
     return InputError(f"Huvudboken {path.name} kan inte läsas: {what}")
 
 
-def read_ledger(path: str | Path, *, details: bool = True) -> LedgerData:
+def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, str] | None = None) -> LedgerData:
     """Read a ledger export. Without ``details`` the descriptive columns (Text, Verksamhet,
     Aktivitet, Projekt, Objekt) are left unread: the figures need only the codes, and
-    skipping the text halves the parsing of a large CSV."""
+    skipping the text halves the parsing of a large CSV. ``columns``: the settings' Kolumner (field -> the
+    export's name for it), used before the names the systems use."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"Huvudboken {path} finns inte. Kontrollera sökvägen och filnamnet.")
@@ -65,10 +67,10 @@ def read_ledger(path: str | Path, *, details: bool = True) -> LedgerData:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC):
-        return _read_xlsx(path)
+        return _read_xlsx(path, columns or {})
     if head.startswith(OLE_MAGIC):
         raise _refuse(path, "den är i gammalt Excel-format eller lösenordsskyddad. Spara den som .xlsx eller exportera som CSV.")
-    return _read_csv(path, details)
+    return _read_csv(path, details, columns or {})
 
 
 def _decode(path: Path, data: bytes) -> bytes:
@@ -91,28 +93,40 @@ def _separator(first_line: str) -> str:
     return sep if n else ";"
 
 
-def _require(path: Path, found: dict[str, int], headers: list[str]) -> None:
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
-        names = ", ".join(COLUMN_SV[c] for c in missing)
+def _require(path: Path, found: dict[str, int], headers: list[str], columns: dict[str, str] | None = None) -> None:
+    shown = ", ".join(repr(h) for h in headers[:20] if h) + (" …" if len(headers) > 20 else "")
+    wrong = unmatched(headers, columns or {})
+    if wrong:
+        field, name = wrong[0]
         raise _refuse(
             path,
-            f"kolumnen {names} hittas inte (kolumnerna heter {', '.join(repr(h) for h in headers[:12])}). "
-            "Ge kolumnerna de namn ekonomisystemet använder, till exempel Period, Ansvar, Konto och Belopp.",
+            f"enligt tabellen Kolumner på bladet Inställningar heter kolumnen {COLUMN_FIELDS_SV[field]} {name!r}, "
+            f"men exporten har ingen sådan kolumn (kolumnerna heter {shown}). Skriv kolumnens namn som det står i exporten.",
+        )
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        sv = [COLUMN_FIELDS_SV[c] for c in missing]
+        names = sv[0] if len(sv) == 1 else ", ".join(sv[:-1]) + " och " + sv[-1]
+        raise _refuse(
+            path,
+            f"{'kolumnen' if len(missing) == 1 else 'kolumnerna'} {names} hittas inte (kolumnerna heter {shown}). "
+            "Ange vilken kolumn som är vilken i tabellen Kolumner på bladet Inställningar, en rad per fält: "
+            f"fältet ({names}) och kolumnens namn som det står i exporten. "
+            "Eller ge kolumnerna de namn ekonomisystemet brukar använda: Period, Ansvar, Konto och Belopp.",
         )
 
 
-def _read_csv(path: Path, details: bool = True) -> LedgerData:
+def _read_csv(path: Path, details: bool, columns: dict[str, str]) -> LedgerData:
     with path.open("rb") as fh:
         head = fh.read(65536)
     if b"\r" in head and b"\n" not in head:
         # Excel for Mac's "CSV (Macintosh)": lines end in CR alone, which polars does not see as an end
         converted = _cr_to_lf(path)
         try:
-            return _read_csv_lines(path, converted, head.split(b"\r", 1)[0], details)
+            return _read_csv_lines(path, converted, head.split(b"\r", 1)[0], details, columns)
         finally:
             converted.unlink(missing_ok=True)
-    return _read_csv_lines(path, path, head.split(b"\n", 1)[0], details)
+    return _read_csv_lines(path, path, head.split(b"\n", 1)[0], details, columns)
 
 
 def _cr_to_lf(path: Path) -> Path:
@@ -128,7 +142,7 @@ def _cr_to_lf(path: Path) -> Path:
     return Path(name)
 
 
-def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool) -> LedgerData:
+def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, columns: dict[str, str]) -> LedgerData:
     """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``."""
     first = first_line.decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
@@ -136,22 +150,22 @@ def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool) 
     try:
         try:
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
-            return _csv_frame(path, pl.scan_csv(source, **options), sep, details)
+            return _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns)
         except pl.exceptions.ComputeError as exc:
             if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
                 raise
             decoded = pl.read_csv(io.BytesIO(_decode(path, source.read_bytes())), **options)  # Windows-1252
-            return _csv_frame(path, decoded.lazy(), sep, details)
+            return _csv_frame(path, decoded.lazy(), sep, details, columns)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _refuse(
             path, f"den går inte att tolka som CSV ({str(exc).splitlines()[0][:120]}). Exportera den på nytt."
         ) from None
 
 
-def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool) -> LedgerData:
+def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns: dict[str, str]) -> LedgerData:
     headers = lazy.collect_schema().names()
-    found = match_columns(headers)
-    _require(path, found, headers)
+    found = match_columns(headers, columns)
+    _require(path, found, headers, columns)
     cols = {name: pl.col(headers[i]) for name, i in found.items()}
     amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
     decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
@@ -338,17 +352,17 @@ def _code_text(v: CellValue) -> str | None:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path) -> LedgerData:
+def _read_xlsx(path: Path, columns: dict[str, str]) -> LedgerData:
     book = read_workbook(path)
     for sheet in book.sheets:
         for r in range(min(20, sheet.height)):
             headers = [str(v) if v not in (None, "") else "" for v in sheet.rows[r]]
-            found = match_columns(headers)
-            if all(c in found for c in REQUIRED):
+            found = match_columns(headers, columns)
+            if all(c in found for c in REQUIRED) and not unmatched(headers, columns):
                 return _xlsx_frame(path, sheet.rows, r, found, headers)
     first = book.sheets[0]
     headers = [str(v) for v in (first.rows[0] if first.rows else []) if v not in (None, "")]
-    _require(path, match_columns(headers), headers)
+    _require(path, match_columns(headers, columns), headers, columns)
     raise _refuse(path, "ingen rubrikrad med Period, Ansvar, Konto och Belopp hittades.")
 
 
