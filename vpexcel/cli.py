@@ -145,8 +145,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     figures = budget_figures(book, settings, period[0] if period else None)
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
-    rec = reconcile(figures, ledger, settings, period, budget_path.name)
-    inputs = [budget_path, ledger_path, *([args.settings] if args.settings else [])]
+    previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
+    rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
+    inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
         from vpexcel.io.reconcile_xlsx import write_reconciliation
         from vpexcel.render import summary_sv
@@ -427,6 +428,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Perioden till och med vilken utfallet räknas, t.ex. 2024-04. Utan den: senaste perioden i huvudboken.",
     )
     rc.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
+    rc.add_argument(
+        "--ledger-previous",
+        type=Path,
+        metavar="HUVUDBOK",
+        help="Fjolårets huvudbok: ger utfallet samma period i fjol och nyckeln 'fjolårets utfall'. "
+        "Utan den används fjolårets rader i huvudboken, om den har några.",
+    )
     rc.add_argument(
         "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (avstämningsarbetsbok)."
     )
