@@ -94,3 +94,24 @@ def test_a_ledger_without_usable_lines_is_refused(tmp_path: Path, capsys: pytest
     assert main(["reconcile", str(BUDGET), str(p), "--format", "json"]) == 2
     err = capsys.readouterr().err
     assert "Huvudboken" in err and "Traceback" not in err
+
+
+def test_the_streaming_sums_match_the_line_by_line_reading(tmp_path: Path) -> None:
+    # without details the lines are summed in one streaming pass; with details every line is kept
+    lines = [
+        "2024-01;1001;4010;100,00",
+        "2024-01;1001;4010;100,00",
+        "2024-01;1001;4010;1 234,50",  # needs the full reading
+        "2024-02;1001;4010;22000-",
+        "2024-02;1001;4010;12,5,0",  # no number
+        "mars;1001;4010;10,00",  # no period
+        "2024-03;1201;3110;-50,00",
+        "2024-03;1201",  # a short line
+    ]
+    p = csv(tmp_path, lines)
+    full, streamed = read_ledger(p, details=True), read_ledger(p, details=False)
+    assert streamed.frame is None and full.frame is not None
+    order = ["year", "month", "ansvar", "konto", "motpart"]
+    assert streamed.totals.sort(order).equals(full.totals.sort(order))
+    assert streamed.problems == full.problems and [x.line for x in full.problems] == [6, 7, 9]
+    assert streamed.lines == full.lines == 9

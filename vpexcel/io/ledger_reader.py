@@ -27,6 +27,7 @@ from vpexcel.ledger import (
     MAX_LINE_AMOUNT,
     REQUIRED,
     TEXT_COLUMNS,
+    TOTAL_KEYS,
     LedgerData,
     LineProblem,
     aggregate,
@@ -42,6 +43,7 @@ from vpexcel.settings import COLUMN_FIELDS_SV
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
 MAX_PROBLEMS = 500
+LINE_COLUMN = "__vpexcel_line__"
 _BUDGET_KINDS = ("budget", "bu", "b")
 
 
@@ -146,7 +148,15 @@ def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, 
     """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``."""
     first = first_line.decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
-    options: dict[str, Any] = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True, "has_header": True}
+    options: dict[str, Any] = {
+        "separator": sep,
+        "infer_schema": False,
+        "truncate_ragged_lines": True,
+        "has_header": True,
+        # the line number from the reader itself: numbering with pl.len() would hold every line in memory at once
+        "row_index_name": LINE_COLUMN,
+        "row_index_offset": 2,
+    }
     try:
         try:
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
@@ -163,14 +173,14 @@ def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, 
 
 
 def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns: dict[str, str]) -> LedgerData:
-    headers = lazy.collect_schema().names()
+    headers = [n for n in lazy.collect_schema().names() if n != LINE_COLUMN]
     found = match_columns(headers, columns)
     _require(path, found, headers, columns)
     cols = {name: pl.col(headers[i]) for name, i in found.items()}
     amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
     decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
     exprs = [
-        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line"),
+        pl.col(LINE_COLUMN).cast(pl.Int64).alias("line"),
         cols["period"].alias("period_raw"),
         plain_amount_expr(cols["amount"], decimal_comma).alias("amount"),
         cols["amount"].alias("amount_raw"),
@@ -209,10 +219,11 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         & pl.col("konto").is_not_null()
         & pl.col("period_raw").is_not_null()
     )
-    queries = [aggregate(lines.filter(readable)), lines.filter(~readable)]
-    if details:
-        queries.append(lines.filter(readable))
-    totals, odd, *kept = pl.collect_all(queries)
+    kept: list[pl.DataFrame] = []
+    if details:  # the drill-down needs every line anyway: one in-memory scan serves the sums, the problems and the lines
+        totals, odd, *kept = pl.collect_all([aggregate(lines.filter(readable)), lines.filter(~readable), lines.filter(readable)])
+    else:
+        totals, odd = _stream_groups(lines, readable)
     # amounts such as "1 234,50", "(12,3)" or "−5": the full reading, only on the lines that need it
     odd = odd.with_columns(
         pl.when(pl.col("amount").is_null() & pl.col("amount_raw").is_not_null())
@@ -288,6 +299,45 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
     return LedgerData(name, totals, frame, problems, readable_lines + n_bad + 1, has_budget)
 
 
+def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The sums per period text and kodsträng, and the lines that need a closer look, in one streaming pass.
+
+    Memory follows the number of groups, not of lines: each line that the plain reading
+    could not use is a group of its own (keyed by its line number), every other line
+    goes into its kodsträng's group.
+    """
+    own = pl.when(readable).then(None).otherwise(pl.col("line")).alias("odd_line")
+    grouped = (
+        lines.with_columns(own)
+        .group_by(*TOTAL_KEYS, "odd_line")
+        .agg(
+            pl.col("amount").fill_null(0.0).sum().round(2),
+            pl.col("budget").fill_null(0.0).sum().round(2),
+            pl.col("amount").is_not_null().sum().cast(pl.Int64).alias("rows"),
+            pl.len().cast(pl.Int64).alias("lines"),
+            pl.col("line").min().alias("first_line"),
+            pl.col("amount").first().alias("line_amount"),
+            pl.col("budget").first().alias("line_budget"),
+            pl.col("amount_raw").first(),
+        )
+        .collect(engine="streaming")
+    )
+    totals = grouped.filter(pl.col("odd_line").is_null()).select(
+        "period_raw", "ansvar", "konto", "motpart", "amount", "budget", "rows", "lines", "first_line"
+    )
+    odd = grouped.filter(pl.col("odd_line").is_not_null()).select(
+        pl.col("odd_line").alias("line"),
+        "period_raw",
+        "ansvar",
+        "konto",
+        "motpart",
+        pl.col("line_amount").alias("amount"),
+        pl.col("line_budget").alias("budget"),
+        "amount_raw",
+    )
+    return totals, odd.sort("line")
+
+
 def _swedish_amount(text: str) -> float | None:
     value = parse_swedish_number(text, units=("kr",))
     return value if value is not None and abs(value) <= MAX_LINE_AMOUNT else None
@@ -320,7 +370,7 @@ def _problem(row: dict[str, object]) -> LineProblem:
         raw = str(row["amount_raw"])
         message = _not_finite(raw) or f"beloppet {raw!r} är inget tal"
         return LineProblem(line=line, column="Belopp", value=raw, message=message)
-    if row["month"] is None or row["year"] is None:
+    if row.get("month") is None or row.get("year") is None:
         value = row["period_raw"]
         what = "kolumnen Period saknas på raden" if value is None else f"perioden {value!r} är inget datum (skriv 2024-04)"
         return LineProblem(line=line, column="Period", value=None if value is None else str(value), message=what)
