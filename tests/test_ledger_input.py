@@ -101,7 +101,7 @@ def test_the_streaming_sums_match_the_line_by_line_reading(tmp_path: Path) -> No
     lines = [
         "2024-01;1001;4010;100,00",
         "2024-01;1001;4010;100,00",
-        "2024-01;1001;4010;1 234,50",  # needs the full reading
+        "2024-01; 1001 ;4010 ;1 234,50",  # needs the full reading; blanks around the codes
         "2024-02;1001;4010;22000-",
         "2024-02;1001;4010;12,5,0",  # no number
         "mars;1001;4010;10,00",  # no period
@@ -115,3 +115,4 @@ def test_the_streaming_sums_match_the_line_by_line_reading(tmp_path: Path) -> No
     assert streamed.totals.sort(order).equals(full.totals.sort(order))
     assert streamed.problems == full.problems and [x.line for x in full.problems] == [6, 7, 9]
     assert streamed.lines == full.lines == 9
+    assert streamed.totals.filter(streamed.totals["month"] == 1).height == 1  # " 1001 " is 1001

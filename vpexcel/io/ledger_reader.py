@@ -188,8 +188,8 @@ def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns:
     for name in TEXT_COLUMNS:
         if name not in cols or (not details and name not in ("ansvar", "konto", "motpart")):
             exprs.append(pl.lit(None, pl.Utf8).alias(name))
-        elif name in ("ansvar", "konto", "motpart"):  # the codes the reconciliation keys on
-            exprs.append(cols[name].str.strip_chars().alias(name))
+        elif name in ("ansvar", "konto", "motpart") and details:  # the codes the reconciliation keys on
+            exprs.append(cols[name].str.strip_chars().alias(name))  # (streamed: stripped once per group instead)
         else:
             exprs.append(cols[name].alias(name))
     if "budget" in cols:
@@ -306,21 +306,21 @@ def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame
     could not use is a group of its own (keyed by its line number), every other line
     goes into its kodsträng's group.
     """
-    own = pl.when(readable).then(None).otherwise(pl.col("line")).alias("odd_line")
+    odd_line = pl.when(readable).then(None).otherwise(pl.col("line")).alias("odd_line")
+    odd_raw = pl.when(readable).then(None).otherwise(pl.col("amount_raw")).alias("odd_raw")
     grouped = (
-        lines.with_columns(own)
-        .group_by(*TOTAL_KEYS, "odd_line")
+        lines.with_columns(odd_line, odd_raw)
+        .group_by(*TOTAL_KEYS, "odd_line", "odd_raw")
         .agg(
             pl.col("amount").fill_null(0.0).sum().round(2),
             pl.col("budget").fill_null(0.0).sum().round(2),
             pl.col("amount").is_not_null().sum().cast(pl.Int64).alias("rows"),
+            pl.col("budget").is_not_null().sum().cast(pl.Int64).alias("budget_rows"),
             pl.len().cast(pl.Int64).alias("lines"),
             pl.col("line").min().alias("first_line"),
-            pl.col("amount").first().alias("line_amount"),
-            pl.col("budget").first().alias("line_budget"),
-            pl.col("amount_raw").first(),
         )
         .collect(engine="streaming")
+        .with_columns(pl.col(c).str.strip_chars() for c in ("ansvar", "konto", "motpart"))
     )
     totals = grouped.filter(pl.col("odd_line").is_null()).select(
         "period_raw", "ansvar", "konto", "motpart", "amount", "budget", "rows", "lines", "first_line"
@@ -331,9 +331,9 @@ def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame
         "ansvar",
         "konto",
         "motpart",
-        pl.col("line_amount").alias("amount"),
-        pl.col("line_budget").alias("budget"),
-        "amount_raw",
+        pl.when(pl.col("rows") > 0).then(pl.col("amount")).otherwise(None).alias("amount"),
+        pl.when(pl.col("budget_rows") > 0).then(pl.col("budget")).otherwise(None).alias("budget"),
+        pl.col("odd_raw").alias("amount_raw"),
     )
     return totals, odd.sort("line")
 
