@@ -201,7 +201,7 @@ def test_cli_xlsx_has_chart_drilldown_and_text_not_formulas(tmp_path: Path, caps
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts and b"barChart>" in z.read(charts[0])
     wb = load_workbook(target)
-    assert wb.sheetnames == ["Avstämning", "Huvudboksrader", "Anmärkningar"]
+    assert wb.sheetnames == ["Avstämning", "Huvudboksrader", "Anmärkningar", "Diagramdata"]
     detail = wb["Huvudboksrader"]
     assert detail.auto_filter.ref and detail.max_row > 300
     injected = [c for row in detail.iter_rows() for c in row if c.value == "=Konsultarvode utredning"]

@@ -156,9 +156,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
-    ledger = read_ledger(ledger_path, details=args.format == "xlsx")  # only the workbook shows the ledger's text
-    rec = reconcile(figures, ledger, settings, period, budget_path.name)
-    inputs = [budget_path, ledger_path, *([args.settings] if args.settings else [])]
+    # only the workbook shows the ledger's text
+    ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
+    previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
+    rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
+    inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
         from vpexcel.io.reconcile_xlsx import write_reconciliation
         from vpexcel.render import summary_sv
@@ -212,7 +214,9 @@ def cmd_fill(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
-    rec = reconcile(figures, read_ledger(args.ledger, details=False), settings, period, args.budget.name)
+    rec = reconcile(
+        figures, read_ledger(args.ledger, details=False, columns=settings.ledger.columns), settings, period, args.budget.name
+    )
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:
@@ -522,6 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Perioden till och med vilken utfallet räknas, t.ex. 2024-04. Utan den: senaste perioden i huvudboken.",
     )
     rc.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
+    rc.add_argument(
+        "--ledger-previous",
+        type=Path,
+        metavar="HUVUDBOK",
+        help="Fjolårets huvudbok: ger utfallet samma period i fjol och nyckeln 'fjolårets utfall'. "
+        "Utan den används fjolårets rader i huvudboken, om den har några.",
+    )
     rc.add_argument(
         "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (avstämningsarbetsbok)."
     )

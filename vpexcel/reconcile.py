@@ -24,7 +24,7 @@ from vpexcel.layout import ColumnKind, RowKind, Table
 from vpexcel.ledger import LedgerData
 from vpexcel.numbers import format_sv
 from vpexcel.rules import make_finding
-from vpexcel.settings import UNIT_FACTOR, Area, Settings, normalize
+from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
 
 SIGN_CONVENTION = (
@@ -135,13 +135,21 @@ class Figures(BaseModel):
 class AreaResult(BaseModel):
     area: str
     budget: Figures
-    budget_to_date: Figures  # the year's budget spread evenly over the months up to the period
+    budget_to_date: Figures  # the year's budget spread over the months up to the period by the area's key
     actual_month: Figures
     actual_to_date: Figures
     internal_revenue: float = 0.0  # to date, included in actual_to_date.revenue
     internal_cost: float = 0.0  # to date, included in actual_to_date.cost (negative)
-    rows: int = 0
+    rows: int = 0  # ledger lines behind actual_to_date
     ledger_budget: float | None = None  # net budget carried by the ledger, where it carries one
+    key: str = EVEN_KEY  # the periodisation key(s) behind budget_to_date, in Swedish
+    expected_cost_share: float | None = None  # share of the year's cost budget the key expects by the period (VP504)
+    last_year_to_date: Figures | None = None  # actual for the same months last year, where the ledger has last year
+
+    @property
+    def change_from_last_year(self) -> float | None:
+        """Net actual to date minus the same months last year (negative: a higher net cost than last year)."""
+        return None if self.last_year_to_date is None else self.actual_to_date.net - self.last_year_to_date.net
 
     @property
     def used_share(self) -> float | None:
@@ -174,6 +182,8 @@ class Reconciliation(BaseModel):
     eliminated: float  # revenue and cost each reduced by this (to date), in the unit
     excluded: list[Excluded]
     findings: list[Finding]
+    deviation: str = "negativ_underskott"  # the settings' sign convention for deviations
+    last_year_source: str | None = None  # where last year's lines came from, when there were any
     _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -186,21 +196,44 @@ class Reconciliation(BaseModel):
             return pl.DataFrame()
         frame, keys = self._scope
         lines = keys.named(keys.classify(frame.lazy()).collect())
-        rows = lines.filter((pl.col("reason").is_null() & (pl.col("amount") != 0)) | (pl.col("reason") == "unmapped"))
+        rows = lines.filter(pl.col("reason").is_null() | (pl.col("reason") == "unmapped"))
         return rows.with_columns(pl.col("area").fill_null("(inget område)")).drop("reason", "this_month")
 
     def to_json_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["period"] = f"{self.year}-{self.month:02d}"
         data["sign_convention"] = SIGN_CONVENTION
-        for item, model in ((a, m) for a, m in zip(data["areas"], self.areas, strict=True)):
-            item.update(used_share=model.used_share, variance=model.variance, variance_to_date=model.variance_to_date)
-        data["board"].update(
-            used_share=self.board.used_share, variance=self.board.variance, variance_to_date=self.board.variance_to_date
-        )
+        data["deviation_convention"] = self.deviation_text
+        for item, model in [*zip(data["areas"], self.areas, strict=True), (data["board"], self.board)]:
+            item.update(
+                used_share=model.used_share,
+                variance=model.variance,
+                variance_to_date=model.variance_to_date,
+                deviation_to_date=self.deviation_of(model),
+                change_from_last_year=model.change_from_last_year,
+            )
         data["board_after_elimination"] = self.board_after_elimination.model_dump()
         data["summary"] = self.report().summary.model_dump()
         return data
+
+    def deviation_of(self, a: AreaResult) -> float:
+        """The net deviation against the periodised budget, signed by the settings' convention."""
+        worse_is_negative = a.actual_to_date.net - a.budget_to_date.net  # net: revenue + cost, lower is worse
+        return worse_is_negative if self.deviation == "negativ_underskott" else -worse_is_negative
+
+    def is_deficit(self, deviation: float) -> bool:
+        """Whether a deviation (in the settings' convention) is an underskott."""
+        return deviation < 0 if self.deviation == "negativ_underskott" else deviation > 0
+
+    @property
+    def deviation_text(self) -> str:
+        if self.deviation == "negativ_underskott":
+            return "Avvikelse = utfall − periodiserad budget (netto): ett negativt tal är ett underskott, ett positivt ett överskott."
+        return "Avvikelse = periodiserad budget − utfall (netto): ett positivt tal är ett underskott, ett negativt ett överskott."
+
+    @property
+    def has_last_year(self) -> bool:
+        return self.board.last_year_to_date is not None
 
     @property
     def period_sv(self) -> str:
@@ -236,7 +269,10 @@ def reconcile(
     settings: Settings,
     period: tuple[int, int] | None = None,
     budget_file: str = "",
+    previous: LedgerData | None = None,
 ) -> Reconciliation:
+    """``previous``: last year's ledger (``--ledger-previous``); without it, last year's lines in ``ledger``
+    (if any) give the same period last year and the "fjolårets utfall" key."""
     year, month = choose_period(ledger, budget.year, period)
     if year != budget.year:
         raise InputError(f"Perioden {year}-{month:02d} hör inte till budgetåret {budget.year}. Ange en period i {budget.year}.")
@@ -244,13 +280,22 @@ def reconcile(
     scale = UNIT_FACTOR[budget.unit]
     sign = -1.0 if led.credit_negative else 1.0
     f = ledger.totals
+    if previous is not None:
+        last_lines = previous.totals.filter(pl.col("year") == year - 1)
+        if last_lines.height == 0:
+            raise InputError(
+                f"Fjolårets huvudbok {previous.name} har inga rader för {year - 1}. Ange huvudboken för {year - 1} med --ledger-previous."
+            )
+    else:
+        last_lines = f.filter(pl.col("year") == year - 1)
+    codes_all = pl.concat([f.select("ansvar", "konto", "motpart"), last_lines.select("ansvar", "konto", "motpart")])
     area_by_code: dict[str, str] = {
         code: (_top(settings, a).name if (a := settings.find_area(name)) else name)
-        for code, name in ((c, led.area_for(c)) for c in f.get_column("ansvar").unique().drop_nulls().to_list())
+        for code, name in ((c, led.area_for(c)) for c in codes_all.get_column("ansvar").unique().drop_nulls().to_list())
         if name
     }
     area_names = sorted(set(area_by_code.values()))
-    kinds = {str(k): _KIND_CODES[str(v)] for k, v in _lookup(f.get_column("konto"), led.account_kind).items() if v}
+    kinds = {str(k): _KIND_CODES[str(v)] for k, v in _lookup(codes_all.get_column("konto"), led.account_kind).items() if v}
     keys = LineKeys(
         areas=area_names,
         area_of={code: area_names.index(name) for code, name in area_by_code.items()},
@@ -291,7 +336,9 @@ def reconcile(
     findings: list[Finding] = []
     if "unmapped" in counts:
         rows, total = counts["unmapped"]
-        codes = sorted(c for c in f.get_column("ansvar").unique().drop_nulls().to_list() if c not in area_by_code)
+        codes = sorted(
+            {c for c in f.filter(pl.col("year") == year).get_column("ansvar").drop_nulls().to_list()} - set(area_by_code)
+        )
         shown = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
         findings.append(
             make_finding(
@@ -313,28 +360,37 @@ def reconcile(
     )
 
     results: dict[str, AreaResult] = {}
-    share = month / 12
+    last = LastYear.of(keys.named(keys.monthly(last_lines.lazy()).collect()), month)
+    if previous is not None and not last.covered:
+        raise InputError(
+            f"Fjolårets huvudbok {previous.name} saknar rader för någon av månaderna januari–{MONTHS_SV[month - 1]} {year - 1}. "
+            f"Ange en huvudbok för hela {year - 1} med --ledger-previous."
+        )
     names = [a.name for a in settings.top_level()] + [n for n in budget.areas if settings.find_area(n) is None]
+    names += sorted({n for n in sums.get_column("area").to_list() if n not in names})
     for name in names:
         b = budget.areas.get(name)
         bud = Figures.of(b.revenue, b.cost, b.net) if b else Figures()
+        (rev_share, rev_key), (cost_share, cost_key) = (periodised(settings, name, side, month, last) for side in _SIDES)
         results[name] = AreaResult(
             area=name,
             budget=bud,
-            budget_to_date=bud.scaled(share),
+            budget_to_date=Figures(
+                revenue=bud.revenue * rev_share,
+                cost=bud.cost * cost_share,
+                net=bud.revenue * rev_share + bud.cost * cost_share + (bud.net - bud.revenue - bud.cost) * cost_share,
+            ),
             actual_month=Figures(),
             actual_to_date=Figures(),
+            key=rev_key if rev_key == cost_key else f"intäkter: {rev_key}; kostnader: {cost_key}",
+            expected_cost_share=cost_share,
+            last_year_to_date=last.to_date(name) if last.present else None,
         )
     for row in sums.iter_rows(named=True):
-        r = results.setdefault(
-            row["area"],
-            AreaResult(
-                area=row["area"], budget=Figures(), budget_to_date=Figures(), actual_month=Figures(), actual_to_date=Figures()
-            ),
-        )
+        r = results[row["area"]]
         add = Figures.of(revenue=row["value"]) if row["kind"] == "revenue" else Figures.of(cost=row["value"])
         r.actual_to_date = r.actual_to_date.plus(add)
-        r.rows += row["rows"]
+        r.rows += row["rows"]  # every ledger line with an actual counts, a zero amount too
         if row["this_month"]:
             r.actual_month = r.actual_month.plus(add)
         if row["internal"]:
@@ -354,6 +410,8 @@ def reconcile(
         internal_revenue=sum(a.internal_revenue for a in areas),
         internal_cost=sum(a.internal_cost for a in areas),
         rows=sum(a.rows for a in areas),
+        key="per område",
+        last_year_to_date=_total(a.last_year_to_date or Figures() for a in areas) if last.present else None,
     )
     eliminated = eliminate(board.internal_revenue, board.internal_cost)
     if board.internal_revenue or board.internal_cost:
@@ -386,12 +444,77 @@ def reconcile(
         eliminated=eliminated,
         excluded=excluded,
         findings=findings,
+        deviation=settings.deviation,
+        last_year_source=(previous.name if previous is not None else ledger.name) if last.present else None,
     )
     result._scope = (ledger.frame, keys)
     return result
 
 
 _KIND_CODES = {"revenue": 1, "cost": 2}
+_SIDES = ("revenue", "cost")
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's actuals per area, kind, account class and month (report unit and sign)."""
+
+    sums: dict[tuple[str, str, str, int], float]
+    month: int  # this year's period: "to date" means months 1..month
+    complete: bool  # last year's lines reach December, so a year's pattern can be read from them
+    covered: bool  # last year's lines cover every month 1..month, so "the same period last year" means something
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, month: int) -> LastYear:
+        sums: dict[tuple[str, str, str, int], float] = {}
+        for r in frame.iter_rows(named=True):
+            k = (r["area"], r["kind"], r["class"], r["month"])
+            sums[k] = sums.get(k, 0.0) + r["value"]
+        months = {k[3] for k in sums}
+        return cls(sums, month, 12 in months, months >= set(range(1, month + 1)))
+
+    @property
+    def present(self) -> bool:
+        """Whether to show the same period last year: one stray line of last year is not last year."""
+        return self.covered
+
+    def to_date(self, area: str) -> Figures:
+        got = {side: 0.0 for side in _SIDES}
+        for (a, kind, _cls, m), v in sorted(self.sums.items()):
+            if a == area and m <= self.month:
+                got[kind] += v
+        return Figures.of(got["revenue"], got["cost"])
+
+    def pattern(self, area: str, side: str, classes: list[str]) -> list[float]:
+        """The twelve months of last year's actual for an area's side (only ``classes``, when given)."""
+        months = [0.0] * 12
+        for (a, kind, cls_, m), v in sorted(self.sums.items()):
+            if a == area and kind == side and (not classes or cls_ in classes):
+                months[m - 1] += v
+        return months
+
+
+def periodised(settings: Settings, area: str, side: str, month: int, last: LastYear) -> tuple[float, str]:
+    """The share of the year's budget (one side of an area) that falls in months 1..month, and the key's name.
+
+    Even: month/12. A profile: its first ``month`` shares over all twelve. Last year's
+    actuals: the same, with last year's monthly actual as the shares (even when the
+    ledger lacks last year's full year for the area).
+    """
+    rule = settings.ledger.key_for(area, side)
+    if rule is None or rule.key == EVEN_KEY:
+        return month / 12, EVEN_KEY
+    if rule.key == LAST_YEAR_KEY:
+        shares = last.pattern(area, side, rule.classes)
+        total = sum(shares)
+        if not last.complete or abs(total) < 1e-12:
+            return month / 12, f"{EVEN_KEY} (fjolårets utfall saknas)"
+        what = f"{LAST_YEAR_KEY}, klass {', '.join(rule.classes)}" if rule.classes else LAST_YEAR_KEY
+        return sum(shares[:month]) / total, what
+    profile = settings.ledger.profile(rule.key) or [1.0] * 12
+    return sum(profile[:month]) / sum(profile), f"profil {rule.key}"
+
+
 _REASON_CODES = {"year": 1, "after": 2, "account": 3, "unmapped": 4}
 
 
@@ -432,6 +555,20 @@ class LineKeys:
             .otherwise(None)
         )
         return lines.with_columns(reason.alias("reason_id"))
+
+    def monthly(self, lines: pl.LazyFrame) -> pl.LazyFrame:
+        """Last year's lines summed per area, kind, account class and month (report unit and sign)."""
+        return (
+            lines.with_columns(
+                pl.col("ansvar").replace_strict(self.area_of, default=None, return_dtype=pl.Int32).alias("area_id"),
+                pl.col("konto").replace_strict(self.kind_of, default=None, return_dtype=pl.Int8).alias("kind_id"),
+                pl.col("konto").str.strip_chars().str.slice(0, 1).alias("class"),
+                pl.lit(None, pl.Int8).alias("reason_id"),
+            )
+            .filter(pl.col("area_id").is_not_null() & pl.col("kind_id").is_not_null())
+            .group_by("area_id", "kind_id", "class", "month", "reason_id")
+            .agg((pl.col("amount").sum().round(2) * self.factor).alias("value"))
+        )
 
     def named(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Replace the integer keys with names: area, kind ("revenue"/"cost"), reason."""
@@ -495,7 +632,6 @@ def _ledger_budget(
 
 def _usage(areas: list[AreaResult], budget: BudgetFigures, month: int, settings: Settings, ledger_name: str) -> list[Finding]:
     out = []
-    expected = month / 12
     margin = settings.ledger.usage_margin
     for a in areas:
         cost_budget, cost_actual = a.budget.cost, a.actual_to_date.cost
@@ -512,15 +648,18 @@ def _usage(areas: list[AreaResult], budget: BudgetFigures, month: int, settings:
                     )
                 )
             continue
+        expected = month / 12 if a.expected_cost_share is None else a.expected_cost_share
         used = cost_actual / cost_budget
         if used > expected + margin or used < 0:
+            key = a.key.split("kostnader: ")[-1]
+            pace = "jämn takt" if key.startswith(EVEN_KEY) else f"takten enligt periodiseringsnyckeln ({key})"
             out.append(
                 make_finding(
                     "VP504",
                     ledger_name,
                     None,
                     f"{a.area} har förbrukat {used:.0%} av årets kostnadsbudget efter {MONTHS_SV[month - 1]} "
-                    f"(jämn takt vore {expected:.0%}).".replace("%", " %"),
+                    f"({pace} vore {expected:.0%}).".replace("%", " %"),
                     expected=round(expected, 6),
                     actual=round(used, 6),
                     suggestion="Kontrollera om kostnaden är felkonterad eller om prognosen behöver ändras.",

@@ -83,15 +83,21 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
     from rich.table import Table
 
     from vpexcel.numbers import format_sv
-    from vpexcel.reconcile import MONTHS_SV, SIGN_CONVENTION
+    from vpexcel.reconcile import MONTHS_SV
 
     console = _console(out)
     months = f"januari–{MONTHS_SV[rec.month - 1]}" if rec.month > 1 else "januari"
     console.print(f"[bold]Avstämning av {rec.budget_file} mot {rec.ledger_file}, {months} {rec.year} ({rec.unit})[/bold]")
     table = Table(show_footer=False)
-    table.add_column("Område")
-    for title in ("Budget netto", "Budget t.o.m.", "Utfall ack.", "Avvikelse", "Förbr."):
+    table.add_column("Område", min_width=12)
+    keyed = any(a.key != "jämn" for a in rec.areas)  # the key column only when some area is not spread evenly
+    titles = ["Budget\nnetto", "Budget\nt.o.m.", "Utfall\nack.", "Avvi-\nkelse", "Förbr."]
+    if rec.has_last_year:
+        titles += [f"Utfall ack.\n{rec.year - 1}", "Föränd-\nring"]
+    for title in titles:
         table.add_column(title, justify="right", no_wrap=True)
+    if keyed:
+        table.add_column("Periodisering")
 
     def line(name: str, a: AreaResult) -> list[str]:
         used = (
@@ -99,14 +105,18 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
             if a.used_share is None
             else f"{abs(a.used_share * 100) if round(a.used_share * 100) == 0 else a.used_share * 100:.0f} %"
         )
-        return [
+        cells = [
             name,
             format_sv(a.budget.net),
             format_sv(a.budget_to_date.net),
             format_sv(a.actual_to_date.net),
-            format_sv(a.variance_to_date),
+            format_sv(rec.deviation_of(a)),
             used,
         ]
+        if rec.has_last_year:
+            last = a.last_year_to_date
+            cells += [format_sv(last.net) if last else "", format_sv(a.change_from_last_year)]
+        return [*cells, a.key] if keyed else cells
 
     for a in rec.areas:
         table.add_row(*line(a.area, a))
@@ -123,7 +133,17 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
         console.print(
             f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_sv(x.amount, 2)} {rec.unit}."
         )
-    console.print(f"Avvikelse = budget t.o.m. perioden − utfall ack. {SIGN_CONVENTION}")
+    if rec.has_last_year:
+        console.print(
+            f"Utfall ack. {rec.year - 1}: samma månader i fjol (ur {rec.last_year_source}). "
+            "Förändring = utfall ack. − utfall samma period i fjol (netto; negativt: högre nettokostnad än i fjol)."
+        )
+    console.print(
+        "Budget t.o.m. = årets budget periodiserad "
+        + ("med områdets nyckel (kolumnen Periodisering). " if keyed else "jämnt, en tolftedel per månad. ")
+        + f"{rec.deviation_text} "
+        "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
+    )
     report = rec.report()
     _print_findings(console, report)
     console.print(f"Summering: {summary_sv(report)}.")

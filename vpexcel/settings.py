@@ -13,7 +13,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
@@ -124,6 +124,49 @@ class AnsvarRule(BaseModel):
         return code == self.codes
 
 
+EVEN_KEY = "jämn"
+LAST_YEAR_KEY = "fjolårets utfall"
+
+
+class PeriodKey(BaseModel):
+    """A periodiseringsnyckel: for an area (None: every area) and account classes (empty: revenue and cost),
+    spread the year's budget evenly, by a named monthly profile, or by last year's monthly actuals."""
+
+    area: str | None = None
+    classes: list[str] = Field(default_factory=list)
+    key: str = EVEN_KEY
+
+    @field_validator("key")
+    @classmethod
+    def _key_name(cls, v: str) -> str:
+        v = v.strip()
+        folded = normalize(v)
+        if folded in ("jämn", "jämnt", "even"):
+            return EVEN_KEY
+        if folded in ("fjolårets utfall", "fjolår", "förra årets utfall", "last_year"):
+            return LAST_YEAR_KEY
+        return v
+
+    @field_validator("classes", mode="before")
+    @classmethod
+    def _class_list(cls, v: object) -> object:
+        return class_list(v) if isinstance(v, str) else v
+
+
+def class_list(text: str) -> list[str]:
+    """Account classes as typed: "3", "4-7", "5, 6"; ValueError in Swedish for anything else."""
+    out: list[str] = []
+    for part in [p.strip() for p in re.split(r"[,;]", text) if p.strip()]:
+        m = re.fullmatch(r"(\d)\s*[-\u2013]\s*(\d)", part)
+        if m and m.group(1) <= m.group(2):
+            out += [str(d) for d in range(int(m.group(1)), int(m.group(2)) + 1)]
+        elif re.fullmatch(r"\d", part):
+            out.append(part)
+        else:
+            raise ValueError(f"{part!r} är ingen kontoklass; skriv en siffra (5) eller ett intervall (4-7)")
+    return out
+
+
 class LedgerSettings(BaseModel):
     """How the ledger export maps to the budget (Kommun-Bas defaults)."""
 
@@ -135,6 +178,51 @@ class LedgerSettings(BaseModel):
     internal_counterparts: list[str] = Field(default_factory=lambda: ["1", "2", "3", "4"])
     credit_negative: bool = True  # revenue is booked as credit (negative) in the ledger
     usage_margin: float = Field(default=0.20, ge=0, le=1)  # VP504: share of the year above the even pace
+    # which export column is which, on top of the names the systems use ("Kolumner")
+    columns: dict[str, str] = Field(default_factory=dict)
+    # how the year's budget is spread over the months ("Periodiseringsnycklar", "Periodisering")
+    keys: list[PeriodKey] = Field(default_factory=list)
+    profiles: dict[str, list[float]] = Field(default_factory=dict)
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _column_roles(cls, v: object) -> object:
+        return column_roles(v) if isinstance(v, dict) else v
+
+    @field_validator("profiles")
+    @classmethod
+    def _twelve_shares(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        for name, shares in v.items():
+            if len(shares) != 12 or any(not math.isfinite(x) or x < 0 for x in shares) or not sum(shares) > 0:
+                raise ValueError(f"profilen {name!r} ska ha tolv andelar, inga negativa, som inte alla är noll")
+        return v
+
+    @model_validator(mode="after")
+    def _known_profiles(self) -> LedgerSettings:
+        names = {normalize(n) for n in self.profiles}
+        for k in self.keys:
+            if k.key not in (EVEN_KEY, LAST_YEAR_KEY) and normalize(k.key) not in names:
+                raise ValueError(f"nyckeln {k.key!r} är varken jämn, fjolårets utfall eller en profil under profiles")
+        return self
+
+    def profile(self, name: str) -> list[float] | None:
+        return next((v for k, v in self.profiles.items() if normalize(k) == normalize(name)), None)
+
+    def key_for(self, area: str, side: str) -> PeriodKey | None:
+        """The periodisation key for an area's revenue or cost side: area and class before area before class."""
+        best: tuple[int, PeriodKey] | None = None
+        for k in self.keys:
+            if k.area is not None and normalize(k.area) != normalize(area):
+                continue
+            if k.classes and side not in self.sides(k.classes):
+                continue
+            rank = (2 if k.area is not None else 0) + (1 if k.classes else 0)
+            if best is None or rank > best[0]:
+                best = (rank, k)
+        return best[1] if best else None
+
+    def sides(self, classes: list[str]) -> set[str]:
+        return {kind for c in classes if (kind := self.account_kind(c))}
 
     def area_for(self, ansvar: str) -> str | None:
         return next((r.area for r in self.ansvar if r.matches(ansvar)), None)
@@ -448,6 +536,7 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     for ind in settings.indicators:
         manual = "; ".join(f"{y}={format_value(v)}" for y, v in sorted(ind.values.items()))
         rows.append([ind.name, ind.kpi or "", ind.direction, manual, "; ".join(ind.aliases)])
+    rows += ledger_extra_rows(settings)
     return rows
 
 
@@ -678,6 +767,7 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 }
             )
         data["indicators"] = indicators
+    read_ledger_sections(sheet, sections, data)
     return validated(data, f"bladet {sheet.name!r}")
 
 
@@ -736,3 +826,112 @@ def _sv_value(v: object) -> str:
     if isinstance(v, float):
         return format_value(v)
     return str(v).replace("'", "").replace(" or ", " eller ")
+
+
+# --- ledger columns and periodisation keys (issue 12) --------------------------------
+SECTION_COLUMNS = "Kolumner"
+SECTION_PROFILES = "Periodisering"
+SECTION_KEYS = "Periodiseringsnycklar"
+MONTH_ABBR_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+SECTION_HEADERS[SECTION_COLUMNS] = ["Fält", "Kolumnens namn i huvudboksexporten"]
+SECTION_HEADERS[SECTION_PROFILES] = ["Profil", *MONTH_ABBR_SV]
+SECTION_HEADERS[SECTION_KEYS] = [
+    "Produktionsområde (tomt: alla)",
+    "Kontoklasser (tomt: alla; 3 eller 4-7)",
+    "Nyckel (jämn, fjolårets utfall eller en profil)",
+]
+# ledger field -> its Swedish name in the Kolumner table
+COLUMN_FIELDS_SV = {
+    "period": "Period",
+    "ansvar": "Ansvar",
+    "konto": "Konto",
+    "motpart": "Motpart",
+    "amount": "Belopp",
+    "text": "Text",
+    "verksamhet": "Verksamhet",
+    "projekt": "Projekt",
+    "aktivitet": "Aktivitet",
+    "objekt": "Objekt",
+    "budget": "Budget",
+    "kind": "Beloppstyp",
+}
+
+
+def column_roles(mapping: dict[Any, Any]) -> dict[str, str]:
+    """A Kolumner mapping with Swedish or English field names -> ledger field -> export column name."""
+    by_name = {normalize(sv): field for field, sv in COLUMN_FIELDS_SV.items()} | {f: f for f in COLUMN_FIELDS_SV}
+    out: dict[str, str] = {}
+    for k, v in mapping.items():
+        field = by_name.get(normalize(str(k)))
+        if field is None:
+            raise ValueError(f"{k!r} är inget fält; tillåtna är {', '.join(COLUMN_FIELDS_SV.values())}")
+        if v is not None and str(v).strip():
+            out[field] = str(v).strip()
+    return out
+
+
+def ledger_extra_rows(settings: Settings) -> list[list[object]]:
+    """The Kolumner, Periodisering and Periodiseringsnycklar tables for ``vpexcel init``."""
+    led = settings.ledger
+    rows: list[list[Any]] = [[], [SECTION_COLUMNS], SECTION_HEADERS[SECTION_COLUMNS]]
+    rows += [[sv, led.columns.get(field, "")] for field, sv in COLUMN_FIELDS_SV.items() if field not in ("kind",)]
+    rows += [[], [SECTION_PROFILES], SECTION_HEADERS[SECTION_PROFILES]]
+    rows += [[name, *shares] for name, shares in led.profiles.items()]
+    rows += [[], [SECTION_KEYS], SECTION_HEADERS[SECTION_KEYS]]
+    rows += [[k.area or "", ", ".join(k.classes), k.key] for k in led.keys]
+    return rows
+
+
+def read_ledger_sections(sheet: SheetGrid, sections: dict[str, tuple[int, list[int]]], data: dict[str, Any]) -> None:
+    """Kolumner, Periodisering and Periodiseringsnycklar from the sheet into ``data["ledger"]``."""
+    if SECTION_COLUMNS in sections:
+        columns: dict[str, str] = {}
+        allowed = {normalize(sv): field for field, sv in COLUMN_FIELDS_SV.items()}
+        for r in sections[SECTION_COLUMNS][1]:
+            label, name = _text(sheet.value(r, 0)), _text(sheet.value(r, 1))
+            field = allowed.get(normalize(label))
+            if field is None:
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 0)}: {label!r} är inget fält i huvudboken. "
+                    f"Skriv ett av {', '.join(COLUMN_FIELDS_SV.values())}."
+                )
+            if name:
+                columns[field] = name
+        data["ledger"]["columns"] = columns
+    if SECTION_PROFILES in sections:
+        profiles: dict[str, list[float]] = {}
+        for r in sections[SECTION_PROFILES][1]:
+            name = _text(sheet.value(r, 0))
+            if not name:
+                raise InputError(f"{sheet.name}!{a1(r, 0)}: profilen saknar namn. Skriv ett namn, till exempel Lön.")
+            shares = [_number(sheet, r, c, f"andelen för {MONTH_ABBR_SV[c - 1]}") for c in range(1, 13)]
+            if any(x < 0 for x in shares) or not sum(shares) > 0:
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 1)}: profilen {name!r} ska ha tolv andelar som inte är negativa och inte alla noll."
+                )
+            profiles[name] = shares
+        data["ledger"]["profiles"] = profiles
+    if SECTION_KEYS in sections:
+        keys: list[dict[str, Any]] = []
+        profiles_known = {normalize(n) for n in data["ledger"].get("profiles", {})}
+        area_names = {normalize(a["name"]) for a in data["areas"]} | {
+            normalize(alias) for a in data["areas"] for alias in a.get("aliases", [])
+        }
+        for r in sections[SECTION_KEYS][1]:
+            area, classes, key = _text(sheet.value(r, 0)), _text(sheet.value(r, 1)), _text(sheet.value(r, 2)) or EVEN_KEY
+            if area and normalize(area) not in area_names:
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 0)}: {area!r} finns inte bland produktionsområdena. Skriv ett områdes namn eller lämna cellen tom."
+                )
+            try:
+                parsed = class_list(classes)
+            except ValueError as exc:
+                raise InputError(f"{sheet.name}!{a1(r, 1)}: {exc}.") from None
+            checked = PeriodKey(key=key).key
+            if checked not in (EVEN_KEY, LAST_YEAR_KEY) and normalize(checked) not in profiles_known:
+                raise InputError(
+                    f"{sheet.name}!{a1(r, 2)}: nyckeln {key!r} är varken jämn, fjolårets utfall eller en profil i tabellen "
+                    f"{SECTION_PROFILES}. Skriv en av dem."
+                )
+            keys.append({"area": area or None, "classes": parsed, "key": checked})
+        data["ledger"]["keys"] = keys

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +24,26 @@ from vpexcel.errors import InputError
 from vpexcel.grid import CellValue
 from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, read_workbook
 from vpexcel.ledger import (
-    COLUMN_SV,
+    MAX_LINE_AMOUNT,
     REQUIRED,
     TEXT_COLUMNS,
+    TOTAL_KEYS,
     LedgerData,
     LineProblem,
     aggregate,
     amount_expr,
     match_columns,
     plain_amount_expr,
+    regroup,
+    unmatched,
 )
-from vpexcel.numbers import classify
+from vpexcel.numbers import classify, parse_swedish_number
 from vpexcel.period import parse_period
+from vpexcel.settings import COLUMN_FIELDS_SV
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
 MAX_PROBLEMS = 500
+LINE_COLUMN = "__vpexcel_line__"
 _BUDGET_KINDS = ("budget", "bu", "b")
 
 
@@ -43,10 +51,11 @@ def _refuse(path: Path, what: str) -> InputError:
     return InputError(f"Huvudboken {path.name} kan inte läsas: {what}")
 
 
-def read_ledger(path: str | Path, *, details: bool = True) -> LedgerData:
+def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, str] | None = None) -> LedgerData:
     """Read a ledger export. Without ``details`` the descriptive columns (Text, Verksamhet,
     Aktivitet, Projekt, Objekt) are left unread: the figures need only the codes, and
-    skipping the text halves the parsing of a large CSV."""
+    skipping the text halves the parsing of a large CSV. ``columns``: the settings' Kolumner (field -> the
+    export's name for it), used before the names the systems use."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"Huvudboken {path} finns inte. Kontrollera sökvägen och filnamnet.")
@@ -60,10 +69,10 @@ def read_ledger(path: str | Path, *, details: bool = True) -> LedgerData:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC):
-        return _read_xlsx(path)
+        return _read_xlsx(path, columns or {})
     if head.startswith(OLE_MAGIC):
         raise _refuse(path, "den är i gammalt Excel-format eller lösenordsskyddad. Spara den som .xlsx eller exportera som CSV.")
-    return _read_csv(path, details)
+    return _read_csv(path, details, columns or {})
 
 
 def _decode(path: Path, data: bytes) -> bytes:
@@ -86,46 +95,92 @@ def _separator(first_line: str) -> str:
     return sep if n else ";"
 
 
-def _require(path: Path, found: dict[str, int], headers: list[str]) -> None:
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
-        names = ", ".join(COLUMN_SV[c] for c in missing)
+def _require(path: Path, found: dict[str, int], headers: list[str], columns: dict[str, str] | None = None) -> None:
+    shown = ", ".join(repr(h) for h in headers[:20] if h) + (" …" if len(headers) > 20 else "")
+    wrong = unmatched(headers, columns or {})
+    if wrong:
+        field, name = wrong[0]
         raise _refuse(
             path,
-            f"kolumnen {names} hittas inte (kolumnerna heter {', '.join(repr(h) for h in headers[:12])}). "
-            "Ge kolumnerna de namn ekonomisystemet använder, till exempel Period, Ansvar, Konto och Belopp.",
+            f"enligt tabellen Kolumner på bladet Inställningar heter kolumnen {COLUMN_FIELDS_SV[field]} {name!r}, "
+            f"men exporten har ingen sådan kolumn (kolumnerna heter {shown}). Skriv kolumnens namn som det står i exporten.",
+        )
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        sv = [COLUMN_FIELDS_SV[c] for c in missing]
+        names = sv[0] if len(sv) == 1 else ", ".join(sv[:-1]) + " och " + sv[-1]
+        raise _refuse(
+            path,
+            f"{'kolumnen' if len(missing) == 1 else 'kolumnerna'} {names} hittas inte (kolumnerna heter {shown}). "
+            "Ange vilken kolumn som är vilken i tabellen Kolumner på bladet Inställningar, en rad per fält: "
+            f"fältet ({names}) och kolumnens namn som det står i exporten. "
+            "Eller ge kolumnerna de namn ekonomisystemet brukar använda: Period, Ansvar, Konto och Belopp.",
         )
 
 
-def _read_csv(path: Path, details: bool = True) -> LedgerData:
+def _read_csv(path: Path, details: bool, columns: dict[str, str]) -> LedgerData:
     with path.open("rb") as fh:
-        first = fh.readline(65536).decode("utf-8", "replace").lstrip("\ufeff")
+        head = fh.read(65536)
+    if b"\r" in head and b"\n" not in head:
+        # Excel for Mac's "CSV (Macintosh)": lines end in CR alone, which polars does not see as an end
+        converted = _cr_to_lf(path)
+        try:
+            return _read_csv_lines(path, converted, head.split(b"\r", 1)[0], details, columns)
+        finally:
+            converted.unlink(missing_ok=True)
+    return _read_csv_lines(path, path, head.split(b"\n", 1)[0], details, columns)
+
+
+def _cr_to_lf(path: Path) -> Path:
+    """A temporary copy of a CR-only file with LF line ends, written in chunks (the file may be large)."""
+    fd, name = tempfile.mkstemp(prefix=".~vpexcel-huvudbok-", suffix=".csv")
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(chunk.replace(b"\r", b"\n"))
+    except OSError:
+        Path(name).unlink(missing_ok=True)
+        raise _refuse(path, "den tillfälliga kopian med radbyten kunde inte skrivas. Spara filen som CSV (UTF-8).") from None
+    return Path(name)
+
+
+def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, columns: dict[str, str]) -> LedgerData:
+    """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``."""
+    first = first_line.decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
-    options: dict[str, Any] = {"separator": sep, "infer_schema": False, "truncate_ragged_lines": True, "has_header": True}
+    options: dict[str, Any] = {
+        "separator": sep,
+        "infer_schema": False,
+        "truncate_ragged_lines": True,
+        "has_header": True,
+        # the line number from the reader itself: numbering with pl.len() would hold every line in memory at once
+        "row_index_name": LINE_COLUMN,
+        "row_index_offset": 2,
+    }
     try:
         try:
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
-            return _csv_frame(path, pl.scan_csv(path, **options), sep, details)
+            return _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns)
         except pl.exceptions.ComputeError as exc:
             if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
                 raise
-            decoded = pl.read_csv(io.BytesIO(_decode(path, path.read_bytes())), **options)  # Windows-1252
-            return _csv_frame(path, decoded.lazy(), sep, details)
+            decoded = pl.read_csv(io.BytesIO(_decode(path, source.read_bytes())), **options)  # Windows-1252
+            return _csv_frame(path, decoded.lazy(), sep, details, columns)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise _refuse(
             path, f"den går inte att tolka som CSV ({str(exc).splitlines()[0][:120]}). Exportera den på nytt."
         ) from None
 
 
-def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool) -> LedgerData:
-    headers = lazy.collect_schema().names()
-    found = match_columns(headers)
-    _require(path, found, headers)
+def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns: dict[str, str]) -> LedgerData:
+    headers = [n for n in lazy.collect_schema().names() if n != LINE_COLUMN]
+    found = match_columns(headers, columns)
+    _require(path, found, headers, columns)
     cols = {name: pl.col(headers[i]) for name, i in found.items()}
     amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
     decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
     exprs = [
-        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line"),
+        pl.col(LINE_COLUMN).cast(pl.Int64).alias("line"),
         cols["period"].alias("period_raw"),
         plain_amount_expr(cols["amount"], decimal_comma).alias("amount"),
         cols["amount"].alias("amount_raw"),
@@ -133,8 +188,8 @@ def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool) -> Ledge
     for name in TEXT_COLUMNS:
         if name not in cols or (not details and name not in ("ansvar", "konto", "motpart")):
             exprs.append(pl.lit(None, pl.Utf8).alias(name))
-        elif name in ("ansvar", "konto", "motpart"):  # the codes the reconciliation keys on
-            exprs.append(cols[name].str.strip_chars().alias(name))
+        elif name in ("ansvar", "konto", "motpart") and details:  # the codes the reconciliation keys on
+            exprs.append(cols[name].str.strip_chars().alias(name))  # (streamed: stripped once per group instead)
         else:
             exprs.append(cols[name].alias(name))
     if "budget" in cols:
@@ -164,10 +219,11 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         & pl.col("konto").is_not_null()
         & pl.col("period_raw").is_not_null()
     )
-    queries = [aggregate(lines.filter(readable)), lines.filter(~readable)]
-    if details:
-        queries.append(lines.filter(readable))
-    totals, odd, *kept = pl.collect_all(queries)
+    kept: list[pl.DataFrame] = []
+    if details:  # the drill-down needs every line anyway: one in-memory scan serves the sums, the problems and the lines
+        totals, odd, *kept = pl.collect_all([aggregate(lines.filter(readable)), lines.filter(~readable), lines.filter(readable)])
+    else:
+        totals, odd = _stream_groups(lines, readable)
     # amounts such as "1 234,50", "(12,3)" or "−5": the full reading, only on the lines that need it
     odd = odd.with_columns(
         pl.when(pl.col("amount").is_null() & pl.col("amount_raw").is_not_null())
@@ -175,6 +231,16 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         .otherwise(pl.col("amount"))
         .alias("amount")
     )
+    if decimal_comma:  # what the vectorized reading left: the validator's reading, once per distinct text
+        left = odd.filter(pl.col("amount").is_null() & pl.col("amount_raw").is_not_null()).get_column("amount_raw")
+        if left.len():
+            read = {v: _swedish_amount(v) for v in left.unique().to_list()}
+            odd = odd.with_columns(
+                pl.when(pl.col("amount").is_null())
+                .then(pl.col("amount_raw").replace_strict(read, default=None, return_dtype=pl.Float64))
+                .otherwise(pl.col("amount"))
+                .alias("amount")
+            )
     recovered = odd.filter(readable)
     if recovered.height:
         totals = pl.concat([totals, aggregate(recovered.lazy()).collect()])
@@ -194,9 +260,8 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
 
     totals = dated(totals)
     undated = totals.filter(pl.col("year").is_null())
-    totals = aggregate(
-        totals.filter(pl.col("year").is_not_null()).lazy().rename({"first_line": "line"}),
-        ("year", "month", "ansvar", "konto", "motpart"),
+    totals = regroup(
+        totals.filter(pl.col("year").is_not_null()).lazy(), ("year", "month", "ansvar", "konto", "motpart")
     ).collect()
     problems = [_problem(row) for row in bad.head(MAX_PROBLEMS).iter_rows(named=True)]
     for row in undated.sort("first_line").iter_rows(named=True):
@@ -220,8 +285,75 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
     if kept:
         frame = dated(kept[0]).filter(pl.col("year").is_not_null()).drop("period_raw", "amount_raw")
         frame = frame.with_columns(pl.col("amount").fill_null(0.0))
-    total_lines = int(totals.get_column("lines").sum() or 0) + n_bad + 1
-    return LedgerData(name, totals, frame, problems, total_lines, has_budget)
+    readable_lines = int(totals.get_column("lines").sum() or 0)
+    if readable_lines == 0:
+        if not problems:
+            raise InputError(
+                f"Huvudboken {name} har inga rader under rubrikraden. Exportera huvudboken på nytt med perioden som ska stämmas av."
+            )
+        first = problems[0]
+        raise InputError(
+            f"Huvudboken {name} har ingen rad som går att läsa ({n_bad} {'rad' if n_bad == 1 else 'rader'}; "
+            f"rad {first.line}: {first.message}). Kontrollera att exporten har semikolon och decimalkomma och exportera på nytt."
+        )
+    return LedgerData(name, totals, frame, problems, readable_lines + n_bad + 1, has_budget)
+
+
+def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The sums per period text and kodsträng, and the lines that need a closer look, in one streaming pass.
+
+    Memory follows the number of groups, not of lines: each line that the plain reading
+    could not use is a group of its own (keyed by its line number), every other line
+    goes into its kodsträng's group.
+    """
+    odd_line = pl.when(readable).then(None).otherwise(pl.col("line")).alias("odd_line")
+    odd_raw = pl.when(readable).then(None).otherwise(pl.col("amount_raw")).alias("odd_raw")
+    grouped = (
+        lines.with_columns(odd_line, odd_raw)
+        .group_by(*TOTAL_KEYS, "odd_line", "odd_raw")
+        .agg(
+            pl.col("amount").fill_null(0.0).sum().round(2),
+            pl.col("budget").fill_null(0.0).sum().round(2),
+            pl.col("amount").is_not_null().sum().cast(pl.Int64).alias("rows"),
+            pl.col("budget").is_not_null().sum().cast(pl.Int64).alias("budget_rows"),
+            pl.len().cast(pl.Int64).alias("lines"),
+            pl.col("line").min().alias("first_line"),
+        )
+        .collect(engine="streaming")
+        .with_columns(pl.col(c).str.strip_chars() for c in ("ansvar", "konto", "motpart"))
+    )
+    totals = grouped.filter(pl.col("odd_line").is_null()).select(
+        "period_raw", "ansvar", "konto", "motpart", "amount", "budget", "rows", "lines", "first_line"
+    )
+    odd = grouped.filter(pl.col("odd_line").is_not_null()).select(
+        pl.col("odd_line").alias("line"),
+        "period_raw",
+        "ansvar",
+        "konto",
+        "motpart",
+        pl.when(pl.col("rows") > 0).then(pl.col("amount")).otherwise(None).alias("amount"),
+        pl.when(pl.col("budget_rows") > 0).then(pl.col("budget")).otherwise(None).alias("budget"),
+        pl.col("odd_raw").alias("amount_raw"),
+    )
+    return totals, odd.sort("line")
+
+
+def _swedish_amount(text: str) -> float | None:
+    value = parse_swedish_number(text, units=("kr",))
+    return value if value is not None and abs(value) <= MAX_LINE_AMOUNT else None
+
+
+def _not_finite(text: str) -> str | None:
+    """Why an amount text that reads as a float is still no amount: not finite, or beyond any ledger."""
+    try:
+        value = float(text.strip().replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return f"beloppet {text!r} är inget ändligt tal"
+    if abs(value) > MAX_LINE_AMOUNT:
+        return f"beloppet {text!r} är orimligt stort (mer än 10 000 miljarder kronor)"
+    return None
 
 
 def _problem(row: dict[str, object]) -> LineProblem:
@@ -235,10 +367,10 @@ def _problem(row: dict[str, object]) -> LineProblem:
         )
         return LineProblem(line=line, column=missing[0], value=None, message=f"{what} saknas på raden")
     if row["amount"] is None and row.get("budget") is None:
-        return LineProblem(
-            line=line, column="Belopp", value=str(row["amount_raw"]), message=f"beloppet {row['amount_raw']!r} är inget tal"
-        )
-    if row["month"] is None or row["year"] is None:
+        raw = str(row["amount_raw"])
+        message = _not_finite(raw) or f"beloppet {raw!r} är inget tal"
+        return LineProblem(line=line, column="Belopp", value=raw, message=message)
+    if row.get("month") is None or row.get("year") is None:
         value = row["period_raw"]
         what = "kolumnen Period saknas på raden" if value is None else f"perioden {value!r} är inget datum (skriv 2024-04)"
         return LineProblem(line=line, column="Period", value=None if value is None else str(value), message=what)
@@ -270,18 +402,25 @@ def _code_text(v: CellValue) -> str | None:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path) -> LedgerData:
+def _read_xlsx(path: Path, columns: dict[str, str]) -> LedgerData:
     book = read_workbook(path)
     for sheet in book.sheets:
         for r in range(min(20, sheet.height)):
             headers = [str(v) if v not in (None, "") else "" for v in sheet.rows[r]]
-            found = match_columns(headers)
-            if all(c in found for c in REQUIRED):
+            found = match_columns(headers, columns)
+            if all(c in found for c in REQUIRED) and not unmatched(headers, columns):
                 return _xlsx_frame(path, sheet.rows, r, found, headers)
     first = book.sheets[0]
     headers = [str(v) for v in (first.rows[0] if first.rows else []) if v not in (None, "")]
-    _require(path, match_columns(headers), headers)
+    _require(path, match_columns(headers, columns), headers, columns)
     raise _refuse(path, "ingen rubrikrad med Period, Ansvar, Konto och Belopp hittades.")
+
+
+def _cell_amount(v: CellValue) -> float | None:
+    if isinstance(v, str):
+        return _swedish_amount(v)
+    value = classify(v).number
+    return value if value is not None and abs(value) <= MAX_LINE_AMOUNT else None
 
 
 def _xlsx_frame(path: Path, rows: list[list[CellValue]], header: int, found: dict[str, int], headers: list[str]) -> LedgerData:
@@ -298,8 +437,8 @@ def _xlsx_frame(path: Path, rows: list[list[CellValue]], header: int, found: dic
         data["period_raw"].append(_period_text(cell(line, "period")))
         raw_amount = cell(line, "amount")
         data["amount_raw"].append(None if raw_amount in (None, "") else str(raw_amount))
-        data["amount"].append(classify(raw_amount).number)
-        data["budget"].append(classify(cell(line, "budget")).number if "budget" in found else None)
+        data["amount"].append(_cell_amount(raw_amount))
+        data["budget"].append(_cell_amount(cell(line, "budget")) if "budget" in found else None)
         for name in TEXT_COLUMNS:
             data[name].append(_code_text(cell(line, name)))
     frame = pl.DataFrame(

@@ -1,60 +1,124 @@
-"""The reconciliation workbook: a summary per area with a native bar chart, the ledger rows behind it, the findings."""
+"""The reconciliation workbook: a printable summary per area, a chart with its data on its own sheet,
+the ledger rows behind it, the findings.
+
+Every value goes in through :mod:`vpexcel.io.openpyxl_text` (``append``/``put``), so text from the
+settings or the ledger never becomes a formula. Figures are rounded to the decimals shown before
+they are written (no "-0,0"); the only colour in the table is the deviation that is an underskott
+under the settings' convention.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.openpyxl_text import append, put
 from vpexcel.io.report_xlsx import write_findings
-from vpexcel.reconcile import MONTHS_SV, SIGN_CONVENTION, AreaResult, Figures, Reconciliation
+from vpexcel.reconcile import MONTHS_SV, AreaResult, Figures, Reconciliation
 
 DETAIL_ROW_LIMIT = 50_000
-SUMMARY_HEADERS = [
-    "Produktionsområde",
-    "Budget intäkt",
-    "Budget kostnad",
-    "Budget netto",
-    "Periodiserad budget netto",
-    "Utfall intäkt ack.",
-    "Utfall kostnad ack.",
-    "Utfall netto ack.",
-    "varav interna intäkter",
-    "varav interna kostnader",
-    "Utfall netto månaden",
-    "Avvikelse helår (budget − utfall)",
-    "Avvikelse mot periodiserad budget",
-    "Förbrukning av årets budget",
-    "Rader",
-]
+CHART_SHEET = "Diagramdata"
+# number formats: a zero section, so a value that rounds to nothing shows "0,0" and never "-0,0"
+AMOUNT_FORMAT = "#,##0.0;-#,##0.0;0.0"
+KRONOR_FORMAT = "#,##0.00;-#,##0.00;0.00"
+SHARE_FORMAT = "0%;-0%;0%"
+DEFICIT_COLOUR = "C00000"
+# printing: A4 landscape, body text 11 pt, never printed below 8 pt
+A4_LANDSCAPE_WIDTH_PT = 841.9
+SIDE_MARGIN_IN = 0.4
+BODY_FONT_PT = 11
+MIN_PRINTED_PT = 8.0
 
 
-def _area_row(a: AreaResult) -> list[Any]:
+def _r(value: float | None, decimals: int = 1) -> float | None:
+    """Round to the decimals shown; -0.0 becomes 0.0."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, decimals) + 0.0
+
+
+def column_points(width: float) -> float:
+    """Printed width in points at 100 % of an Excel column ``width`` characters wide (Calibri 11)."""
+    return math.trunc(width * 7 + 5) * 0.75
+
+
+def pages_wide(widths: list[float], repeated: int, scale: float) -> int:
+    """How many pages wide the columns ``widths`` print at ``scale`` (A4 landscape), the first ``repeated``
+    columns printed again on every page; one page more than the plain quotient, since pages break
+    between columns."""
+    usable = A4_LANDSCAPE_WIDTH_PT - 2 * SIDE_MARGIN_IN * 72
+    pts = [column_points(w) * scale for w in widths]
+    fixed = sum(pts[:repeated])
+    per_page = usable - fixed - max(pts[repeated:], default=0.0)
+    return max(1, math.ceil(sum(pts[repeated:]) / per_page))
+
+
+def print_setup(ws: Any, header_row: int, widths: list[float], repeated_cols: int = 1) -> None:
+    """A4 landscape, as many pages wide as the table needs at a readable size, heading rows and the first
+    column repeated on every page, as many pages down as it takes."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = pages_wide(widths, repeated_cols, MIN_PRINTED_PT / BODY_FONT_PT * 1.1)
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.6, bottom=0.6)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if repeated_cols:
+        from openpyxl.utils import get_column_letter
+
+        ws.print_title_cols = f"A:{get_column_letter(repeated_cols)}"
+    ws.print_options.gridLines = False
+
+
+def _headers(rec: Reconciliation) -> list[str]:
+    last = rec.year - 1
     return [
-        a.area,
-        a.budget.revenue,
-        a.budget.cost,
-        a.budget.net,
-        a.budget_to_date.net,
-        a.actual_to_date.revenue,
-        a.actual_to_date.cost,
-        a.actual_to_date.net,
-        a.internal_revenue,
-        a.internal_cost,
-        a.actual_month.net,
-        a.variance,
-        a.variance_to_date,
-        a.used_share,
-        a.rows,
+        "Produktionsområde",
+        "Budget intäkt",
+        "Budget kostnad",
+        "Budget netto",
+        "Periodiserad budget netto",
+        "Utfall intäkt ack.",
+        "Utfall kostnad ack.",
+        "Utfall netto ack.",
+        "varav interna intäkter",
+        "varav interna kostnader",
+        "Utfall netto månaden",
+        *([f"Utfall netto ack. samma period {last}", f"Förändring mot {last}"] if rec.has_last_year else []),
+        "Kvar av budget (budget − utfall ack.)",
+        "Avvikelse mot periodiserad budget",
+        "Förbrukning av årets budget",
+        "Rader",
+        "Periodiseringsnyckel",
     ]
 
 
-def _text_cells(ws: Any, row: int) -> None:
-    for cell in ws[row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # ledger text such as "=Korrigering" stays text, never a formula
+def _area_row(rec: Reconciliation, a: AreaResult) -> list[Any]:
+    last = a.last_year_to_date
+    return [
+        a.area,
+        _r(a.budget.revenue),
+        _r(a.budget.cost),
+        _r(a.budget.net),
+        _r(a.budget_to_date.net),
+        _r(a.actual_to_date.revenue),
+        _r(a.actual_to_date.cost),
+        _r(a.actual_to_date.net),
+        _r(a.internal_revenue),
+        _r(a.internal_cost),
+        _r(a.actual_month.net),
+        *([_r(last.net) if last else None, _r(a.change_from_last_year)] if rec.has_last_year else []),
+        _r(a.variance),
+        _r(rec.deviation_of(a)),
+        _r(a.used_share, 2),
+        a.rows,
+        a.key,
+    ]
 
 
 def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
@@ -68,96 +132,114 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     assert ws is not None
     ws.title = "Avstämning"
     months = f"januari–{MONTHS_SV[rec.month - 1]}" if rec.month > 1 else "januari"
-    append(ws, [f"Avstämning mot huvudbok {months} {rec.year} ({rec.unit})"])
+    headers = _headers(rec)
+    col = {h: i for i, h in enumerate(headers, start=1)}
+    deviation_col = col["Avvikelse mot periodiserad budget"]
+    share_col, rows_col, key_col = col["Förbrukning av årets budget"], col["Rader"], col["Periodiseringsnyckel"]
+
     ws["A1"].font = Font(bold=True, size=14)
+    put(ws["A1"], f"Avstämning mot huvudbok {months} {rec.year} ({rec.unit})")
     append(ws, [f"Budget: {rec.budget_file}. Huvudbok: {rec.ledger_file}. Skapad {dt.datetime.now():%Y-%m-%d %H:%M} av vpexcel."])
-    append(ws, [SIGN_CONVENTION])
-    append(ws, [])
-    append(ws, SUMMARY_HEADERS)
-    header = ws.max_row
+    convention = (
+        f"{rec.deviation_text} Underskott visas i rött. Intäkter positiva, kostnader negativa; netto = intäkter + kostnader. "
+        "Kvar av budget = årets budget − utfall ack."
+    )
+    if rec.has_last_year:
+        convention += f" Fjolårets utfall ur {rec.last_year_source}; förändring = utfall ack. − samma period {rec.year - 1}."
+    append(ws, [convention])
+    ws["A3"].alignment = Alignment(wrap_text=False)
+    header = append(ws, [None]) + 1
+    append(ws, headers)
     for cell in ws[header]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[header].height = 45
+    ws.row_dimensions[header].height = 60
     first = header + 1
     for a in rec.areas:
-        append(ws, _area_row(a))
-        _text_cells(ws, ws.max_row)
-    last_area = ws.max_row
-    append(ws, _area_row(rec.board))
-    put(ws.cell(ws.max_row, 1), f"Totalt {rec.board.area}")
-    for cell in ws[ws.max_row]:
+        append(ws, _area_row(rec, a))
+    board = append(ws, _area_row(rec, rec.board))
+    put(ws.cell(board, 1), f"Totalt {rec.board.area}")
+    for cell in ws[board]:
         cell.font = Font(bold=True)
-    e = rec.eliminated
-    append(ws, ["Eliminering nämndinterna poster", None, None, None, None, -e, e, 0.0])
+    e = _r(rec.eliminated) or 0.0
+    append(ws, ["Eliminering nämndinterna poster", None, None, None, None, _r(-e), _r(e), 0.0])
     after: Figures = rec.board_after_elimination
-    append(
+    b = rec.board
+    total = append(
         ws,
         [
             "Totalt efter eliminering",
-            rec.board.budget.revenue,
-            rec.board.budget.cost,
-            rec.board.budget.net,
-            rec.board.budget_to_date.net,
-            after.revenue,
-            after.cost,
-            after.net,
+            _r(b.budget.revenue),
+            _r(b.budget.cost),
+            _r(b.budget.net),
+            _r(b.budget_to_date.net),
+            _r(after.revenue),
+            _r(after.cost),
+            _r(after.net),
         ],
     )
-    for cell in ws[ws.max_row]:
+    for cell in ws[total]:
         cell.font = Font(bold=True)
-    number = "#,##0.0;[Red]-#,##0.0"
-    for row in ws.iter_rows(min_row=first, max_row=ws.max_row, min_col=2, max_col=13):
-        for cell in row:
-            cell.number_format = number
-    for r in range(first, ws.max_row + 1):
-        ws.cell(r, 14).number_format = "0%"
+    for r in range(first, total + 1):
+        for c in range(2, deviation_col + 1):
+            ws.cell(r, c).number_format = AMOUNT_FORMAT
+        ws.cell(r, share_col).number_format = SHARE_FORMAT
+        ws.cell(r, rows_col).number_format = "#,##0"
+        ws.cell(r, key_col).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        value = ws.cell(r, deviation_col).value
+        if isinstance(value, float) and value != 0 and rec.is_deficit(value):
+            ws.cell(r, deviation_col).font = Font(color=DEFICIT_COLOUR, bold=r in (board, total))
+    last_table_row = total
     if rec.excluded:
         append(ws, [])
-        append(ws, ["Utanför avstämningen", "Rader", f"Belopp ({rec.unit})"])
-        for cell in ws[ws.max_row]:
+        head = append(ws, ["Utanför avstämningen", "Rader", f"Belopp ({rec.unit})"])
+        for cell in ws[head]:
             cell.font = Font(bold=True)
         for x in rec.excluded:
-            append(ws, [x.reason, x.rows, x.amount])
-            _text_cells(ws, ws.max_row)
-            ws.cell(ws.max_row, 3).number_format = "#,##0.00;[Red]-#,##0.00"
-    # chart data: net cost (positive) to date, budget against actual
-    append(ws, [])
-    append(ws, ["Diagramdata: nettokostnad t.o.m. perioden", "Periodiserad budget", "Utfall"])
-    data_header = ws.max_row
+            r = append(ws, [x.reason, x.rows, _r(x.amount, 2)])
+            ws.cell(r, 2).number_format = "#,##0"
+            ws.cell(r, 3).number_format = KRONOR_FORMAT
+            ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        last_table_row = ws.max_row
+
+    # chart data on its own sheet; the chart itself below the table
+    data = wb.create_sheet(CHART_SHEET)
+    append(data, [f"Nettokostnad t.o.m. {MONTHS_SV[rec.month - 1]} {rec.year} ({rec.unit}), underlag för diagrammet"])
+    data_header = append(data, ["Produktionsområde", "Periodiserad budget", "Utfall"])
     for a in rec.areas:
-        append(ws, [a.area, -a.budget_to_date.net, -a.actual_to_date.net])
-        for col in (2, 3):
-            ws.cell(ws.max_row, col).number_format = number
-    data_last = ws.max_row
+        r = append(data, [a.area, _r(-a.budget_to_date.net), _r(-a.actual_to_date.net)])
+        for c in (2, 3):
+            data.cell(r, c).number_format = AMOUNT_FORMAT
+    data_last = data.max_row
+    data.column_dimensions["A"].width = 36
+    data.column_dimensions["B"].width = data.column_dimensions["C"].width = 18
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"Nettokostnad {months} {rec.year}: budget mot utfall ({rec.unit})"
     chart.y_axis.title = rec.unit
-    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=data_header, max_row=data_last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=data_header + 1, max_row=data_last))
+    chart.add_data(Reference(data, min_col=2, max_col=3, min_row=data_header, max_row=data_last), titles_from_data=True)
+    chart.set_categories(Reference(data, min_col=1, min_row=data_header + 1, max_row=data_last))
     chart.height, chart.width = 10, 20
-    ws.add_chart(chart, f"B{data_last + 2}")
-    ws.freeze_panes = f"B{first}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header}:{header}"
-    ws.column_dimensions["A"].width = 40
-    for i in range(2, len(SUMMARY_HEADERS) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 16
-    del last_area
+    ws.add_chart(chart, f"B{last_table_row + 3}")
 
-    _write_detail(wb.create_sheet("Huvudboksrader"), rec)
-    write_findings(wb.create_sheet("Anmärkningar"), rec.findings)
+    ws.freeze_panes = f"B{first}"
+    widths = [34.0] + [12.0] * (len(headers) - 2) + [22.0]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    print_setup(ws, header, widths)
+    ws.print_area = f"A1:{get_column_letter(len(headers))}{last_table_row + 24}"
+
+    _write_detail(wb.create_sheet("Huvudboksrader", 1), rec)
+    write_findings(wb.create_sheet("Anmärkningar", 2), rec.findings)
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 
 def _write_detail(ws: Any, rec: Reconciliation) -> None:
     import polars as pl
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     detail = rec.detail  # built from the ledger lines on each access: once here
     lines = detail.height
@@ -214,21 +296,23 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
         detail = detail.with_columns(
             (pl.col("year").cast(pl.Utf8) + "-" + pl.col("month").cast(pl.Utf8).str.zfill(2)).alias("period")
         )
-    append(ws, headers)
-    top = ws.max_row
+    top = append(ws, headers)
     for cell in ws[top]:
         cell.font = Font(bold=True)
     kinds = {"revenue": "intäkt", "cost": "kostnad"}
+    k, i = keys.index("kind"), keys.index("internal")
+    v_col, a_col = keys.index("value"), keys.index("amount")
     for row in detail.select(keys).iter_rows():
         values: list[Any] = list(row)
-        k = keys.index("kind")
         values[k] = kinds.get(values[k], values[k])
-        i = keys.index("internal")
         values[i] = "ja" if values[i] else "nej"
+        values[v_col] = _r(values[v_col], 6)
+        values[a_col] = _r(values[a_col], 2)
         append(ws, values)
-        _text_cells(ws, ws.max_row)
-    ws.auto_filter.ref = f"A{top}:{chr(64 + len(headers))}{max(ws.max_row, top)}"
+    last = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A{top}:{last}{max(ws.max_row, top)}"
     ws.freeze_panes = f"A{top + 1}"
-    for i in range(len(headers)):
-        ws.column_dimensions[chr(65 + i)].width = 14
-    ws.column_dimensions[chr(64 + len(headers))].width = 40
+    widths = [14.0] * (len(headers) - 1) + [40.0]
+    for n, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = w
+    print_setup(ws, top, widths, repeated_cols=0)
