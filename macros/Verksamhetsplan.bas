@@ -114,7 +114,7 @@ Fel:
     If Err.Number = ASR_FEL Then
         MsgBox Sv("Windows hindrade Excel fr{aa}n att starta vpexcel (fel 70, {AA}tkomst nekad). Det beror p{aa} en " & _
                   "s{ae}kerhetsregel som IT har satt (ASR: Office-program f{aa}r inte starta andra program), inte p{aa} " & _
-                  "Python eller vpexcel. Be IT om ett undantag f{oe}r vpexcel, se avsnittet F{oe}r IT i docs\excel.md."), _
+                  "Python eller vpexcel. Be IT om ett undantag f{oe}r vpexcel, se avsnittet F{oe}r IT i dokumentation\excel.md."), _
                vbExclamation, "vpexcel"
     Else
         MsgBox Sv("vpexcel kunde inte startas (fel ") & Err.Number & ": " & Err.Description & ")." & vbCrLf & _

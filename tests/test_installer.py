@@ -104,3 +104,19 @@ def test_the_wrapper_under_wine(tmp_path: Path) -> None:
     run(folder, VPEXCEL_POWERSHELL=win(stub), VPEXCEL_STUB_OUT=win(args))
     said = args.read_bytes().decode("utf-8", "replace").strip()
     assert said == f'-NoProfile -ExecutionPolicy Bypass -File "{win(folder)}\\install.ps1" -NoPause -Target C:\\test'
+
+
+def test_the_docs_for_it_name_the_steps_the_script_takes() -> None:
+    docs = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    it = docs[docs.index("## För IT") :]
+    for key in (
+        "HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\Security\\Trusted Locations\\vpexcel",
+        "HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\Options",
+    ):
+        assert key in it
+        assert key.removeprefix("HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\").split("\\")[-1] in PS1
+    for words in ("AllowSubfolders", '/R "', "Unblock-File", "d4f940ab-401b-4efc-aadc-ad5f3c50688a", "fel 70", "signera"):
+        assert words in it, words
+    user = docs[: docs.index("## För IT")]
+    for words in ("Avblockera", "installera.cmd", "OneDrive", "VPEXCEL_PROGRAM", "%LOCALAPPDATA%\\vpexcel", "skyddad vy"):
+        assert words in user, words
