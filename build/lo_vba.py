@@ -15,7 +15,8 @@ encoding and leaves the code page at 0), and with an empty document module for
 each ``--document`` code name (the workbook's and its sheets' codeName in
 workbook.xml and the sheet parts), as Excel's own files have.
 
-``--run`` takes a JSON list of ``[module, function, [arguments...]]`` and prints a
+``--run`` takes a JSON list of ``[module, function, [arguments...]]`` (or
+``["@name", NAME, [CONTENT]]`` to define a name in the document) and prints a
 JSON list of the results: the tests run the pure VBA of macros/Programsok.bas this
 way and compare it with vpexcel/excel/lookup.py.
 """
@@ -157,6 +158,10 @@ def run(calls: list[list[Any]], sources: list[Path]) -> list[Any]:
         provider = doc.getScriptProvider()
         results = []
         for module, function, args in calls:
+            if module == "@name":  # a defined name in the document: ["@name", NAME, [CONTENT]]
+                doc.NamedRanges.addNewByName(function, args[0], uno.createUnoStruct("com.sun.star.table.CellAddress"), 0)
+                results.append(None)
+                continue
             script = provider.getScript(f"vnd.sun.star.script:VBAProject.{module}.{function}?language=Basic&location=document")
             results.append(script.invoke(tuple(args), (), ())[0])
         doc.close(True)

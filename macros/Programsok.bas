@@ -68,6 +68,19 @@ Public Function Programkandidater(ByVal setting As String, ByVal folder As Strin
     Programkandidater = lista
 End Function
 
+Public Function NamnetsText(ByVal refersTo As String) As String
+    ' The text a defined name holds: ="C:\x\vpexcel.exe" (RefersTo of a name made in Namnhanteraren)
+    ' gives C:\x\vpexcel.exe, with "" inside read as one quote. "" for a name that holds anything else.
+    Dim t As String
+    t = Trim$(refersTo)
+    If Left$(t, 1) = "=" Then t = Trim$(Mid$(t, 2))
+    If Len(t) >= 2 Then
+        If Left$(t, 1) = Chr(34) And Right$(t, 1) = Chr(34) Then
+            NamnetsText = Replace(Mid$(t, 2, Len(t) - 2), Chr(34) & Chr(34), Chr(34))
+        End If
+    End If
+End Function
+
 Public Function ArgumentText(ByVal text As String) As String
     ' A button's text (a file path, a period) as hex of its UTF-16 code units after "u16:". Both
     ' RunPython and RunFrozenPython go through cmd.exe /C, which would expand %VAR% and treat

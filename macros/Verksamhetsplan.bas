@@ -84,7 +84,7 @@ Public Sub Hjalp()
 End Sub
 
 ' --- running Python ---------------------------------------------------------------
-Private Sub KorKnapp(knapp As String, ParamArray argument() As Variant)
+Public Sub KorKnapp(knapp As String, ParamArray argument() As Variant)
     ' argument: plain texts; each is handed over as ArgumentText (hex), which cmd.exe cannot change.
     Dim i As Long, python As String, kommando As String, exe As String, text As String
     If Not ArbetsbokOppen() Then Exit Sub
@@ -124,7 +124,7 @@ Fel:
     End If
 End Sub
 
-Private Function ArbetsbokOppen() As Boolean
+Public Function ArbetsbokOppen() As Boolean
     ' The buttons work on the active workbook: there must be one, and not one in Protected View.
     Dim aktiv As Object, skyddad As Object
     On Error Resume Next
@@ -144,7 +144,7 @@ Private Function ArbetsbokOppen() As Boolean
     ArbetsbokOppen = True
 End Function
 
-Private Function PythonInstallt() As Boolean
+Public Function PythonInstallt() As Boolean
     ' A Python configured for xlwings, read as xlwings' RunPython reads it: INTERPRETER_WIN, the
     ' older INTERPRETER, or CONDA PATH with CONDA ENV. Nested Ifs: VBA's Or and And do not short-circuit.
     Dim tolk As String, condaPath As String, condaEnv As String
@@ -161,7 +161,7 @@ Private Function PythonInstallt() As Boolean
     End If
 End Function
 
-Private Function Program() As String
+Public Function Program() As String
     ' The first place of Programkandidater that holds the program; "" when none does.
     Dim kandidater As Variant, i As Long
     kandidater = Split(Programkandidater(Installning(), TillaggetsMapp(), Environ$("LOCALAPPDATA")), vbLf)
@@ -173,19 +173,24 @@ Private Function Program() As String
     Next i
 End Function
 
-Private Function Installning() As String
-    ' The defined name VPEXCEL_PROGRAM (a quoted path, ="C:\...\vpexcel.exe") in the open workbook,
-    ' else in this workbook; %VAR% in it expanded here, so the path checked is the path run.
-    Dim setting As String
+Public Function Installning() As String
+    ' The defined name VPEXCEL_PROGRAM in the open workbook, else in this workbook: a quoted path,
+    ' ="C:\...\vpexcel.exe" (or a name pointing at a cell holding one). %VAR% in it is expanded
+    ' here, so the path checked is the path run.
+    Dim setting As String, refersTo As String
     On Error Resume Next
-    setting = CStr(Evaluate(ActiveWorkbook.Names("VPEXCEL_PROGRAM").RefersTo))
-    If Len(setting) = 0 Then setting = CStr(Evaluate(ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo))
+    refersTo = ActiveWorkbook.Names("VPEXCEL_PROGRAM").RefersTo
+    If Len(refersTo) = 0 Then refersTo = ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo
+    setting = NamnetsText(refersTo)
+    If Len(setting) = 0 Then
+        If Len(refersTo) > 0 Then setting = CStr(Evaluate(refersTo))
+    End If
     If InStr(1, setting, "%") > 0 Then setting = ExpandEnvironmentStrings(setting)
     On Error GoTo 0
     Installning = setting
 End Function
 
-Private Function TillaggetsMapp() As String
+Public Function TillaggetsMapp() As String
     ' The folder of the workbook holding this VBA, as a local path. With OneDrive, ThisWorkbook.Path
     ' is an https:// address: xlwings' GetFullName finds the synced local file, or gives "".
     Dim full As String
@@ -195,7 +200,7 @@ Private Function TillaggetsMapp() As String
     If ArLokalSokvag(full) Then TillaggetsMapp = GetDirectory(full)
 End Function
 
-Private Function FilFinns(ByVal path As String) As Boolean
+Public Function FilFinns(ByVal path As String) As Boolean
     ' True when path is a file; never called on a web address (Dir and GetAttr fail on those).
     Dim attribut As Long
     If Not ArLokalSokvag(path) Then Exit Function
@@ -206,7 +211,7 @@ Private Function FilFinns(ByVal path As String) As Boolean
     On Error GoTo 0
 End Function
 
-Private Function ProgramSaknas() As String
+Public Function ProgramSaknas() As String
     ' Where the program was looked for, and what to do.
     Dim text As String
     text = Sv("vpexcel hittar inte programmet vpexcel.exe och ingen Python {ae}r inst{ae}lld f{oe}r xlwings. " & _

@@ -17,7 +17,15 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from vpexcel.excel.lookup import candidates, decode_arg, encode_arg, find_program, is_local, parent
+from vpexcel.excel.lookup import (
+    candidates,
+    decode_arg,
+    encode_arg,
+    find_program,
+    is_local,
+    parent,
+    setting_text,
+)
 
 from .conftest import ROOT
 
@@ -138,6 +146,22 @@ CASES = [
     ("", "", ""),
 ]
 TEXTS = ["C:\\data\\huvudbok.csv", '100%USERNAME% & "x" ^', "åäö ÅÄÖ €", "2024-04", ""]
+REFERS_TO = ['="C:\\x\\vpexcel.exe"', '= "C:\\a ""b""\\v.exe" ', "=Blad1!$A$1", '="', "", '=""']
+
+
+def lo_run(calls: list[list[object]], modules: list[Path], tmp_path: Path, env: dict[str, str] | None = None) -> list[object]:
+    (tmp_path / "calls.json").write_text(json.dumps(calls), encoding="utf-8")
+    out = subprocess.run(
+        [UNO_PYTHON, str(ROOT / "build" / "lo_vba.py"), "--run", str(tmp_path / "calls.json"), *map(str, modules)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert isinstance(results, list)
+    return results
 
 
 @pytest.mark.skipif(not has_uno(), reason="LibreOffice with python3-uno is not installed")
@@ -145,20 +169,92 @@ def test_the_vba_rule_is_the_python_rule(tmp_path: Path) -> None:
     calls = [["Programsok", "Programkandidater", list(c)] for c in CASES]
     calls += [["Programsok", "ArgumentText", [t]] for t in TEXTS]
     calls += [["Programsok", "ArLokalSokvag", [p]] for p in (ONEDRIVE, "C:\\x", "", "http://a/b")]
-    (tmp_path / "calls.json").write_text(json.dumps(calls), encoding="utf-8")
-    out = subprocess.run(
-        [UNO_PYTHON, str(ROOT / "build" / "lo_vba.py"), "--run", str(tmp_path / "calls.json"), str(MACROS / "Programsok.bas")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    results = json.loads(out.stdout.strip().splitlines()[-1])
+    calls += [["Programsok", "NamnetsText", [r]] for r in REFERS_TO]
+    results = lo_run(calls, [MACROS / "Programsok.bas"], tmp_path)
     found = results[: len(CASES)]
     assert [r.split("\n") if r else [] for r in found] == [candidates(*c) for c in CASES]
     texts = results[len(CASES) : len(CASES) + len(TEXTS)]
     assert texts == [encode_arg(t) for t in TEXTS]
-    assert results[len(CASES) + len(TEXTS) :] == [False, True, False, False]
+    n = len(CASES) + len(TEXTS)
+    assert results[n : n + 4] == [False, True, False, False]
+    assert results[n + 4 :] == [setting_text(r) for r in REFERS_TO]
+    assert results[n + 4 :] == ["C:\\x\\vpexcel.exe", 'C:\\a "b"\\v.exe', "", "", "", ""]
+
+
+@pytest.mark.skipif(not has_uno(), reason="LibreOffice with python3-uno is not installed")
+@pytest.mark.parametrize("installed", [False, True], ids=["not-installed", "installed"])
+def test_the_buttons_vba_finds_the_program_and_hands_it_the_texts(tmp_path: Path, installed: bool) -> None:
+    """Verksamhetsplan.bas itself in LibreOffice's VBA runner, with stand-ins for xlwings' functions
+    (tests/vba/xlwings_stub.bas): where the add-in or workbook sits (xlwings' GetFullName), which
+    Python xlwings has, and what RunPython / RunFrozenPython are handed. Windows paths are played by
+    Linux file names that contain backslashes, so the VBA's own file check answers."""
+
+    def place(name: str) -> str:
+        path = str(tmp_path) + "/" + name
+        Path(path).write_bytes(b"MZ")
+        return path
+
+    local = str(tmp_path) + "/la"  # %LOCALAPPDATA%
+    zipped = str(tmp_path) + "/zip"  # the unpacked zip
+    program = place("zip\\vpexcel\\vpexcel.exe")
+    if installed:
+        place("la\\vpexcel\\vpexcel\\vpexcel.exe")
+    text = 'C:\\Ekonomi\\100%USERNAME% "x" & åäö.csv'
+    scenarios = [
+        ("beside", zipped + "\\vpexcel.xlam"),
+        ("above", zipped + "\\exempel\\budget-2024-knappar.xlsm"),
+        ("addins", str(tmp_path) + "/AddIns\\vpexcel.xlam"),
+        ("onedrive", ONEDRIVE + "/vpexcel.xlam"),
+    ]
+    calls: list[list[object]] = []
+    for _, fullname in scenarios:
+        calls += [
+            ["xlwings", "StubSet", ["fullname", fullname]],
+            ["Verksamhetsplan", "Program", []],
+            ["Verksamhetsplan", "KorKnapp", ["reconcile", text, "2024-04"]],
+            ["xlwings", "StubCalls", []],
+        ]
+    calls += [
+        ["Verksamhetsplan", "ProgramSaknas", []],
+        ["xlwings", "StubSet", ["config:CONDA PATH", "C:\\conda"]],
+        ["Verksamhetsplan", "PythonInstallt", []],  # CONDA PATH without CONDA ENV: not a Python
+        ["xlwings", "StubSet", ["config:CONDA ENV", "base"]],
+        ["Verksamhetsplan", "PythonInstallt", []],
+        ["xlwings", "StubSet", ["config:CONDA PATH", ""]],
+        ["xlwings", "StubSet", ["config:INTERPRETER", "C:\\py\\python.exe"]],  # the older setting
+        ["Verksamhetsplan", "KorKnapp", ["reconcile", text]],
+        ["xlwings", "StubCalls", []],
+        ["xlwings", "StubSet", ["config:INTERPRETER", ""]],
+        ["@name", "VPEXCEL_PROGRAM", ['"%LOCALAPPDATA%\\eget\\vpexcel.exe"']],
+        ["Verksamhetsplan", "Installning", []],
+        ["Verksamhetsplan", "Program", []],
+    ]
+    own = place("la\\eget\\vpexcel.exe")
+    results = lo_run(
+        calls,
+        [ROOT / "tests" / "vba" / "xlwings_stub.bas", MACROS / "Programsok.bas", MACROS / "Verksamhetsplan.bas"],
+        tmp_path,
+        {"LOCALAPPDATA": local},
+    )
+    args = f"knapp reconcile {encode_arg(text)} {encode_arg('2024-04')}"
+    for i, (name, fullname) in enumerate(scenarios):
+        found, ran = results[i * 4 + 1], results[i * 4 + 3]
+        folder = fullname[: fullname.rfind("\\") + 1] if is_local(fullname) else ""
+        expected = find_program("", folder, local, lambda p: Path(p).is_file() and p != own)
+        assert found == (expected or ""), name
+        if name in ("beside", "above"):
+            assert found == program
+        elif installed:
+            assert found == local + "\\vpexcel\\vpexcel\\vpexcel.exe"  # the copied add-in and OneDrive
+        assert ran == (f"RunFrozenPython|{found}|{args}\n" if found else ""), name  # nothing run when nothing found
+    rest = results[len(scenarios) * 4 :]
+    missing = str(rest[0])
+    assert missing.startswith("vpexcel hittar inte programmet vpexcel.exe") and "installera.cmd" in missing
+    assert (local + "\\vpexcel\\vpexcel\\vpexcel.exe") in missing.split("\n")  # where it looked
+    assert rest[2] is False and rest[4] is True
+    assert rest[8] == f"RunPython|import vpexcel.excel as vp; vp.reconcile('{encode_arg(text)}')\n"
+    assert rest[11] == local + "\\eget\\vpexcel.exe"  # the name's %LOCALAPPDATA% expanded
+    assert rest[12] == own  # the setting comes first
 
 
 # --- and the buttons use it, and only it -----------------------------------------------------------

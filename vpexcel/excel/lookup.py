@@ -68,6 +68,17 @@ def find_program(setting: str, folder: str, local_appdata: str, exists: Callable
     return next((p for p in candidates(setting, folder, local_appdata) if exists(p)), None)
 
 
+def setting_text(refers_to: str) -> str:
+    """The path a defined name VPEXCEL_PROGRAM holds: ``="C:\\x\\vpexcel.exe"`` (its RefersTo) gives
+    ``C:\\x\\vpexcel.exe``, ``""`` inside read as one quote; "" for a name holding anything else."""
+    t = refers_to.strip(" ")
+    if t.startswith("="):
+        t = t[1:].strip(" ")
+    if len(t) >= 2 and t[0] == '"' and t[-1] == '"':
+        return t[1:-1].replace('""', '"')
+    return ""
+
+
 def encode_arg(text: str) -> str:
     """A button's text as the VBA passes it: hex of its UTF-16 code units.
 
