@@ -43,17 +43,6 @@ Innehåll
       användarguiden: excel.md om knapparna, index.md om resten, regler om varje kontroll
 {installer_files}
 {install}
-Var knapparna letar efter programmet
-  Knapparna i Excel letar efter {program}, i den här ordningen:
-  1. sökvägen i namnet VPEXCEL_PROGRAM, om arbetsboken eller tillägget har ett sådant namn
-     (Formler > Namnhanteraren, Refererar till: ="C:\\sökväg\\vpexcel.exe", med citattecken;
-     %LOCALAPPDATA% och andra miljövariabler fungerar)
-  2. mappen vpexcel bredvid tillägget (eller bredvid arbetsboken med knappar)
-  3. mappen vpexcel i mappen ovanför (så hittar exempel{sep}budget-2024-knappar.xlsm programmet)
-  4. %LOCALAPPDATA%\\vpexcel\\vpexcel\\vpexcel.exe, dit installera.cmd lägger det
-  Hittas programmet inte säger Excel var det letade. En mapp i OneDrive eller SharePoint som
-  Excel bara ser som en webbadress (https://...) används aldrig för att leta.
-
 Kommandotolken (i den här mappen)
   {program} validate {ex}budget-2024.xlsx
   {program} reconcile {ex}budget-2024.xlsx {ex}huvudbok-2024.csv --period 2024-04
@@ -87,6 +76,17 @@ Installera för hand
   Hantera: Excel-tillägg > Gå till > Bläddra, välj vpexcel.xlam. Frågar Excel om tillägget
   ska kopieras till mappen för tillägg går det bra: knapparna hittar ändå programmet om
   det också finns i %LOCALAPPDATA%\\vpexcel (installera.cmd), annars svara Nej.
+
+Var knapparna letar efter programmet
+  Knapparna i Excel letar efter {program}, i den här ordningen:
+  1. sökvägen i namnet VPEXCEL_PROGRAM, om arbetsboken eller tillägget har ett sådant namn
+     (Formler > Namnhanteraren, Refererar till: ="C:\\sökväg\\vpexcel.exe", med citattecken;
+     %LOCALAPPDATA% och andra miljövariabler fungerar)
+  2. mappen vpexcel bredvid tillägget (eller bredvid arbetsboken med knappar)
+  3. mappen vpexcel i mappen ovanför (så hittar exempel{sep}budget-2024-knappar.xlsm programmet)
+  4. %LOCALAPPDATA%\\vpexcel\\vpexcel\\vpexcel.exe, dit installera.cmd lägger det
+  Hittas programmet inte säger Excel var det letade. En mapp i OneDrive eller SharePoint som
+  Excel bara ser som en webbadress (https://...) används aldrig för att leta.
 """
 
 INSTALL_OTHER = """Kom igång
@@ -119,7 +119,7 @@ def assemble(folder: Path, program: Path, system: str, version: str, plat: str, 
         ex=f"exempel{sep}",
         sep=sep,
         installer_files=files,
-        install=(INSTALL_WINDOWS if windows else INSTALL_OTHER).format(sep=sep),
+        install=(INSTALL_WINDOWS if windows else INSTALL_OTHER).format(sep=sep, program=program_path),
     )
     (folder / "LÄS MIG.txt").write_text(text.replace("\n", "\r\n") if windows else text, encoding="utf-8")
     return folder

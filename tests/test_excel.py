@@ -7,6 +7,10 @@ without it. What the remote engine cannot show: formulas (its payload has values
 formula checks VP401-VP403 and the protection of formula cells while filling are covered by the
 file-based tests), a cell's current fill colour and a note's text (so restoring a user's own
 colour after "Rensa markeringar" is covered only on Windows Excel), and the status bar.
+
+Protection: the port reads Excel's ``ProtectContents`` / ``ProtectStructure`` from the COM object
+(``sheet.api`` / ``book.api``); the remote engine's ``api`` is the payload itself, so a payload
+sheet (or book) given as a dict subclass carrying that attribute plays a protected one.
 """
 
 from __future__ import annotations
@@ -289,16 +293,22 @@ def test_hostile_area_names_from_the_settings_sheet_reach_excel_as_text(caller) 
     assert not [v for v in sent if isinstance(v, str) and v and v[0] in "=+-@\t\r"]  # nothing Excel would take as a formula
 
 
-def test_sheets_named_like_numbers_are_recorded_and_cleared(caller) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("name", ["2024", "2024-04"])
+def test_sheets_named_like_numbers_or_dates_are_recorded_as_text(caller, name: str) -> None:  # type: ignore[no-untyped-def]
     import vpexcel.excel as vp
 
-    data = renamed(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"), "Produktionsområden", "2024")
-    book = caller(data)
+    book = caller(renamed(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"), "Produktionsområden", name))
     vp.validate()
     marks = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "'Blad")
-    assert {r[0] for r in marks[1:]} == {"'2024"}  # text, not the number 2024
+    assert {r[0] for r in marks[1:]} == {"'" + name}  # text, not the number 2024 or the date 2024-04-01
     report = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "'Nivå")
-    assert {r[3] for r in report[1:] if r[3]} == {"'2024"}
+    assert {r[3] for r in report[1:] if r[3]} == {"'" + name}
+    assert f"#'{name}'!E7" in [a["args"][0] for a in actions(book, "addHyperlink")]
+
+
+def test_marks_that_excel_turned_into_a_number_or_a_date_are_still_cleared(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
     # marks written by an older version came back from Excel as a number and a date: still cleared
     data = renamed(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"), "Produktionsområden", "2024")
     data["sheets"].append({**data["sheets"][0], "name": "2024-04"})
