@@ -442,3 +442,16 @@ def test_paths_with_percent_signs_and_quotes_arrive_unchanged(caller, tmp_path: 
     book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
     vp.reconcile(encode_arg(str(ledger)), encode_arg("2024-04"))  # as the VBA hands them over
     assert alert(book).startswith("Avstämningen är klar")
+
+
+def test_from_the_ribbon_with_no_workbook_excel_shows_the_swedish_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import vpexcel.excel as vp
+
+    shown: list[tuple[str, str]] = []
+    addin = SimpleNamespace(name="vpexcel.xlam", app=SimpleNamespace(books=SimpleNamespace(active=None)))
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: addin))
+    monkeypatch.setattr(xw, "apps", SimpleNamespace(active=SimpleNamespace(alert=lambda m, title: shown.append((m, title)))))
+    vp.validate()
+    assert shown == [(vp.NO_WORKBOOK, "vpexcel")]

@@ -29,7 +29,10 @@ def _caller() -> Any:
 
     book = xw.Book.caller()
     if str(book.name).lower().endswith(".xlam"):
-        return book.app.books.active
+        active = book.app.books.active
+        if active is None:  # only the add-in is open, or the workbook is in Protected View
+            raise LookupError("no active workbook")
+        return active
     return book
 
 

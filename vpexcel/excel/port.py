@@ -133,6 +133,7 @@ class LiveWorkbook:
         self.book.sheets[sheet].range(cell).color = color or None
 
     def add_note(self, sheet: str, cell: str, text: str) -> None:
+        text = clean_text(text)
         rng = self.book.sheets[sheet].range(cell)
         if hasattr(rng, "add_note"):
             try:
