@@ -36,11 +36,13 @@ try {
     Write-Host "Kopierar vpexcel till $Target ..."
     $same = (Resolve-Path -LiteralPath $Source).Path.TrimEnd('\') -eq [IO.Path]::GetFullPath($Target).TrimEnd('\')
     if (-not $same) {
-        if (Test-Path -LiteralPath (Join-Path $Target 'vpexcel')) {
-            Remove-Item -LiteralPath (Join-Path $Target 'vpexcel') -Recurse -Force
-        }
         New-Item -ItemType Directory -Force -Path $Target | Out-Null
-        Get-ChildItem -LiteralPath $Source -Force | Copy-Item -Destination $Target -Recurse -Force
+        foreach ($item in Get-ChildItem -LiteralPath $Source -Force) {
+            # what an older version put there goes first, so nothing old is left or merged in
+            $old = Join-Path $Target $item.Name
+            if (Test-Path -LiteralPath $old) { Remove-Item -LiteralPath $old -Recurse -Force }
+            Copy-Item -LiteralPath $item.FullName -Destination $old -Recurse -Force
+        }
     }
 
     # 2. internetmärkningen bort, annars blockerar Excel tilläggets makron
