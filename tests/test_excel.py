@@ -455,3 +455,16 @@ def test_from_the_ribbon_with_no_workbook_excel_shows_the_swedish_sentence(monke
     monkeypatch.setattr(xw, "apps", SimpleNamespace(active=SimpleNamespace(alert=lambda m, title: shown.append((m, title)))))
     vp.validate()
     assert shown == [(vp.NO_WORKBOOK, "vpexcel")]
+
+
+def test_fill_refuses_a_protected_template_sheet_before_writing(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    data = payload(WORKBOOKS / "templates" / "manadsrapport-februari.xlsx")
+    data["sheets"][0] = ProtectedSheet(data["sheets"][0])
+    book = caller(data)
+    vp.fill(
+        "2024-02", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx")
+    )
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]
+    assert "är skyddat" in alert(book) and "Inget är ändrat" in alert(book)

@@ -120,3 +120,16 @@ def test_the_docs_for_it_name_the_steps_the_script_takes() -> None:
     user = docs[: docs.index("## För IT")]
     for words in ("Avblockera", "installera.cmd", "OneDrive", "VPEXCEL_PROGRAM", "%LOCALAPPDATA%\\vpexcel", "skyddad vy"):
         assert words in user, words
+
+
+def test_the_windows_workflow_runs_the_installer() -> None:
+    workflow = ROOT / ".github" / "workflows" / "windows-program.yml"
+    text = workflow.read_text(encoding="utf-8")
+    assert "installera.cmd" in text and "-OfficeKey" in text and "Zone.Identifier" in text
+    check = "import sys, yaml; d = yaml.safe_load(open(sys.argv[1], encoding='utf-8')); print(len(d['jobs']['build']['steps']))"
+    for python in ("/usr/bin/python3", shutil.which("python3")):
+        if python and subprocess.run([python, "-c", "import yaml"], capture_output=True).returncode == 0:
+            done = subprocess.run([python, "-c", check, str(workflow)], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr  # valid YAML (a plain scalar with ": " is not)
+            return
+    pytest.skip("no Python with PyYAML to parse the workflow")
