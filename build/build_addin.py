@@ -6,7 +6,8 @@ macros/ is the source of truth: Verksamhetsplan.bas (the buttons) and customUI.x
 (the ribbon tab). The VBA project also gets xlwings.bas from the installed xlwings,
 which pyproject pins, so the add-in's RunPython always matches the Python package.
 LibreOffice (over UNO, with Debian's python3-uno) compiles the modules into a
-vbaProject.bin; XlsxWriter writes the workbooks around it; the ribbon XML is then
+vbaProject.bin (code page 1252, with a document module for each code name the
+workbook declares); XlsxWriter writes the workbooks around it; the ribbon XML is then
 added to the package as Office expects (a customUI part with its relationship) and
 the workbook's content type made that of an add-in.
 """
@@ -43,13 +44,34 @@ def xlwings_bas() -> Path:
     return Path(xlwings.__file__).parent / "xlwings.bas"
 
 
-def vba_project(sources: list[Path]) -> bytes:
+def vba_project(sources: list[Path], documents: list[str]) -> bytes:
+    """A vbaProject.bin with the modules of ``sources`` and empty document modules named ``documents``."""
     uno_python = os.environ.get("VPEXCEL_UNO_PYTHON", "/usr/bin/python3")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "vba.xlsm"
-        subprocess.run([uno_python, str(ROOT / "build" / "lo_vba.py"), str(out), *map(str, sources)], check=True, timeout=300)
+        docs = [a for name in documents for a in ("--document", name)]
+        subprocess.run(
+            [uno_python, str(ROOT / "build" / "lo_vba.py"), str(out), *docs, *map(str, sources)], check=True, timeout=300
+        )
         with zipfile.ZipFile(out) as z:
             return z.read("xl/vbaProject.bin")
+
+
+def code_names(path: Path) -> list[str]:
+    """The code names a workbook package declares: the workbook's, then each sheet's (workbook order)."""
+    import defusedxml.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        names = [p.get("codeName") for p in book.iter(f"{main}workbookPr")]
+        for sheet in book.iter(f"{main}sheet"):
+            part = ET.fromstring(z.read("xl/" + str(targets[sheet.get(rel)]).lstrip("/").removeprefix("xl/")))
+            names += [p.get("codeName") for p in part.iter(f"{main}sheetPr")]
+    return [n for n in names if n]
 
 
 def addin_workbook(path: Path, vba: bytes) -> Path:
@@ -62,8 +84,8 @@ def addin_workbook(path: Path, vba: bytes) -> Path:
     wb.set_properties({"created": dt.datetime(2024, 1, 1), "author": "vpexcel", "title": "vpexcel – Verksamhetsplan"})
     ws = wb.add_worksheet("vpexcel")
     ws.write("A1", "vpexcel: tillägget för fliken Verksamhetsplan.")
-    ws.write("A2", "Programmet för datorer utan Python letas efter i mappen vpexcel bredvid tillägget,")
-    ws.write("A3", "eller där namnet VPEXCEL_PROGRAM pekar.")
+    ws.write("A2", "Programmet för datorer utan Python letas efter där namnet VPEXCEL_PROGRAM pekar, i mappen vpexcel")
+    ws.write("A3", "bredvid tillägget, i mappen ovanför och i %LOCALAPPDATA%\\vpexcel (dit installera.cmd packar upp).")
     wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     wb.close()
     return path
@@ -103,13 +125,15 @@ def main() -> None:
             f"build_addin: xlwings {xlwings.__version__} is installed but pyproject pins {pinned.group(1) if pinned else '?'}"
         )
     sources = [xlwings_bas(), *sorted(MACROS.glob("*.bas"))]
-    vba = vba_project(sources)
     from vpexcel.samples import clean_budget, write_book
 
+    # each workbook is written twice: first to learn the code names it declares, then with its project
     with tempfile.TemporaryDirectory() as tmp:
-        plain = addin_workbook(Path(tmp) / "vpexcel.xlsm", vba)
+        names = code_names(addin_workbook(Path(tmp) / "names.xlsm", b""))
+        plain = addin_workbook(Path(tmp) / "vpexcel.xlsm", vba_project(sources, names))
         addin = make_addin(plain, out / "vpexcel.xlam", (MACROS / "customUI.xml").read_bytes())
-    sample = write_book(out / "budget-2024-knappar.xlsm", clean_budget(), vba=vba, buttons=SHEET_BUTTONS)
+        names = code_names(write_book(Path(tmp) / "names.xlsm", clean_budget(), vba=b"", buttons=SHEET_BUTTONS))
+    sample = write_book(out / "budget-2024-knappar.xlsm", clean_budget(), vba=vba_project(sources, names), buttons=SHEET_BUTTONS)
     print(addin.relative_to(ROOT) if addin.is_relative_to(ROOT) else addin)
     print(sample.relative_to(ROOT) if sample.is_relative_to(ROOT) else sample)
 

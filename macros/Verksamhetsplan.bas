@@ -1,16 +1,17 @@
 Attribute VB_Name = "Verksamhetsplan"
 ' vpexcel: the buttons of the "Verksamhetsplan" ribbon tab and of the sheet buttons.
-' Source of truth for the add-in's VBA; build/build_addin.py puts it, with xlwings.bas
-' from the pinned xlwings package, into vpexcel.xlam and the sample .xlsm.
-' Each button calls one function in vpexcel.excel. With Python installed (xlwings
-' finds the interpreter) it uses RunPython; otherwise RunFrozenPython with the
-' packaged program, by default vpexcel\vpexcel.exe next to the add-in, or the path
-' in the setting VPEXCEL_PROGRAM (a defined name in the open workbook or the add-in).
-' From the ribbon, xlwings names the add-in as the caller; vpexcel.excel then works
+' Source of truth for the add-in's VBA; build/build_addin.py puts it, with Programsok.bas and
+' xlwings.bas from the pinned xlwings package, into vpexcel.xlam and the sample .xlsm.
+' Each button calls one function in vpexcel.excel. When xlwings has a Python configured
+' (INTERPRETER_WIN, the older INTERPRETER, or CONDA PATH with CONDA ENV: the settings xlwings'
+' RunPython reads) it uses RunPython; otherwise RunFrozenPython with the packaged program,
+' found by the rule in Programsok.bas (the setting VPEXCEL_PROGRAM, beside this workbook, the
+' folder above it, %LOCALAPPDATA%\vpexcel). Nothing found: a Swedish message that says where
+' it looked. From the ribbon, xlwings names the add-in as the caller; vpexcel.excel then works
 ' on the active workbook.
 Option Explicit
 
-Private Const PROGRAM_DEFAULT As String = "vpexcel\vpexcel.exe"
+Private Const ASR_FEL As Long = 70  ' "Permission denied": Windows refused Excel a child process
 
 ' --- ribbon callbacks ---------------------------------------------------------
 Public Sub VP_Validera(control As IRibbonControl)
@@ -83,52 +84,145 @@ Public Sub Hjalp()
 End Sub
 
 ' --- running Python ---------------------------------------------------------------
-Private Sub KorKnapp(knapp As String, ParamArray argument() As Variant)
-    ' argument: plain texts; each becomes a Python string (RunPython) or a quoted
-    ' command-line argument of "vpexcel knapp" (RunFrozenPython).
-    Dim i As Long, python As String, kommando As String
+Public Sub KorKnapp(knapp As String, ParamArray argument() As Variant)
+    ' argument: plain texts; each is handed over as ArgumentText (hex), which cmd.exe cannot change.
+    Dim i As Long, python As String, kommando As String, exe As String, text As String
+    If Not ArbetsbokOppen() Then Exit Sub
     For i = LBound(argument) To UBound(argument)
-        If i > LBound(argument) Then python = python & ", "
-        python = python & PyText(CStr(argument(i)))
-        kommando = kommando & " " & Chr(34) & Replace(CStr(argument(i)), Chr(34), "") & Chr(34)
+        text = ArgumentText(CStr(argument(i)))
+        If Len(python) > 0 Then python = python & ", "
+        python = python & "'" & text & "'"
+        kommando = kommando & " " & text
     Next i
     On Error GoTo Fel
     Application.StatusBar = "vpexcel arbetar ..."
-    If AnvandPython() Then
+    If PythonInstallt() Then
         RunPython "import vpexcel.excel as vp; vp." & knapp & "(" & python & ")"
     Else
-        RunFrozenPython Program(), "knapp " & knapp & kommando
+        exe = Program()
+        If Len(exe) = 0 Then
+            Application.StatusBar = False
+            MsgBox ProgramSaknas(), vbExclamation, "vpexcel"
+            Exit Sub
+        End If
+        RunFrozenPython exe, "knapp " & knapp & kommando
     End If
     Application.StatusBar = False
     Exit Sub
 Fel:
     Application.StatusBar = False
-    MsgBox "vpexcel kunde inte startas: " & Err.Description & vbCrLf & _
-           Sv("Kontrollera att Python med vpexcel {ae}r installerat, eller att programmet finns i ") & Program() & ".", _
-           vbExclamation, "vpexcel"
+    If Err.Number = ASR_FEL Then
+        MsgBox Sv("Windows hindrade Excel fr{aa}n att starta vpexcel (fel 70, {AA}tkomst nekad). Det beror p{aa} en " & _
+                  "s{ae}kerhetsregel som IT har satt (ASR: Office-program f{aa}r inte starta andra program), inte p{aa} " & _
+                  "Python eller vpexcel. Be IT om ett undantag f{oe}r vpexcel, se avsnittet F{oe}r IT i dokumentation\excel.md."), _
+               vbExclamation, "vpexcel"
+    Else
+        MsgBox Sv("vpexcel kunde inte startas (fel ") & Err.Number & ": " & Err.Description & ")." & vbCrLf & _
+               Sv("Kontrollera att programmet finns d{ae}r det letades efter, eller att Python med vpexcel {ae}r installerat.") & _
+               vbCrLf & Sv("Letade efter programmet i:") & vbLf & Programkandidater(Installning(), TillaggetsMapp(), Environ$("LOCALAPPDATA")), _
+               vbExclamation, "vpexcel"
+    End If
 End Sub
 
-Private Function AnvandPython() As Boolean
-    ' The installed Python is preferred; the packaged program is the fallback.
-    Dim interpreter As String
+Public Function ArbetsbokOppen() As Boolean
+    ' The buttons work on the active workbook: there must be one, and not one in Protected View.
+    Dim aktiv As Object, skyddad As Object
     On Error Resume Next
-    interpreter = GetConfig("INTERPRETER_WIN")
+    Set aktiv = ActiveWorkbook
+    Set skyddad = Application.ActiveProtectedViewWindow
     On Error GoTo 0
-    AnvandPython = Len(interpreter) > 0 Or Len(Dir(Program())) = 0
+    If aktiv Is Nothing Then
+        If Not skyddad Is Nothing Then
+            MsgBox Sv("Arbetsboken {ae}r {oe}ppnad i skyddad vy, d{ae}r inget f{aa}r {ae}ndras. Klicka Aktivera redigering " & _
+                      "i det gula f{ae}ltet och klicka sedan p{aa} knappen igen."), vbInformation, "vpexcel"
+        Else
+            MsgBox Sv("Ingen arbetsbok {ae}r {oe}ppen. {OE}ppna budgeten eller mallen och klicka sedan p{aa} knappen igen."), _
+                   vbInformation, "vpexcel"
+        End If
+        Exit Function
+    End If
+    ArbetsbokOppen = True
 End Function
 
-Private Function Program() As String
-    ' The name VPEXCEL_PROGRAM in the open workbook, or in the add-in, says where the program is.
-    Dim setting As String
+Public Function PythonInstallt() As Boolean
+    ' A Python configured for xlwings, read as xlwings' RunPython reads it: INTERPRETER_WIN, the
+    ' older INTERPRETER, or CONDA PATH with CONDA ENV. Nested Ifs: VBA's Or and And do not short-circuit.
+    Dim tolk As String, condaPath As String, condaEnv As String
     On Error Resume Next
-    setting = Evaluate(ActiveWorkbook.Names("VPEXCEL_PROGRAM").RefersTo)
-    If Len(setting) = 0 Then setting = Evaluate(ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo)
+    tolk = GetConfig("INTERPRETER_WIN")
+    If Len(tolk) = 0 Then tolk = GetConfig("INTERPRETER")
+    condaPath = GetConfig("CONDA PATH")
+    condaEnv = GetConfig("CONDA ENV")
     On Error GoTo 0
-    If Len(setting) > 0 Then
-        Program = setting
-    Else
-        Program = ThisWorkbook.Path & Application.PathSeparator & PROGRAM_DEFAULT
+    If Len(tolk) > 0 Then
+        PythonInstallt = True
+    ElseIf Len(condaPath) > 0 Then
+        PythonInstallt = Len(condaEnv) > 0
     End If
+End Function
+
+Public Function Program() As String
+    ' The first place of Programkandidater that holds the program; "" when none does.
+    Dim kandidater As Variant, i As Long
+    kandidater = Split(Programkandidater(Installning(), TillaggetsMapp(), Environ$("LOCALAPPDATA")), vbLf)
+    For i = LBound(kandidater) To UBound(kandidater)
+        If FilFinns(CStr(kandidater(i))) Then
+            Program = CStr(kandidater(i))
+            Exit Function
+        End If
+    Next i
+End Function
+
+Public Function Installning() As String
+    ' The defined name VPEXCEL_PROGRAM in the open workbook, else in this workbook: a quoted path,
+    ' ="C:\...\vpexcel.exe" (or a name pointing at a cell holding one). %VAR% in it is expanded
+    ' here, so the path checked is the path run.
+    Dim setting As String, refersTo As String
+    On Error Resume Next
+    refersTo = ActiveWorkbook.Names("VPEXCEL_PROGRAM").RefersTo
+    If Len(refersTo) = 0 Then refersTo = ThisWorkbook.Names("VPEXCEL_PROGRAM").RefersTo
+    setting = NamnetsText(refersTo)
+    If Len(setting) = 0 Then
+        If Len(refersTo) > 0 Then setting = CStr(Evaluate(refersTo))
+    End If
+    If InStr(1, setting, "%") > 0 Then setting = ExpandEnvironmentStrings(setting)
+    On Error GoTo 0
+    Installning = setting
+End Function
+
+Public Function TillaggetsMapp() As String
+    ' The folder of the workbook holding this VBA, as a local path. With OneDrive, ThisWorkbook.Path
+    ' is an https:// address: xlwings' GetFullName finds the synced local file, or gives "".
+    Dim full As String
+    On Error Resume Next
+    full = GetFullName(ThisWorkbook)
+    On Error GoTo 0
+    If ArLokalSokvag(full) Then TillaggetsMapp = GetDirectory(full)
+End Function
+
+Public Function FilFinns(ByVal path As String) As Boolean
+    ' True when path is a file; never called on a web address (Dir and GetAttr fail on those).
+    Dim attribut As Long
+    If Not ArLokalSokvag(path) Then Exit Function
+    On Error Resume Next
+    attribut = GetAttr(path)
+    If Err.Number = 0 Then FilFinns = ((attribut And vbDirectory) = 0)
+    Err.Clear
+    On Error GoTo 0
+End Function
+
+Public Function ProgramSaknas() As String
+    ' Where the program was looked for, and what to do.
+    Dim text As String
+    text = Sv("vpexcel hittar inte programmet vpexcel.exe och ingen Python {ae}r inst{ae}lld f{oe}r xlwings. " & _
+              "Programmet letades efter h{ae}r:") & vbLf & Programkandidater(Installning(), TillaggetsMapp(), Environ$("LOCALAPPDATA"))
+    If InStr(1, ThisWorkbook.Path, "://") > 0 And Len(TillaggetsMapp()) = 0 Then
+        text = text & vbLf & Sv("Mappen d{ae}r " & ThisWorkbook.Name & " ligger {ae}r en webbadress (OneDrive eller SharePoint) " & _
+                                "och kan inte anv{ae}ndas f{oe}r att hitta programmet.")
+    End If
+    ProgramSaknas = text & vbLf & vbLf & Sv("G{oe}r s{aa} h{ae}r: dubbelklicka p{aa} installera.cmd i mappen du packade upp " & _
+                                           "(programmet hamnar d{aa} i %LOCALAPPDATA%\vpexcel), eller ange s{oe}kv{ae}gen till " & _
+                                           "vpexcel.exe i namnet VPEXCEL_PROGRAM. Se L{AE}S MIG.txt.")
 End Function
 
 Private Function Sv(text As String) As String
@@ -136,9 +230,4 @@ Private Function Sv(text As String) As String
     ' ASCII and reads the same whatever code page the VBA project is stored in.
     Sv = Replace(Replace(Replace(text, "{aa}", ChrW(229)), "{ae}", ChrW(228)), "{oe}", ChrW(246))
     Sv = Replace(Replace(Replace(Sv, "{AA}", ChrW(197)), "{AE}", ChrW(196)), "{OE}", ChrW(214))
-End Function
-
-Private Function PyText(text As String) As String
-    ' A Python string literal: backslashes and quotes escaped.
-    PyText = "'" & Replace(Replace(text, "\", "\\"), "'", "\'") & "'"
 End Function

@@ -17,6 +17,7 @@ from .conftest import ROOT, WORKBOOKS
 
 MACROS = ROOT / "macros"
 BAS = (MACROS / "Verksamhetsplan.bas").read_text(encoding="utf-8")
+RULE_BAS = (MACROS / "Programsok.bas").read_text(encoding="utf-8")
 RIBBON_NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
 FRESH = ROOT / "build" / "out"
 BUILT = [WORKBOOKS] + ([FRESH] if (FRESH / "vpexcel.xlam").exists() or os.environ.get("CI") == "true" else [])
@@ -60,7 +61,7 @@ def test_every_button_calls_a_function_vpexcel_has() -> None:
         required = sum(1 for p in params if p.default is inspect.Parameter.empty)
         assert required <= given <= len(params), name
     assert 'RunPython "import vpexcel.excel as vp; vp." & knapp' in BAS
-    assert 'RunFrozenPython Program(), "knapp " & knapp' in BAS
+    assert 'RunFrozenPython exe, "knapp " & knapp & kommando' in BAS
 
 
 def test_the_frozen_program_runs_the_same_button(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,14 +83,13 @@ def test_xlwings_vba_and_package_are_one_version() -> None:
     assert f'XLWINGS_VERSION As String = "{xlwings.__version__}"' in bas
 
 
-def vba_sources(path: Path) -> dict[str, str]:
-    """Each module's source, read back from the package's vbaProject.bin with oletools.
+def vba_project(path: Path) -> tuple[dict[str, str], int, str]:
+    """Each module's source, the project's code page and its PROJECT stream, read back from the
+    package's vbaProject.bin with oletools.
 
-    The source sits in the module stream as an MS-OVBA compressed container after the
-    compiled part; olevba's decompress_stream unpacks it. LibreOffice writes the text in
-    Windows-1252 but leaves the project's code page at 0 (the system's ANSI code page,
-    1252 on Swedish Windows), which makes olevba's own decoding fall back to UTF-8, so the
-    text is decoded here.
+    The source sits in the module stream as an MS-OVBA compressed container after the compiled part;
+    olevba's decompress_stream unpacks it. The code page is the PROJECTCODEPAGE record (id 3) of the
+    compressed dir stream.
     """
     import olefile
     from oletools.olevba import decompress_stream
@@ -109,8 +109,25 @@ def vba_sources(path: Path) -> dict[str, str]:
             if text.startswith(b"Attribute VB_Name"):
                 out[entry[1]] = text.decode("cp1252")
                 break
+    directory = bytes(decompress_stream(bytearray(ole.openstream(["VBA", "dir"]).read())))
+    project = ole.openstream(["PROJECT"]).read().decode("cp1252")
     ole.close()
-    return out
+    i = directory.index(b"\x03\x00\x02\x00\x00\x00")  # PROJECTCODEPAGE: id 3, size 2
+    return out, int.from_bytes(directory[i + 6 : i + 8], "little"), project
+
+
+def vba_sources(path: Path) -> dict[str, str]:
+    return vba_project(path)[0]
+
+
+def declared_code_names(path: Path) -> list[str]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_addin", ROOT / "build" / "build_addin.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.code_names(path))
 
 
 @pytest.mark.parametrize("folder", BUILT, ids=lambda p: p.name)
@@ -120,14 +137,29 @@ def test_built_vba_equals_the_source(folder: Path) -> None:
 
     expected = {
         "Verksamhetsplan": normalized(BAS),
+        "Programsok": normalized(RULE_BAS),
         "xlwings": normalized((Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8-sig")),
     }
     for name in ("vpexcel.xlam", "budget-2024-knappar.xlsm"):
-        modules = {k: normalized(v) for k, v in vba_sources(folder / name).items()}
+        documents = declared_code_names(folder / name)
+        modules = {k: normalized(v) for k, v in vba_sources(folder / name).items() if k not in documents}
         assert modules == expected, name
-        parser = VBA_Parser(str(folder / name))  # and olevba itself finds the same two modules
-        assert sorted(Path(m[2]).stem for m in parser.extract_macros()) == ["Verksamhetsplan", "xlwings"]
+        parser = VBA_Parser(str(folder / name))  # and olevba itself finds the same modules
+        assert {Path(m[2]).stem for m in parser.extract_macros()} == {*expected, *documents}
         parser.close()
+
+
+@pytest.mark.parametrize("folder", BUILT, ids=lambda p: p.name)
+def test_built_project_has_code_page_1252_and_a_document_module_per_code_name(folder: Path) -> None:
+    for name, sheets in (("vpexcel.xlam", 1), ("budget-2024-knappar.xlsm", 3)):
+        documents = declared_code_names(folder / name)
+        assert documents == ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, sheets + 1))], name
+        modules, code_page, project = vba_project(folder / name)
+        assert code_page == 1252, name  # as Excel writes it on Swedish Windows; LibreOffice's default is 0
+        for doc in documents:
+            assert f"Document={doc}/&H00000000" in project.splitlines(), (name, doc)
+            assert modules[doc].startswith(f'Attribute VB_Name = "{doc}"'), (name, doc)
+        assert "Module=Verksamhetsplan" in project.splitlines()
 
 
 @pytest.mark.parametrize("folder", BUILT, ids=lambda p: p.name)
@@ -146,5 +178,5 @@ def test_addin_package_has_the_ribbon_and_the_sample_its_buttons(folder: Path) -
 
 def test_vba_source_is_plain_ascii() -> None:
     # The VBA project's code page decides how non-ASCII bytes read; Swedish letters go through Sv("{ae}").
-    assert BAS.isascii()
+    assert BAS.isascii() and RULE_BAS.isascii()
     assert 'Sv("V{ae}lj huvudboksexporten")' in BAS

@@ -7,6 +7,10 @@ without it. What the remote engine cannot show: formulas (its payload has values
 formula checks VP401-VP403 and the protection of formula cells while filling are covered by the
 file-based tests), a cell's current fill colour and a note's text (so restoring a user's own
 colour after "Rensa markeringar" is covered only on Windows Excel), and the status bar.
+
+Protection: the port reads Excel's ``ProtectContents`` / ``ProtectStructure`` from the COM object
+(``sheet.api`` / ``book.api``); the remote engine's ``api`` is the payload itself, so a payload
+sheet (or book) given as a dict subclass carrying that attribute plays a protected one.
 """
 
 from __future__ import annotations
@@ -87,6 +91,19 @@ def at(a: dict[str, Any]) -> tuple[int, int, int]:
     return a["sheet_position"], a["start_row"], a["start_column"]
 
 
+def shown(v: Any) -> Any:
+    """What Excel shows for a value the port sent: text goes with a leading apostrophe (stored as text)."""
+    if isinstance(v, str) and v:
+        assert v.startswith("'"), v  # every text is sent as text, never as something Excel may parse
+        return v[1:]
+    return v
+
+
+def written_rows(book: Any) -> list[list[list[Any]]]:
+    """Every block of values the button wrote, as Excel shows them."""
+    return [[[shown(v) for v in r] for r in a["values"]] for a in actions(book, "setValues")]
+
+
 def alert(book: Any) -> str:
     (a,) = actions(book, "alert")
     return str(a["args"][0])
@@ -106,12 +123,12 @@ def test_validate_marks_cells_writes_the_report_and_says_so(caller) -> None:  # 
     assert "$F$12" not in notes  # the user's own note is not replaced
     added = [a["args"] for a in actions(book, "addSheet")]
     assert any("Valideringsrapport" in str(x) for x in added) and any("vpexcel_markeringar" in str(x) for x in added)
-    rows = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "Nivå")
+    rows = next(r for r in written_rows(book) if r[0][0] == "Nivå")
     assert rows[0][:5] == ["Nivå", "Kod", "Regel", "Blad", "Cell"]
     assert {"VP201", "VP205", "VP301", "VP304"} <= {r[1] for r in rows[1:]}
     links = [a["args"][0] for a in actions(book, "addHyperlink")]
     assert "#'Produktionsområden'!E7" in links
-    marks = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "Blad")
+    marks = next(r for r in written_rows(book) if r[0][0] == "Blad")
     assert ["Produktionsområden", "F12", "okänd", "nej"] in marks
     assert actions(book, "setSheetVisibility")  # the marks sheet is hidden
     assert alert(book).startswith("Valideringen är klar:") and "Se bladet Valideringsrapport" in alert(book)
@@ -155,7 +172,7 @@ def test_reconcile_writes_a_sheet_and_a_summary(caller) -> None:  # type: ignore
 
     book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
     vp.reconcile(str(WORKBOOKS / "huvudbok-2024.csv"), "2024-04")
-    rows = next(a["values"] for a in actions(book, "setValues") if str(a["values"][0][0]).startswith("Avstämning mot"))
+    rows = next(r for r in written_rows(book) if str(r[0][0]).startswith("Avstämning mot"))
     table = {r[0]: r for r in rows if r and r[0]}
     assert table["Kommunstyrelsen"][1] == pytest.approx(-253.2)
     assert table["Kommunstyrelsen"][2] == pytest.approx(-253.2 * 4 / 12)
@@ -169,7 +186,7 @@ def test_fill_writes_into_the_open_template(caller) -> None:  # type: ignore[no-
     vp.fill(
         "2024-02", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx")
     )
-    written = {at(a): a["values"][0][0] for a in actions(book, "setValues")}
+    written = {at(a): shown(a["values"][0][0]) for a in actions(book, "setValues")}
     assert written[(0, 6, 1)] == pytest.approx(-6.1)  # Politisk organisation, Budget helår (B7)
     assert written[(0, 7, 6)] == pytest.approx(-18.4)  # Kommundirektör's own forecast
     assert written[(0, 0, 0)] == "Månadsrapport februari – Kommunstyrelsen"
@@ -181,7 +198,7 @@ def test_settings_button_creates_the_sheet(caller) -> None:  # type: ignore[no-u
 
     book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
     vp.settings()
-    rows = next(a["values"] for a in actions(book, "setValues"))
+    rows = written_rows(book)[0]
     assert any(r[0] == "Produktionsområden" for r in rows) and any(r[0] == "Ramar" for r in rows)
     assert "Inställningar är skapat" in alert(book)
 
@@ -208,6 +225,7 @@ def test_help_explains_the_buttons(caller) -> None:  # type: ignore[no-untyped-d
     text = alert(book)
     for button in ("Validera", "Reparera siffror", "Stäm av mot huvudbok", "Fyll uppföljning", "Rensa markeringar"):
         assert button in text
+    assert "mappen dokumentation" in text and "excel.md" in text  # the zip's folder (tests/test_vba_rule.py)
     assert [a["func"] for a in book.json()["actions"]] == ["alert"]  # help changes nothing in the workbook
 
 
@@ -222,3 +240,231 @@ def test_from_the_ribbon_the_button_works_on_the_active_workbook_not_the_addin(c
     vp.validate()
     assert not addin.json()["actions"]
     assert any(a["func"] == "setRangeColor" for a in user.json()["actions"])
+
+
+# --- issue 13 / issue 9: text as text, protection, the record first, no workbook -------------------
+class ProtectedSheet(dict):  # type: ignore[type-arg]
+    """A sheet of the payload that says, like Excel's COM sheet, that its contents are protected."""
+
+    ProtectContents = True
+
+
+class ProtectedBook(dict):  # type: ignore[type-arg]
+    ProtectStructure = True
+
+
+def renamed(data: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    for s in data["sheets"]:
+        if s["name"] == old:
+            s["name"] = new
+    return data
+
+
+HOSTILE = ["=cmd|'/C calc'!A0", "+1+1", "-2", "@SUM(A1)", "\t=1", "\r=1", "2024", "2024-04", "#N/A", "'quoted"]
+
+
+def test_the_port_writes_every_text_as_text(caller) -> None:  # type: ignore[no-untyped-def]
+    from vpexcel.excel.port import LiveWorkbook
+
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    port = LiveWorkbook(book)
+    for i, text in enumerate(HOSTILE, start=1):
+        port.set_value("Produktionsområden", f"K{i}", text)
+    port.set_value("Produktionsområden", "L1", 12.5)
+    port.replace_sheet("Ut", [["Blad", "Meddelande"], *[[t, "a\x00b"] for t in HOSTILE]])
+    cells = [a["values"][0][0] for a in actions(book, "setValues")][: len(HOSTILE) + 1]
+    assert cells == ["'" + t for t in HOSTILE] + [12.5]  # numbers stay numbers
+    table = actions(book, "setValues")[-1]["values"]
+    assert [r[0] for r in table[1:]] == ["'" + t for t in HOSTILE]
+    assert {r[1] for r in table[1:]} == {"'ab"}  # control characters removed
+
+
+def test_hostile_area_names_from_the_settings_sheet_reach_excel_as_text(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+    from vpexcel.settings import SETTINGS_SHEET, default_settings, settings_rows
+
+    rows = settings_rows(default_settings())
+    first = next(i for i, r in enumerate(rows) if r == ["Produktionsområden"]) + 2
+    rows[first] = ["=cmd|'/C calc'!A0", *rows[first][1:]]
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx", extra={SETTINGS_SHEET: rows}))
+    vp.reconcile(str(WORKBOOKS / "huvudbok-2024.csv"), "2024-04")
+    sent = [v for a in actions(book, "setValues") for r in a["values"] for v in r]
+    assert "'=cmd|'/C calc'!A0" in sent
+    assert not [v for v in sent if isinstance(v, str) and v and v[0] in "=+-@\t\r"]  # nothing Excel would take as a formula
+
+
+@pytest.mark.parametrize("name", ["2024", "2024-04"])
+def test_sheets_named_like_numbers_or_dates_are_recorded_as_text(caller, name: str) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    book = caller(renamed(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"), "Produktionsområden", name))
+    vp.validate()
+    marks = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "'Blad")
+    assert {r[0] for r in marks[1:]} == {"'" + name}  # text, not the number 2024 or the date 2024-04-01
+    report = next(a["values"] for a in actions(book, "setValues") if a["values"][0][0] == "'Nivå")
+    assert {r[3] for r in report[1:] if r[3]} == {"'" + name}
+    assert f"#'{name}'!E7" in [a["args"][0] for a in actions(book, "addHyperlink")]
+
+
+def test_marks_that_excel_turned_into_a_number_or_a_date_are_still_cleared(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    # marks written by an older version came back from Excel as a number and a date: still cleared
+    data = renamed(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"), "Produktionsområden", "2024")
+    data["sheets"].append({**data["sheets"][0], "name": "2024-04"})
+    marks = [
+        ["Blad", "Cell", "Färg före", "Anteckning tillagd"],
+        [2024.0, "E7", "", "ja"],
+        ["2024-04-01T00:00:00Z", "F7", "", "nej"],
+    ]
+    book = caller(payload_with(data, "vpexcel_markeringar", marks))
+    vp.clear_marks()
+    assert {(a["sheet_position"], a["start_row"], a["start_column"]) for a in actions(book, "setRangeColor")} == {
+        (0, 6, 4),
+        (1, 6, 5),
+    }
+    assert alert(book) == "Markeringarna är borttagna (2 celler)."
+
+
+def payload_with(data: dict[str, Any], name: str, rows: list[list[Any]]) -> dict[str, Any]:
+    width = max(len(r) for r in rows)
+    sheet = {"name": name, "values": [list(r) + [""] * (width - len(r)) for r in rows], "pictures": [], "tables": [], "notes": []}
+    return {**data, "sheets": [*data["sheets"], sheet]}
+
+
+def test_validate_records_its_marks_before_it_makes_them(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    book = caller(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"))
+    vp.validate()
+    funcs = [(a["func"], str(a["args"])) for a in book.json()["actions"]]
+    record = next(i for i, (f, args) in enumerate(funcs) if f == "addSheet" and "vpexcel_markeringar" in args)
+    first_mark = next(i for i, (f, _) in enumerate(funcs) if f in ("setRangeColor", "addNote"))
+    assert record < first_mark
+
+
+@pytest.mark.parametrize("button", ["validate", "repair_numbers", "clear_marks"])
+def test_a_protected_sheet_is_refused_before_anything_changes(caller, button: str) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    data = payload(
+        WORKBOOKS / "budget-2024-med-fel.xlsx",
+        extra={
+            "vpexcel_markeringar": [["Blad", "Cell", "Färg före", "Anteckning tillagd"], ["Produktionsområden", "E7", "", "ja"]]
+        },
+    )
+    data["sheets"][0] = ProtectedSheet(data["sheets"][0])
+    book = caller(data)
+    getattr(vp, button)()
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]  # nothing changed
+    assert alert(book).startswith("Bladet Produktionsområden är skyddat") and "Inget är ändrat" in alert(book)
+
+
+@pytest.mark.parametrize("button", ["validate", "settings"])
+def test_a_protected_workbook_structure_is_refused_before_anything_changes(caller, button: str) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    book = caller(ProtectedBook(payload(WORKBOOKS / "budget-2024-med-fel.xlsx")))
+    getattr(vp, button)()
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]
+    assert alert(book).startswith("Arbetsbokens struktur är skyddad") and "Inget är ändrat" in alert(book)
+
+
+def test_reconcile_refuses_a_protected_structure(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    book = caller(ProtectedBook(payload(WORKBOOKS / "budget-2024.xlsx")))
+    vp.reconcile(str(WORKBOOKS / "huvudbok-2024.csv"), "2024-04")
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]
+    assert "bladet Avstämning" in alert(book)
+
+
+def test_repair_makes_a_text_formatted_cell_a_number_cell(caller, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+    from vpexcel.excel.port import LiveWorkbook
+
+    # the remote engine cannot read a number format; Excel says "@" for a cell formatted as text
+    monkeypatch.setattr(LiveWorkbook, "number_format", lambda self, sheet, cell: "@" if cell == "E7" else "General")
+    book = caller(payload(WORKBOOKS / "budget-2024-med-fel.xlsx"))
+    vp.repair_numbers()
+    steps = [
+        (a["func"], at(a), a["values"] if a["func"] == "setValues" else a["args"])
+        for a in book.json()["actions"]
+        if a["func"] != "alert"
+    ]
+    i = steps.index(("setNumberFormat", (0, 6, 4), ["General"]))
+    assert steps[i + 1] == ("setValues", (0, 6, 4), [[9.7]])  # the format first, then the number
+    assert [s for s in steps if s[0] == "setNumberFormat"] == [steps[i]]  # other cells keep their format
+
+
+def test_the_marks_sheet_is_very_hidden_through_com() -> None:
+    from types import SimpleNamespace
+
+    from vpexcel.excel.port import LiveWorkbook
+
+    sheet = SimpleNamespace(api=SimpleNamespace(Visible=-1), visible=True)
+    LiveWorkbook._hide(sheet)
+    assert sheet.api.Visible == 2 and sheet.visible is True  # xlSheetVeryHidden, not xlwings' plain hidden
+
+
+def test_no_workbook_gives_a_swedish_sentence_not_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    monkeypatch.delattr(xw.Book, "_mock_caller", raising=False)  # Excel handed over no workbook
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        vp.validate()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vpexcel hittar ingen arbetsbok") and "Aktivera redigering" in err and "Traceback" not in err
+
+
+def test_a_log_that_cannot_be_written_does_not_hide_the_message(caller, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    blocked = tmp_path / "fil"
+    blocked.write_text("")
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(blocked / "under-en-fil"))  # no folder takes the log
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    monkeypatch.setattr("vpexcel.validate.validate", lambda *a, **k: 1 / 0)
+    vp.validate()
+    assert alert(book) == "Något gick fel i vpexcel och inget har ändrats efter felet."
+
+
+def test_paths_with_percent_signs_and_quotes_arrive_unchanged(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import vpexcel.excel as vp
+    from vpexcel.excel.lookup import encode_arg
+
+    ledger = tmp_path / "100%USERNAME% & 'x' ^.csv"
+    shutil.copy(WORKBOOKS / "huvudbok-2024.csv", ledger)
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.reconcile(encode_arg(str(ledger)), encode_arg("2024-04"))  # as the VBA hands them over
+    assert alert(book).startswith("Avstämningen är klar")
+
+
+def test_from_the_ribbon_with_no_workbook_excel_shows_the_swedish_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import vpexcel.excel as vp
+
+    shown: list[tuple[str, str]] = []
+    addin = SimpleNamespace(name="vpexcel.xlam", app=SimpleNamespace(books=SimpleNamespace(active=None)))
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: addin))
+    monkeypatch.setattr(xw, "apps", SimpleNamespace(active=SimpleNamespace(alert=lambda m, title: shown.append((m, title)))))
+    vp.validate()
+    assert shown == [(vp.NO_WORKBOOK, "vpexcel")]
+
+
+def test_fill_refuses_a_protected_template_sheet_before_writing(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    data = payload(WORKBOOKS / "templates" / "manadsrapport-februari.xlsx")
+    data["sheets"][0] = ProtectedSheet(data["sheets"][0])
+    book = caller(data)
+    vp.fill(
+        "2024-02", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx")
+    )
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]
+    assert "är skyddat" in alert(book) and "Inget är ändrat" in alert(book)

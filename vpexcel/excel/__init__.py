@@ -29,7 +29,10 @@ def _caller() -> Any:
 
     book = xw.Book.caller()
     if str(book.name).lower().endswith(".xlam"):
-        return book.app.books.active
+        active = book.app.books.active
+        if active is None:  # only the add-in is open, or the workbook is in Protected View
+            raise LookupError("no active workbook")
+        return active
     return book
 
 
@@ -38,7 +41,11 @@ def _run(action: Callable[[Any], str | None]) -> None:
     from vpexcel.errors import InputError
     from vpexcel.excel.port import LiveWorkbook
 
-    book = LiveWorkbook(_caller())
+    try:
+        book = LiveWorkbook(_caller())
+    except Exception:
+        _no_workbook()
+        return
     try:
         message = action(book)
         if message:
@@ -47,29 +54,73 @@ def _run(action: Callable[[Any], str | None]) -> None:
         book.alert(exc.message)
     except Exception:
         log = _log(book)
-        book.alert(
-            f"Något gick fel i vpexcel och inget har ändrats efter felet. Detaljerna finns i {log}. Skicka filen till den som förvaltar vpexcel."
-        )
+        where = f" Detaljerna finns i {log}. Skicka filen till den som förvaltar vpexcel." if log else ""
+        book.alert(f"Något gick fel i vpexcel och inget har ändrats efter felet.{where}")
     finally:
         book.status(None)
 
 
-def _log(book: Any) -> str:
+NO_WORKBOOK = (
+    "vpexcel hittar ingen arbetsbok att arbeta på. Öppna budgeten eller mallen; är den öppnad i skyddad vy, "
+    "klicka Aktivera redigering i det gula fältet. Klicka sedan på knappen igen."
+)
+
+
+def _no_workbook() -> None:
+    """Book.caller() failed (no workbook, Protected View, a window Excel does not hand out): say so in
+    Swedish. Through Excel's own message box when there is an Excel to ask; otherwise on stderr, which
+    xlwings' VBA shows in its message box, and exit 2 (no traceback)."""
+    import sys
+
+    _log(None)
+    try:
+        import xlwings as xw
+
+        xw.apps.active.alert(NO_WORKBOOK, title="vpexcel")  # type: ignore[union-attr]
+        return
+    except Exception:
+        pass
+    sys.stderr.write(NO_WORKBOOK + "\n")
+    raise SystemExit(2)
+
+
+def _log(book: Any) -> str | None:
+    """Append the current traceback to vpexcel-fel.log beside the workbook, else in the temp folder.
+
+    Never raises: it runs inside the error handler, and the workbook may sit on a read-only share
+    or on OneDrive (a web address). None when no folder takes the log.
+    """
+    import contextlib
     import tempfile
     import traceback
     from pathlib import Path
 
-    folder = Path(tempfile.gettempdir())
+    folders = []
     try:
         full = Path(str(book.book.fullname))
         if full.is_absolute() and full.parent.is_dir():  # a saved workbook: the log goes beside it
-            folder = full.parent
+            folders.append(full.parent)
     except Exception:
         pass
-    path = folder / "vpexcel-fel.log"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(traceback.format_exc() + "\n")
-    return str(path)
+    with contextlib.suppress(Exception):
+        folders.append(Path(tempfile.gettempdir()))
+    text = traceback.format_exc()
+    for folder in folders:
+        path = folder / "vpexcel-fel.log"
+        try:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            return str(path)
+        except OSError:
+            continue
+    return None
+
+
+def _arg(text: str) -> str:
+    """A button's text as the VBA hands it over (hex, see vpexcel.excel.lookup), or plain from Python."""
+    from vpexcel.excel.lookup import decode_arg
+
+    return decode_arg(text)
 
 
 # --- Validera / Rensa markeringar / Reparera siffror ------------------------------------
@@ -83,25 +134,31 @@ def _validate(book: Any) -> str:
     from vpexcel.render import summary_sv
     from vpexcel.validate import validate as check
 
-    book.status("vpexcel: tar bort tidigare markeringar ...")
-    _clear(book)
     book.status("vpexcel: kontrollerar arbetsboken ...")
     report = check(book.grid(skip=(MARKS_SHEET, REPORT_SHEET)))
+    targets: dict[tuple[str, str], Any] = {}
+    for f in report.findings:
+        if f.sheet and f.cell and not f.silenced:
+            targets.setdefault((f.sheet, f.cell), f)
+    # refuse before changing anything: the cells to mark, those marked last time, the sheets to add
+    book.check_writable({s for s, _ in targets} | {s for s, _, _, _ in _recorded(book)}, sheets_added=REPORT_SHEET)
+    book.status("vpexcel: tar bort tidigare markeringar ...")
+    _clear(book)
     book.status("vpexcel: markerar celler ...")
     marks: list[list[Any]] = [["Blad", "Cell", "Färg före", "Anteckning tillagd"]]
-    done: set[tuple[str, str]] = set()
-    for f in report.findings:
-        if not f.sheet or not f.cell or f.silenced or (f.sheet, f.cell) in done:
-            continue
-        done.add((f.sheet, f.cell))
-        before = book.color(f.sheet, f.cell)
-        noted = not book.has_note(f.sheet, f.cell)  # a note of the user's own is never replaced
-        book.set_color(f.sheet, f.cell, SEVERITY_COLORS[f.severity.value])
-        if noted:
-            book.add_note(f.sheet, f.cell, f"vpexcel {f.code}: {f.message}")
-        marks.append([f.sheet, f.cell, "okänd" if before is None else before, "ja" if noted else "nej"])
-    _report_sheet(book, report)
+    plan = []
+    for (sheet, cell), f in targets.items():
+        before = book.color(sheet, cell)
+        noted = not book.has_note(sheet, cell)  # a note of the user's own is never replaced
+        marks.append([sheet, cell, "okänd" if before is None else before, "ja" if noted else "nej"])
+        plan.append((sheet, cell, f, noted))
+    # the record first: whatever happens while marking, Rensa markeringar knows every mark
     book.replace_sheet(MARKS_SHEET, marks, visible=False)
+    for sheet, cell, f, noted in plan:
+        book.set_color(sheet, cell, SEVERITY_COLORS[f.severity.value])
+        if noted:
+            book.add_note(sheet, cell, f"vpexcel {f.code}: {f.message}")
+    _report_sheet(book, report)
     return f"Valideringen är klar: {summary_sv(report)}. Se bladet {REPORT_SHEET}."
 
 
@@ -134,22 +191,51 @@ def clear_marks() -> None:
     _run(lambda book: f"Markeringarna är borttagna ({_clear(book)} celler).")
 
 
+def _sheet_name(value: Any, present: set[str]) -> str | None:
+    """The sheet a marks row names. Older versions wrote names without the apostrophe, so Excel may
+    have turned "2024" into 2024.0 and "2024-04" into a date: match those back to the sheets there are."""
+    import datetime as dt
+
+    if isinstance(value, str):
+        return value if value in present else None
+    forms: list[str] = []
+    if isinstance(value, float) and value.is_integer():
+        forms.append(str(int(value)))
+    if isinstance(value, (int, float)):
+        forms.append(str(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        forms += [value.strftime("%Y-%m"), value.strftime("%Y-%m-%d")]
+    return next((f for f in forms if f in present), None)
+
+
+def _recorded(book: Any) -> list[tuple[str, str, Any, Any]]:
+    """The marks Validera recorded (sheet, cell, colour before, note added) on sheets there are."""
+    from vpexcel.excel.port import MARKS_SHEET
+
+    present = set(book.sheet_names())
+    out = []
+    for row in book.read_sheet(MARKS_SHEET)[1:]:
+        if len(row) < 4 or not row[1]:
+            continue
+        sheet = _sheet_name(row[0], present)
+        if sheet is not None:
+            out.append((sheet, str(row[1]), row[2], row[3]))
+    return out
+
+
 def _clear(book: Any) -> int:
     from vpexcel.excel.port import MARKS_SHEET
 
-    rows = book.read_sheet(MARKS_SHEET)
-    n = 0
-    present = set(book.sheet_names())
-    for sheet, cell, before, noted in (r[:4] for r in rows[1:] if len(r) >= 4):
-        if sheet not in present or not cell:
-            continue
+    recorded = _recorded(book)
+    ours = {MARKS_SHEET, REPORT_SHEET} & set(book.sheet_names())
+    book.check_writable({s for s, _, _, _ in recorded}, sheets_added=REPORT_SHEET if ours else None)
+    for sheet, cell, before, noted in recorded:
         book.set_color(sheet, cell, None if before in ("", "okänd", None) else before)
         if noted == "ja":
             book.delete_note(sheet, cell)
-        n += 1
     book.delete_sheet(MARKS_SHEET)
     book.delete_sheet(REPORT_SHEET)
-    return n
+    return len(recorded)
 
 
 def repair_numbers() -> None:
@@ -162,8 +248,9 @@ def _repair(book: Any) -> str:
 
     report = check(book.grid(skip=(REPORT_SHEET,)))
     fixed = [f for f in report.findings if f.code == "VP201" and f.sheet and f.cell and isinstance(f.expected, float)]
+    book.check_writable({f.sheet for f in fixed})
     for f in fixed:
-        book.set_value(f.sheet, f.cell, f.expected)
+        book.set_number(f.sheet, f.cell, f.expected)
     if not fixed:
         return "Inga tal lagrade som text hittades."
     return (
@@ -176,7 +263,7 @@ def _repair(book: Any) -> str:
 # --- Stäm av / Fyll / Inställningar / Hjälp -------------------------------------------------
 def reconcile(ledger: str, period: str = "") -> None:
     """Stäm av mot huvudbok: the open budget against the ledger file the VBA asked for."""
-    _run(lambda book: _reconcile(book, ledger, period))
+    _run(lambda book: _reconcile(book, _arg(ledger), _arg(period)))
 
 
 def _reconcile(book: Any, ledger: str, period: str) -> str:
@@ -190,6 +277,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     from vpexcel.render import summary_sv
     from vpexcel.validate import resolve_settings
 
+    book.check_writable((), sheets_added=RECONCILE_SHEET)
     grid = book.grid(skip=(REPORT_SHEET, RECONCILE_SHEET))
     settings = resolve_settings(grid)
     when = period_option(period) if period else None
@@ -215,7 +303,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
 
 def fill(period: str, budget: str, ledger: str, forecast: str = "", indicators: str = "") -> None:
     """Fyll uppföljning: fill the open template in place, through Excel (nothing in it is lost)."""
-    _run(lambda book: _fill(book, period, budget, ledger, forecast, indicators))
+    _run(lambda book: _fill(book, _arg(period), _arg(budget), _arg(ledger), _arg(forecast), _arg(indicators)))
 
 
 def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indicators: str) -> str:
@@ -248,6 +336,7 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
 
         kolada = load_cache(Path(indicators))
     plan = plan_fill(book.grid(), FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada))
+    book.check_writable(plan.updates)
     for sheet, cells in plan.updates.items():
         for (r, c), value in cells.items():
             book.set_value(sheet, a1(r, c), value)
@@ -266,6 +355,7 @@ def _settings(book: Any) -> str:
     if SETTINGS_SHEET in book.sheet_names():
         book.book.sheets[SETTINGS_SHEET].activate()
         return f"Bladet {SETTINGS_SHEET} finns redan. Ändra tabellerna där; en tom rad avslutar en tabell."
+    book.check_writable((), sheets_added=SETTINGS_SHEET)
     book.replace_sheet(SETTINGS_SHEET, settings_rows(default_settings()))
     return f"Bladet {SETTINGS_SHEET} är skapat med standardvärdena för Lerums kommun. Ändra det som gäller för er nämnd."
 
@@ -276,8 +366,9 @@ def help() -> None:
         lambda book: (
             "Verksamhetsplan-fliken: Validera kontrollerar budgeten och markerar fel i cellerna. Reparera siffror gör tal "
             "lagrade som text till tal. Stäm av mot huvudbok jämför med ekonomisystemets export. Fyll uppföljning fyller "
-            "mallen för en period. Rensa markeringar tar bort det Validera lade till. Användarguiden finns i docs/index.md "
-            "bredvid programmet."
+            "mallen för en period. Rensa markeringar tar bort det Validera lade till. Användarguiden finns i mappen "
+            "dokumentation där vpexcel packades upp (efter installera.cmd: %LOCALAPPDATA%\\vpexcel\\dokumentation): "
+            "excel.md om knapparna, index.md om resten."
         )
     )
 

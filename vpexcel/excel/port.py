@@ -6,6 +6,19 @@ kinds of writes the buttons need. On Windows the Book is Excel itself (COM); in
 the tests it is xlwings' remote Book, which has no formulas, cannot read a fill
 colour or a note's text and has no status bar: those calls are kept here, small,
 and degrade to "unknown" instead of failing.
+
+Text goes into cells as text, always: every non-empty string is written with a
+leading apostrophe (after :func:`vpexcel.textcells.clean_text`). Through COM a
+string assigned to ``Range.Value`` is read as if typed, so ``=cmd|'/C calc'!A0``,
+``+1``, ``@SUM(...)`` would become formulas, a sheet named ``2024`` the number
+2024 and ``2024-04`` a date; the apostrophe makes Excel store the text unchanged
+(it is not part of the value read back, and Office.js treats it the same way).
+The apostrophe is chosen over the text number format "@" because "@" stays on
+the cell: what the user types there later becomes text, the very "number stored
+as text" (VP201) that Reparera siffror repairs; and it must be set before the
+value, a second call per cell. The apostrophe is applied to every text rather
+than to those that look like formulas or numbers, because what Excel converts
+depends on the user's locale (``1,5``, ``3/4``, ``jan-24``, ``SANT``, ``#N/A``).
 """
 
 from __future__ import annotations
@@ -14,9 +27,33 @@ import contextlib
 import datetime as dt
 from typing import Any
 
+from vpexcel.errors import InputError
 from vpexcel.grid import ERROR_CODES, CellValue, ErrorValue, SheetGrid, WorkbookGrid
+from vpexcel.textcells import clean_text
 
 MARKS_SHEET = "vpexcel_markeringar"  # very hidden: what Validera changed, so Rensa can undo exactly that
+XL_SHEET_VERY_HIDDEN = 2  # xlSheetVeryHidden: not listed under Visa (Unhide)
+TEXT_FORMAT = "@"
+
+
+def as_cell(value: Any) -> Any:
+    """A value as it is sent to Excel: text always as text (a leading apostrophe), see the module's doc."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        return "'" + text if text else text
+    return value
+
+
+def _flag(obj: Any, attribute: str) -> bool:
+    """A COM property such as ``ProtectContents``; False where the engine has none (the remote engine)."""
+    try:
+        api = obj.api
+    except (NotImplementedError, AttributeError):
+        return False
+    try:
+        return bool(getattr(api, attribute, False))
+    except Exception:  # a COM error reading the property: treat as not set
+        return False
 
 
 def _cell(v: Any) -> CellValue:
@@ -96,6 +133,7 @@ class LiveWorkbook:
         self.book.sheets[sheet].range(cell).color = color or None
 
     def add_note(self, sheet: str, cell: str, text: str) -> None:
+        text = clean_text(text)
         rng = self.book.sheets[sheet].range(cell)
         if hasattr(rng, "add_note"):
             try:
@@ -111,7 +149,45 @@ class LiveWorkbook:
             note.delete()
 
     def set_value(self, sheet: str, cell: str, value: CellValue) -> None:
+        self.book.sheets[sheet].range(cell).value = as_cell(value)
+
+    def number_format(self, sheet: str, cell: str) -> str | None:
+        """The cell's number format, or None when the engine cannot tell (the remote engine)."""
+        try:
+            return str(self.book.sheets[sheet].range(cell).number_format)
+        except NotImplementedError:
+            return None
+
+    def set_number(self, sheet: str, cell: str, value: float) -> None:
+        """A number into a cell. A cell formatted as text ("@") gets the General format first, or
+        Excel would keep storing what is written there as text."""
+        if self.number_format(sheet, cell) == TEXT_FORMAT:
+            self.book.sheets[sheet].range(cell).number_format = "General"
         self.book.sheets[sheet].range(cell).value = value
+
+    # --- protection: checked before anything is changed ----------------------------------
+    def protected_sheets(self, names: Any) -> list[str]:
+        present = set(self.sheet_names())
+        return [n for n in sorted(set(names)) if n in present and _flag(self.book.sheets[n], "ProtectContents")]
+
+    def structure_protected(self) -> bool:
+        return _flag(self.book, "ProtectStructure")
+
+    def check_writable(self, sheets: Any, *, sheets_added: str | None = None) -> None:
+        """Refuse, in Swedish and before any change, when a sheet to be changed is protected, or when
+        the workbook's structure is protected and a sheet (``sheets_added``) must be added or removed."""
+        locked = self.protected_sheets(sheets)
+        if locked:
+            which = f"Bladet {locked[0]} är skyddat" if len(locked) == 1 else f"Bladen {', '.join(locked)} är skyddade"
+            raise InputError(
+                f"{which}, så vpexcel kan inte ändra där. Inget är ändrat. Ta bort skyddet (Granska > Ta bort "
+                "skydd för blad) och klicka på knappen igen."
+            )
+        if sheets_added and self.structure_protected():
+            raise InputError(
+                f"Arbetsbokens struktur är skyddad, så vpexcel kan inte lägga till eller ta bort bladet {sheets_added}. "
+                "Inget är ändrat. Ta bort skyddet (Granska > Skydda arbetsbok) och klicka på knappen igen."
+            )
 
     def replace_sheet(self, name: str, rows: list[list[Any]], *, visible: bool = True) -> Any:
         """A fresh sheet ``name`` at the end with ``rows`` from A1 (an older one is deleted first)."""
@@ -120,11 +196,23 @@ class LiveWorkbook:
         sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
         if rows:
             width = max(len(r) for r in rows)
-            sheet.range("A1").value = [list(r) + [None] * (width - len(r)) for r in rows]
+            sheet.range("A1").value = [[as_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
         if not visible:
-            with contextlib.suppress(NotImplementedError, AttributeError):
-                sheet.visible = False
+            self._hide(sheet)
         return sheet
+
+    @staticmethod
+    def _hide(sheet: Any) -> None:
+        """Very hidden through COM (not listed under Visa); hidden where the engine knows only that."""
+        try:
+            api = sheet.api
+            if not isinstance(api, dict):  # the remote engine's api is its payload
+                api.Visible = XL_SHEET_VERY_HIDDEN
+                return
+        except Exception:  # a COM error: fall back to xlwings' hidden
+            pass
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            sheet.visible = False
 
     def delete_sheet(self, name: str) -> None:
         if name in self.sheet_names():
