@@ -8,15 +8,17 @@ sheet and cell of anything it cannot use.
 
 from __future__ import annotations
 
-import difflib
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
 from vpexcel.numbers import classify
+
+if TYPE_CHECKING:
+    from vpexcel.areas import AreaIndex
 
 SETTINGS_SHEET = "Inställningar"
 Unit = Literal["mkr", "tkr", "kr"]
@@ -184,6 +186,7 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
+    _matcher: AreaIndex | None = PrivateAttr(default=None)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -193,24 +196,26 @@ class Settings(BaseModel):
                 index.setdefault(key, area)
         return index
 
+    def matcher(self) -> AreaIndex:
+        """The one area matcher (``vpexcel.areas``), built once for these settings' areas."""
+        index = self._matcher
+        if index is None or index.source is not self.areas or index.count != len(self.areas):
+            from vpexcel.areas import AreaIndex
+
+            index = self._matcher = AreaIndex(self.areas)
+        return index
+
     def find_area(self, label: str) -> Area | None:
-        return self.area_index().get(normalize(label))
+        """The area a label names, also when written "Räddningstjänsten", "Kommunledning & verksamhetsstöd"."""
+        return self.matcher().find(label)
 
     def find_area_for_sheet(self, sheet_name: str) -> Area | None:
         """The area a sheet is named after; Excel cuts sheet names at 31 characters."""
-        key = normalize(sheet_name)
-        found = self.area_index().get(key)
-        if found or len(sheet_name) < 31:
-            return found
-        for k, area in self.area_index().items():
-            if k.startswith(key):
-                return area
-        return None
+        return self.matcher().find_for_sheet(sheet_name)
 
     def suggest(self, label: str) -> str | None:
-        names = {k: a.name for a in self.areas for k in a.match_keys()}
-        hit = difflib.get_close_matches(normalize(label), list(names), n=1, cutoff=0.6)
-        return names[hit[0]] if hit else None
+        """The area a label most likely means, for a "Menar du …?"; None when nothing is close."""
+        return self.matcher().suggest(label)
 
     def top_level(self) -> list[Area]:
         return [a for a in self.areas if a.parent is None]
