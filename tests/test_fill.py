@@ -28,6 +28,8 @@ FORECAST = WORKBOOKS / "prognos-2024.xlsx"
 KOLADA = WORKBOOKS / "kolada-1441.json"
 _CELL = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+\d+)\"[^>]*?(?:/>|>.*?</c>)", re.S)
 _SHEET_DATA = re.compile(rb"<sheetData>.*</sheetData>|<sheetData/>", re.S)
+_FORMULA = re.compile(rb"<f>.*?</f>", re.S)
+_VALUE = re.compile(rb"<v>.*?</v>", re.S)
 
 
 def fill(template: Path, out: Path, period: str, *extra: str) -> Path:
@@ -96,7 +98,10 @@ def test_every_part_not_filled_is_byte_identical(tmp_path: Path, name: str, caps
             cx, cy = cells(x), cells(y)
             for ref, xml in cx.items():
                 if ref in cy and cy[ref] != xml:
-                    assert b"<f>" not in xml, f"{part} {ref}: a formula was overwritten"
+                    if b"<f>" in xml:  # a formula keeps its text and style; only its stored result is new
+                        assert _FORMULA.search(xml).group(0) == _FORMULA.search(cy[ref]).group(0), f"{part} {ref}"
+                        assert _VALUE.sub(b"", xml) == _VALUE.sub(b"", cy[ref]), f"{part} {ref}: more than the value changed"
+                        continue
                     assert b"<v>" in cy[ref] or b"<is>" in cy[ref]
             assert set(cx) <= set(cy)
 
@@ -170,7 +175,7 @@ def test_indicators_targets_and_statuses(tmp_path: Path, capsys: pytest.CaptureF
     assert [r[3] for r in control[3:9]] == ["grön", "gul", "grön", "röd", "gul", "grön"]
     assert control[3][4] == "Revideringen klar i mars."  # the user's comment, kept
     printed = capsys.readouterr().out
-    assert "DIMIOS" in printed and "Kunde inte fylla" in printed
+    assert "Inget värde ännu: Indikatorer!E9: inget värde för Digital mognad (DIMIOS) 2024" in printed  # no figure yet: exit 0
 
 
 @pytest.mark.parametrize("name", list(TEMPLATES))

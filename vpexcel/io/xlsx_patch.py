@@ -113,6 +113,55 @@ def patch_sheet(xml: bytes, cells: Mapping[tuple[int, int], CellValue]) -> bytes
     return xml[: sd.start()] + opening + new_inner + closing + xml[sd.end() :]
 
 
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>.*?</(?:\w+:)?v>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _cached_xml(attrs: bytes, inner: bytes, value: CellValue) -> bytes:
+    """A formula cell with ``value`` as its stored result: the ``<f>`` and the style stay, only ``<v>`` and ``t`` change."""
+    kept = re.sub(rb'\s+t="[^"]*"', b"", attrs)
+    inner = _VALUE.sub(b"", inner)
+    if isinstance(value, bool):
+        kind, text = b' t="b"', b"1" if value else b"0"
+    elif isinstance(value, (int, float)):
+        kind = b""
+        text = (repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))).encode()
+    elif value is None:
+        kind, text = b' t="str"', b""
+    else:
+        kind, text = b' t="str"', _escape(str(value))
+    f_end = re.search(rb"</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>", inner)
+    assert f_end is not None
+    inner = inner[: f_end.end()] + b"<v>" + text + b"</v>" + inner[f_end.end() :]
+    return b"<c" + kept + kind + b">" + inner + b"</c>"
+
+
+def set_cached_values(xml: bytes, values: Mapping[tuple[int, int], CellValue]) -> bytes:
+    """The sheet XML with new stored results for formula cells (0-based row, col -> value); formulas unchanged.
+
+    Only cells that hold a formula are touched; anything else in ``values`` is ignored.
+    """
+    if not values:
+        return xml
+    sd = _SHEET_DATA.search(xml)
+    if sd is None or sd.group(1) is None:
+        return xml
+    wanted = {a1(r, c).encode(): v for (r, c), v in values.items()}
+
+    def one(m: re.Match[bytes]) -> bytes:
+        ref = _ATTR_R.search(m.group(1))
+        inner = m.group(3)
+        if ref is None or inner is None or not _FORMULA.search(inner):
+            return m.group(0)
+        key = ref.group(1) + ref.group(2)
+        if key not in wanted:
+            return m.group(0)
+        return _cached_xml(m.group(1), inner, wanted[key])
+
+    inner = _CELL.sub(one, sd.group(1))
+    return xml[: sd.start(1)] + inner + xml[sd.end(1) :]
+
+
 def full_calc_on_load(xml: bytes) -> bytes:
     """workbook.xml asking Excel to recalculate every formula when the file opens."""
     m = re.search(rb"<(?:\w+:)?calcPr\b([^>]*?)(/?)>", xml)
@@ -127,8 +176,11 @@ def full_calc_on_load(xml: bytes) -> bytes:
     return xml[: anchor.end()] + b"<" + anchor.group(1) + b'calcPr fullCalcOnLoad="1"/>' + xml[anchor.end() :]
 
 
-def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
-    """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``."""
+def patch_workbook(template: Path, target: Path, updates: Updates, cached: Updates | None = None) -> Path:
+    """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``.
+
+    ``cached`` (same shape) gives new stored results for formula cells whose inputs were filled.
+    """
     check_file(template)
     try:
         zin = zipfile.ZipFile(template)
@@ -141,6 +193,9 @@ def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
         if missing:
             raise InputError(f"Mallen {template.name} saknar bladet {missing[0]!r}.")
         edited = {parts[s]: patch_sheet(zin.read(parts[s]), cells) for s, cells in updates.items() if cells}
+        for s, values in (cached or {}).items():
+            if values and s in parts and parts[s] in edited:
+                edited[parts[s]] = set_cached_values(edited[parts[s]], values)
 
         def write(tmp: Path) -> None:
             with zipfile.ZipFile(tmp, "w") as zout:
