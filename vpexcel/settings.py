@@ -335,6 +335,9 @@ SECTION_EXEMPTIONS = "Undantag"
 SECTION_ANSVAR = "Ansvar"
 SECTION_LEDGER = "Huvudbok"
 SECTION_INDICATORS = "Indikatorer"
+SECTION_DEVIATION = "Avvikelse"
+DEVIATION_KEY = "Ett underskott visas som"
+DEVIATION_WORDS = {"negativ_underskott": "negativt tal", "positiv_underskott": "positivt tal"}
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -358,6 +361,7 @@ SECTION_HEADERS: dict[str, list[str]] = {
         "Värden som skrivs in (år=värde; ...)",
         "Alias (skilj med ;)",
     ],
+    SECTION_DEVIATION: ["Inställning", "Värde (negativt tal eller positivt tal)"],
 }
 
 
@@ -400,6 +404,8 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     for ind in settings.indicators:
         manual = "; ".join(f"{y}={format_value(v)}" for y, v in sorted(ind.values.items()))
         rows.append([ind.name, ind.kpi or "", ind.direction, manual, "; ".join(ind.aliases)])
+    rows += [[], [SECTION_DEVIATION], SECTION_HEADERS[SECTION_DEVIATION]]
+    rows.append([DEVIATION_KEY, DEVIATION_WORDS[settings.deviation]])
     return rows
 
 
@@ -603,7 +609,31 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 }
             )
         data["indicators"] = indicators
+    if SECTION_DEVIATION in sections:
+        data["deviation"] = _deviation(sheet, sections[SECTION_DEVIATION][1])
     return validated(data, f"bladet {sheet.name!r}")
+
+
+def _deviation(sheet: SheetGrid, rows: list[int]) -> str:
+    """The "Avvikelse" section: is an underskott shown as a negative or a positive deviation."""
+    found = "negativ_underskott"
+    for r in rows:
+        key = normalize(_text(sheet.value(r, 0)))
+        if key != normalize(DEVIATION_KEY):
+            raise InputError(
+                f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. Tillåten är {DEVIATION_KEY}."
+            )
+        value = normalize(_text(sheet.value(r, 1)))
+        if value.startswith("neg"):
+            found = "negativ_underskott"
+        elif value.startswith("pos"):
+            found = "positiv_underskott"
+        else:
+            raise InputError(
+                f"{sheet.name}!{a1(r, 1)}: skriv 'negativt tal' eller 'positivt tal' (hur ett underskott visas), "
+                f"inte {_text(sheet.value(r, 1))!r}."
+            )
+    return found
 
 
 def validated(data: object, where: str) -> Settings:
