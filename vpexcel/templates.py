@@ -167,6 +167,8 @@ def _operating_sheet(wb: Any, f: dict[str, Any], logo: bytes, *, year_end: bool,
     ws.write_blank("B4", None, f["sub"])
     wb.define_name("vp_datum", "=Driftredovisning!$B$4")
     ws.insert_image("I1", "logo.png", {"image_data": io.BytesIO(logo), "x_scale": 0.8, "y_scale": 0.8})
+    amounts: tuple[int, ...]
+    texts: tuple[int, ...]
     if year_end:  # the year's outcome against the budget: no forecast at year-end
         heads = ["Produktionsområde", "Budget helår", "Utfall helår", "Budgetavvikelse", "Förbrukning %", "Kommentar"]
         amounts, pct, texts, traffic, outcome = (1, 2, 3), 4, (5,), 3, (2, "Utfall helår")
