@@ -247,6 +247,11 @@ def _column(header: str, settings: Settings, year_end: bool = False) -> tuple[st
         if year_end and "prognos" not in h:
             return "budgetavvikelse", lambda a, f: dev(a.budget.net, a.actual_to_date.net)
         return "avvikelse mot prognos", lambda a, f: dev(a.budget.net, f.net) if f else None
+    if "avvikelse" in h and not any(w in h for w in ("ack", "period", "hittills", "t.o.m", "månad")):
+        # "Avvikelse mot budget", "Avvikelse helår": the year's deviation, as "Avvikelse" alone
+        if year_end:
+            return "budgetavvikelse", lambda a, f: dev(a.budget.net, a.actual_to_date.net)
+        return "avvikelse mot prognos", lambda a, f: dev(a.budget.net, f.net) if f else None
     if "avvikelse" in h:
         return "avvikelse mot periodiserad budget", lambda a, f: dev(a.budget_to_date.net, a.actual_to_date.net)
     if "förbrukning" in h or "förbrukat" in h:
@@ -302,6 +307,25 @@ def _unit_check(sheet: SheetGrid, unit: str, where: str | None, pairs: list[tupl
         f"ser ut att vara i {looks} (ungefär {format_sv(ratio, 0) if ratio >= 1 else '1/' + format_sv(1 / ratio, 0)} "
         f"gånger budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
     )
+
+
+def _formulas_on_forecasts(sheet: SheetGrid, header: int, end: int, heads: dict[int, str], plan: FillPlan) -> None:
+    """At year-end: warn about the table's formulas that read a forecast column left empty."""
+    from vpexcel.formulas import references
+
+    forecast_cols = {c for c, h in heads.items() if "prognos" in h and "kommentar" not in h and "avvikelse" not in h}
+    cells = sorted(
+        (r, c)
+        for (r, c), text in sheet.formulas.items()
+        if header < r < end
+        and any(ref.col1 <= fc <= ref.col2 and ref.sheet is None for ref in references(text) for fc in forecast_cols)
+    )
+    if cells:
+        first = a1(*cells[0])
+        plan.warnings.append(
+            f"{sheet.name}: {len(cells)} formler (till exempel {first}) räknar med prognoskolumnen, som lämnas tom i bokslutet; "
+            "de visar därför inget rättvisande värde. Räkna avvikelsen mot utfallet i bokslutet."
+        )
 
 
 def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
@@ -369,9 +393,9 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     elif not key.startswith(("varav", "därav")):
                         hint = settings.suggest(label)
                         plan.missing.append(
-                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde i inställningarna; "
-                            + (f"menar du {hint}? " if hint else "")
-                            + "Raden lämnas orörd. Lägg till namnet som alias under Produktionsområden i Inställningar."
+                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde i inställningarna"
+                            + (f" (menar du {hint}?)" if hint else "")
+                            + "; raden lämnas orörd. Lägg till namnet som alias under Produktionsområden i Inställningar."
                         )
                     rr += 1
                     continue
@@ -420,17 +444,18 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 + (f"; bokslut: {', '.join(skipped)} lämnas tomma" if skipped else "")
             )
             _unit_check(sheet, unit, unit_cell, pairs, plan)
+            if skipped:
+                _formulas_on_forecasts(sheet, r, rr, heads, plan)
             if filled_rows:
                 plan.recognised += 1
                 tables += 1
             r = rr
-    if tables:
-        for a in data.rec.areas:
-            if a.area not in placed:
-                plan.missing.append(
-                    f"Produktionsområdet {a.area} finns i budgeten men har ingen rad i mallens driftredovisning; "
-                    "lägg till en rad eller ett alias för det."
-                )
+    absent = [a.area for a in data.rec.areas if a.area not in placed]
+    if tables and absent:
+        plan.missing.append(
+            f"{len(absent)} produktionsområden i budgeten har ingen rad i mallens driftredovisning: {', '.join(absent)}. "
+            "Lägg till rader för dem, eller deras namn i mallen som alias i Inställningar."
+        )
 
 
 # --- indicators ----------------------------------------------------------------
@@ -680,6 +705,9 @@ def summary(plan: FillPlan) -> list[str]:
             + ", ".join(proposals)
             + "."
         )
+    computed = sum(len(v) for v in plan.cached.values())
+    if computed:
+        lines.append(f"  Beräknat: {computed} formler som läser ifyllda celler (så att en förhandsvisning visar rätt summor).")
     if plan.left_to_excel:
         lines.append(
             f"  {plan.left_to_excel} formler som läser ifyllda celler räknar vpexcel inte ut; Excel räknar om dem när filen öppnas "
