@@ -79,11 +79,41 @@ def test_every_part_not_filled_is_byte_identical(tmp_path: Path, name: str, caps
     before = hashlib.sha256(template.read_bytes()).hexdigest()
     out = fill(template, tmp_path / name, PERIODS[name])
     assert hashlib.sha256(template.read_bytes()).hexdigest() == before  # the template itself is never written
+    assert_only_fill_changed(template, out)
+
+
+def _elements(xml: bytes, tag: bytes) -> list[bytes]:
+    return re.findall(rb"<" + tag + rb"\b[^>]*?(?:/>|>.*?</" + tag + rb">)", xml, re.S)
+
+
+def _notes_only_added(x: bytes, y: bytes) -> None:
+    """A comments part, VML drawing, relationships or content types: every original element still there, byte for byte."""
+    for tag in (b"comment", b"author", b"v:shape", b"v:shapetype", b"Relationship", b"Override", b"Default"):
+        new = _elements(y, tag)
+        for element in _elements(x, tag):
+            assert element in new, element[:80]
+
+
+def assert_only_fill_changed(template: Path, out: Path) -> None:
+    """What the fill did not mean to change is byte-identical.
+
+    Sheets change only inside sheetData, only in filled cells and in the stored
+    results of formulas (the formula text stays); workbook.xml only asks for a
+    recalculation; parts that hold notes only gain vpexcel's notes.
+    """
     with zipfile.ZipFile(template) as a, zipfile.ZipFile(out) as b:
-        assert a.namelist() == b.namelist()
+        assert b.namelist()[: len(a.namelist())] == a.namelist()
+        added = b.namelist()[len(a.namelist()) :]
+        assert all(
+            re.fullmatch(r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|xl/worksheets/_rels/sheet\d+\.xml\.rels", n)
+            for n in added
+        )
         changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
         sheets = set(sheet_parts(template).values())
-        assert set(changed) <= sheets | {"xl/workbook.xml"}
+        note_parts = {
+            n for n in a.namelist() if re.search(r"comments\d+\.xml$|\.vml$|sheet\d+\.xml\.rels$|^\[Content_Types\]", n)
+        }
+        assert set(changed) <= sheets | {"xl/workbook.xml"} | note_parts
         assert any(n in sheets for n in changed)
         # workbook.xml: only the request to recalculate on opening
         assert b.read("xl/workbook.xml").replace(b' fullCalcOnLoad="1"', b"").replace(
@@ -93,13 +123,19 @@ def test_every_part_not_filled_is_byte_identical(tmp_path: Path, name: str, caps
             if part == "xl/workbook.xml":
                 continue
             x, y = a.read(part), b.read(part)
-            # outside sheetData (merges, conditional formats, validations, print settings, drawings) nothing moved
-            assert _SHEET_DATA.sub(b"", x) == _SHEET_DATA.sub(b"", y)
+            if part in note_parts:
+                _notes_only_added(x, y)
+                continue
+            # outside sheetData (merges, conditional formats, validations, print settings, drawings) nothing moved,
+            # except a <legacyDrawing> for notes on a sheet that had none
+            assert _SHEET_DATA.sub(b"", x) == re.sub(rb'<legacyDrawing r:id="rId\d+"/>', b"", _SHEET_DATA.sub(b"", y)) or (
+                _SHEET_DATA.sub(b"", x) == _SHEET_DATA.sub(b"", y)
+            )
             cx, cy = cells(x), cells(y)
             for ref, xml in cx.items():
                 if ref in cy and cy[ref] != xml:
                     if b"<f>" in xml:  # a formula keeps its text and style; only its stored result is new
-                        assert _FORMULA.search(xml).group(0) == _FORMULA.search(cy[ref]).group(0), f"{part} {ref}"
+                        assert _FORMULA.search(xml).group(0) == _FORMULA.search(cy[ref]).group(0), f"{part} {ref}"  # type: ignore[union-attr]
                         assert _VALUE.sub(b"", xml) == _VALUE.sub(b"", cy[ref]), f"{part} {ref}: more than the value changed"
                         continue
                     assert b"<v>" in cy[ref] or b"<is>" in cy[ref]
@@ -113,9 +149,10 @@ def test_xlsm_with_vba_and_a_button_keeps_both(tmp_path: Path, capsys: pytest.Ca
     with zipfile.ZipFile(template) as a, zipfile.ZipFile(out) as b:
         assert b.read("xl/vbaProject.bin") == a.read("xl/vbaProject.bin") == vba
         vml = [n for n in a.namelist() if n.endswith(".vml")]
-        assert vml and all(a.read(n) == b.read(n) for n in vml)
+        assert vml and all(_notes_only_added(a.read(n), b.read(n)) is None for n in vml)  # the button's shape kept
         assert b"FyllUppfoljning" in b"".join(b.read(n) for n in vml)
         assert b.read("[Content_Types].xml") == a.read("[Content_Types].xml")
+    assert_only_fill_changed(template, out)
 
 
 def _values(path: Path, sheet: str) -> list[list[object]]:
@@ -319,22 +356,6 @@ def _reconciled(period: tuple[int, int]) -> dict[str, object]:
     return {a.area: a for a in rec.areas}
 
 
-def assert_only_cells_changed(template: Path, out: Path) -> None:
-    """Every part but the filled sheets and workbook.xml (fullCalcOnLoad) byte-identical; no formula text changed."""
-    with zipfile.ZipFile(template) as a, zipfile.ZipFile(out) as b:
-        assert a.namelist() == b.namelist()
-        sheets = set(sheet_parts(template).values())
-        changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
-        assert set(changed) <= sheets | {"xl/workbook.xml"}
-        for part in set(changed) & sheets:
-            x, y = a.read(part), b.read(part)
-            assert _SHEET_DATA.sub(b"", x) == _SHEET_DATA.sub(b"", y)
-            cx, cy = cells(x), cells(y)
-            for ref, xml in cx.items():
-                if b"<f>" in xml:
-                    assert _FORMULA.search(xml).group(0) == _FORMULA.search(cy[ref]).group(0), ref  # type: ignore[union-attr]
-
-
 @pytest.mark.parametrize(("unit", "factor"), [("tkr", 1_000), ("mkr", 1), ("kr", 1_000_000)])
 def test_a_kommuns_monthly_followup_fills_every_area_in_its_unit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], unit: str, factor: int
@@ -364,7 +385,7 @@ def test_a_kommuns_monthly_followup_fills_every_area_in_its_unit(
         filled = [rows[FIRST_ROW + i][c] for i in range(len(AS_WRITTEN))]
         assert total[c] == pytest.approx(sum(filled), abs=1e-6), f"column {c}"
     assert abs(total[1]) > 100 * factor  # not the template's stored 0
-    assert_only_cells_changed(template, out)
+    assert_only_fill_changed(template, out)
 
 
 def test_proposals_say_so_in_the_comment_column_and_submitted_forecasts_do_not(
@@ -385,6 +406,42 @@ def test_proposals_say_so_in_the_comment_column_and_submitted_forecasts_do_not(
         assert rows[label][7] in (None, ""), label
     printed = capsys.readouterr().out
     assert "Prognosen är ett förslag" in printed and "Samhällsplanering" in printed
+    notes = _notes(out, "Månadsuppföljning")
+    labels = list(AS_WRITTEN)
+    proposed = {labels[r - FIRST_ROW] for (r, c) in notes}
+    assert proposed == {"Stöd och utveckling", "Samhällsplanering", "Arbetsliv och stöd", "KS-reserv"}
+    assert {c for (r, c) in notes} == {5} and set(notes.values()) == {("vpexcel", note)}  # on the forecast cell
+    assert_only_fill_changed(template, out)
+
+
+def _notes(path: Path, sheet: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """Cell notes as another reader (openpyxl) sees them: (row, col) -> (author, text)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {(c.row - 1, c.column - 1): (c.comment.author, c.comment.text) for row in ws.iter_rows() for c in row if c.comment}
+
+
+def test_proposal_notes_join_the_notes_a_template_already_has(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = fill(TEMPLATES_DIR / "tertialrapport-april.xlsx", tmp_path / "t1.xlsx", "2024-04")
+    notes = _notes(out, "Driftredovisning")
+    assert notes[(5, 6)][1].startswith("Produktionsområdenas prognos")  # the template's own note, kept
+    rows = {r[0]: i for i, r in enumerate(_values(out, "Driftredovisning")) if r and isinstance(r[0], str)}
+    assert notes[(rows["KS-reserv"], 6)] == ("vpexcel", "Förslag från vpexcel: utfall jan–apr + budget maj–dec")
+    assert (rows["Kommundirektör"], 6) not in notes  # submitted: no note
+    assert len(notes) == 5
+
+
+def test_the_excel_buttons_summary_says_what_was_not_placed() -> None:
+    from vpexcel.excel import fill_message
+    from vpexcel.fill import FillPlan
+
+    plan = FillPlan(missing=[f"rad {i}" for i in range(10)], warnings=["enheten"], proposals=["KS-reserv"])
+    text = fill_message("april 2024", plan)
+    assert text.startswith("Mallen är fylld för april 2024: 0 celler.")
+    assert "Kunde inte fylla (10):\nrad 0\n" in text and "rad 7" in text and "rad 8" not in text and "och 2 till" in text
+    assert "Varning: enheten" in text and "förslag för 1 områden" in text
+    assert fill_message("april 2024", FillPlan()) == "Mallen är fylld för april 2024: 0 celler."
 
 
 def test_no_forecasts_at_all_marks_every_row_a_proposal_in_the_forecast_comment(
@@ -460,7 +517,7 @@ def test_another_kommuns_template_needs_its_own_settings(tmp_path: Path, capsys:
             label
         )  # "Avvikelse mot budget": the year's
     assert rows["Summa"][1] == pytest.approx(sum(rows[label][1] for label in OTHER_KOMMUN), abs=1e-6)
-    assert_only_cells_changed(template, out)
+    assert_only_fill_changed(template, out)
 
 
 def test_a_workbook_that_is_no_template_is_refused_and_nothing_is_written(

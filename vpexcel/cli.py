@@ -217,7 +217,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
         target = Path.cwd() / target.name
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
-    patch_workbook(template, target, plan.updates, plan.cached)
+    patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
     print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
     for line in summary(plan):
         print(line)

@@ -176,10 +176,17 @@ def full_calc_on_load(xml: bytes) -> bytes:
     return xml[: anchor.end()] + b"<" + anchor.group(1) + b'calcPr fullCalcOnLoad="1"/>' + xml[anchor.end() :]
 
 
-def patch_workbook(template: Path, target: Path, updates: Updates, cached: Updates | None = None) -> Path:
+def patch_workbook(
+    template: Path,
+    target: Path,
+    updates: Updates,
+    cached: Updates | None = None,
+    notes: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
+) -> Path:
     """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``.
 
-    ``cached`` (same shape) gives new stored results for formula cells whose inputs were filled.
+    ``cached`` (same shape) gives new stored results for formula cells whose inputs were filled;
+    ``notes`` adds cell notes (see :mod:`vpexcel.io.xlsx_notes`).
     """
     check_file(template)
     try:
@@ -196,6 +203,7 @@ def patch_workbook(template: Path, target: Path, updates: Updates, cached: Updat
         for s, values in (cached or {}).items():
             if values and s in parts and parts[s] in edited:
                 edited[parts[s]] = set_cached_values(edited[parts[s]], values)
+        added = _with_notes(zin, parts, edited, notes or {}) if edited else {}
 
         def write(tmp: Path) -> None:
             with zipfile.ZipFile(tmp, "w") as zout:
@@ -206,5 +214,35 @@ def patch_workbook(template: Path, target: Path, updates: Updates, cached: Updat
                     elif info.filename == "xl/workbook.xml" and edited:
                         data = full_calc_on_load(data)
                     zout.writestr(info, data, compress_type=info.compress_type)
+                for name, data in added.items():
+                    zout.writestr(
+                        zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED
+                    )
 
         return write_atomic(target, write)
+
+
+def _with_notes(
+    zin: zipfile.ZipFile, parts: Mapping[str, str], edited: dict[str, bytes], notes: Mapping[str, Mapping[tuple[int, int], str]]
+) -> dict[str, bytes]:
+    """Add ``notes`` to the edited sheets; changed parts go into ``edited``, new parts are returned."""
+    from vpexcel.io.xlsx_notes import add_notes
+
+    names = set(zin.namelist())
+    new: dict[str, bytes] = {}
+
+    def read(name: str) -> bytes | None:
+        if name in new:
+            return new[name]
+        if name in edited:
+            return edited[name]
+        return zin.read(name) if name in names else None
+
+    for sheet, cells in notes.items():
+        part = parts.get(sheet)
+        if not cells or part is None or part not in edited:
+            continue
+        edited[part], changed = add_notes(part, edited[part], cells, read, names | set(new))
+        for name, data in changed.items():
+            (edited if name in names else new)[name] = data
+    return new
