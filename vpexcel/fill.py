@@ -14,7 +14,11 @@ What is recognised:
 * an indicator table (Indikator, years, expected direction, outcome);
 * a table of financial targets (Mål, Målvärde, Utfall, Uppfyllt);
 * status tables (internal control plan, priorities): a Status column per row.
-Formula cells and columns the tool does not know (Kommentar, Åtgärder) are never written.
+Formula cells and columns the tool does not know (Kommentar, Åtgärder) are never written;
+the formulas that read filled cells get new stored results (``formula_eval``) so a
+preview shows the right totals. Amounts go in the unit the template states, rows are
+matched by the one area matcher, and a December (or bokslut) template is filled as
+year-end: outcome and budget deviation, no forecast.
 """
 
 from __future__ import annotations

@@ -351,6 +351,32 @@ class Recalculated:
     left: list[Cell] = field(default_factory=list)
 
 
+class _Cells:
+    """Cells by column with sorted rows, so the cells inside a range are found without walking them all."""
+
+    def __init__(self, cells: object) -> None:
+        import bisect
+
+        self._bisect = bisect
+        self.by_col: dict[int, list[int]] = {}
+        for r, c in cells:  # type: ignore[attr-defined]
+            self.by_col.setdefault(c, []).append(r)
+        for rows in self.by_col.values():
+            rows.sort()
+
+    def inside(self, box: tuple[int, int, int, int]) -> Iterator[Cell]:
+        r1, c1, r2, c2 = box
+        cols = range(c1, c2 + 1) if c2 - c1 < len(self.by_col) else sorted(c for c in self.by_col if c1 <= c <= c2)
+        for c in cols:
+            rows = self.by_col.get(c)
+            if not rows:
+                continue
+            i = self._bisect.bisect_left(rows, r1)
+            while i < len(rows) and rows[i] <= r2:
+                yield rows[i], c
+                i += 1
+
+
 def recalculate(sheet: SheetGrid, filled: Mapping[Cell, CellValue]) -> Recalculated:
     """Every formula on ``sheet`` that reads a filled cell (directly or through another formula), computed."""
     formulas = sheet.formulas
@@ -359,25 +385,33 @@ def recalculate(sheet: SheetGrid, filled: Mapping[Cell, CellValue]) -> Recalcula
     deps: dict[Cell, list[tuple[int, int, int, int]]] = {}
     for at, text in formulas.items():
         deps[at] = [(r.row1, r.col1, r.row2, r.col2) for r in references(text) if r.sheet is None or r.sheet == sheet.name]
+    filled_index, formula_index = _Cells(filled), _Cells(formulas)
     changed: dict[Cell, bool] = {}
 
-    def inside(box: tuple[int, int, int, int], cells: object) -> Iterator[Cell]:
-        r1, c1, r2, c2 = box
-        return (p for p in cells if r1 <= p[0] <= r2 and c1 <= p[1] <= c2)  # type: ignore[attr-defined]
-
-    def affected(at: Cell, seen: frozenset[Cell]) -> bool:
+    def affected(at: Cell) -> bool:
+        """Does the formula at ``at`` read a filled cell, directly or through other formulas (iterative, no recursion)?"""
         if at in changed:
             return changed[at]
-        hit = False
-        for box in deps[at]:
-            if next(inside(box, filled), None) is not None:
-                hit = True
-                break
-            if any(f not in seen and affected(f, seen | {at}) for f in inside(box, formulas) if f != at):
-                hit = True
-                break
-        changed[at] = hit
-        return hit
+        stack, seen, order = [at], {at}, []
+        while stack:
+            cell = stack.pop()
+            order.append(cell)
+            for box in deps[cell]:
+                if next(filled_index.inside(box), None) is not None:
+                    changed[cell] = changed[at] = True  # (the cells between are left to their own walk)
+                    return True
+                for f in formula_index.inside(box):
+                    if f in changed:
+                        if changed[f]:
+                            changed[at] = True
+                            return True
+                        continue
+                    if f not in seen:
+                        seen.add(f)
+                        stack.append(f)
+        for c in order:
+            changed[c] = False  # nothing reachable reads a filled cell
+        return False
 
     out = Recalculated()
     memo: dict[Cell, Scalar] = {}
@@ -385,7 +419,7 @@ def recalculate(sheet: SheetGrid, filled: Mapping[Cell, CellValue]) -> Recalcula
     def value(at: Cell, stack: frozenset[Cell]) -> Scalar:
         if at in filled:
             return _plain(filled[at])
-        if at in formulas and affected(at, frozenset()):
+        if at in formulas and affected(at):
             if at in memo:
                 return memo[at]
             if at in stack:
@@ -395,11 +429,11 @@ def recalculate(sheet: SheetGrid, filled: Mapping[Cell, CellValue]) -> Recalcula
         return _plain(sheet.value(*at))
 
     for at in sorted(formulas):
-        if not affected(at, frozenset()):
+        if not affected(at):
             continue
         try:
             result = value(at, frozenset())
-        except (Unsupported, RecursionError, OverflowError, ValueError):
+        except (Unsupported, RecursionError, ArithmeticError, ValueError):
             out.left.append(at)
             continue
         if isinstance(result, float) and not math.isfinite(result):
