@@ -120,12 +120,15 @@ def other_kommun(path: Path) -> Path:
 
 
 def not_a_template(path: Path) -> Path:
-    """A workbook of something else: a project budget with Budget and Utfall columns, an inventory with a Status."""
+    """A workbook of something else: a project budget with Budget and Utfall columns and a Summa row, an inventory with a Status."""
     wb = _workbook(path)
     ws = wb.add_worksheet("Projekt")
     ws.write_row(0, 0, ["Projekt", "Budget", "Utfall", "Kommentar"])
     for i, (name, budget, actual) in enumerate([("Ny förskola", 12.5, 3.1), ("Gång- och cykelväg", 4.0, 4.4)]):
         ws.write_row(1 + i, 0, [name, budget, actual])
+    ws.write(3, 0, "Summa")  # a sum row alone does not make a driftredovisning
+    ws.write_formula(3, 1, "=SUM(B2:B3)", None, 16.5)
+    ws.write_formula(3, 2, "=SUM(C2:C3)", None, 7.5)
     inv = wb.add_worksheet("Inventarier")
     inv.write_row(0, 0, ["Artikel", "Antal", "Status"])
     inv.write_row(1, 0, ["Projektor", 4, "ok"])

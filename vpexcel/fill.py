@@ -109,6 +109,15 @@ class FillPlan:
     def note(self, sheet: SheetGrid, row: int, col: int, text: str) -> None:
         self.notes.setdefault(sheet.name, {})[(row, col)] = text
 
+    def merge(self, other: FillPlan) -> None:
+        """Take over another plan's cells, notes and lines (a table planned on its own)."""
+        for sheet, cells in other.updates.items():
+            self.updates.setdefault(sheet, {}).update(cells)
+        for sheet, notes in other.notes.items():
+            self.notes.setdefault(sheet, {}).update(notes)
+        for name in ("filled", "missing", "no_data", "warnings", "headings", "proposals"):
+            getattr(self, name).extend(getattr(other, name))
+
     @property
     def count(self) -> int:
         return sum(len(c) for c in self.updates.values())
@@ -360,18 +369,19 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     None,
                 )
             forecast_col = next((c for c, m in cols.items() if m[0] == "prognos helår"), None)
+            table = FillPlan()  # this table's cells, kept only when a row names an area
             unit, unit_cell = find_unit(sheet, r)
             if unit is None:
                 unit = settings.unit
-                plan.headings.append(
+                table.headings.append(
                     f"{sheet.name}: mallen anger ingen enhet; beloppen skrivs i {unit} (inställningarnas enhet). "
                     f"Skriv till exempel 'Belopp i tkr' ovanför tabellen om den ska vara i en annan enhet."
                 )
             else:
-                plan.headings.append(f"{sheet.name}: beloppen skrivs i {unit}, som mallen anger ({unit_cell}).")
+                table.headings.append(f"{sheet.name}: beloppen skrivs i {unit}, som mallen anger ({unit_cell}).")
             factor = UNIT_FACTOR[data.rec.unit] / UNIT_FACTOR[unit]
             pairs: list[tuple[float, float]] = []
-            filled_rows = 0
+            filled_rows = area_rows = 0
             rr = r + 1
             blank = 0
             while rr < sheet.height and blank < 2:
@@ -390,13 +400,13 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     result, forecast, is_total = data.rec.board, data.board_forecast(), True
                 if result is None:
                     if area is not None and area.parent is not None:
-                        plan.missing.append(
+                        table.missing.append(
                             f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden, "
                             "så raden lämnas orörd."
                         )
                     elif not key.startswith(("varav", "därav")):
                         hint = settings.suggest(label)
-                        plan.missing.append(
+                        table.missing.append(
                             f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde i inställningarna"
                             + (f" (menar du {hint}?)" if hint else "")
                             + "; raden lämnas orörd. Lägg till namnet som alias under Produktionsområden i Inställningar."
@@ -405,6 +415,7 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     continue
                 if not is_total:
                     placed.add(result.area)
+                    area_rows += 1
                 for c, (what, measure) in cols.items():
                     value = measure(result, forecast)
                     if c == comment_col and what != "prognoskommentar":
@@ -418,14 +429,14 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                             if what in _AMOUNT_KINDS and old is not None:
                                 pairs.append((old, value))
                         value = round(value, 6)
-                    plan.put(sheet, rr, c, value)
+                    table.put(sheet, rr, c, value)
                 if forecast is not None and forecast.proposal and not is_total and not year_end and forecast_col is not None:
-                    plan.note(sheet, rr, forecast_col, note_text)
-                    plan.proposals.append(result.area)
+                    table.note(sheet, rr, forecast_col, note_text)
+                    table.proposals.append(result.area)
                     if comment_col is not None and (
                         cols.get(comment_col, ("",))[0] == "prognoskommentar" or sheet.value(rr, comment_col) in (None, "")
                     ):
-                        plan.put(sheet, rr, comment_col, note_text)
+                        table.put(sheet, rr, comment_col, note_text)
                 if not is_total:
                     for c, h in heads.items():  # numbers in the table's other amount columns (last year, ...)
                         old = classify(sheet.value(rr, c)).number if c not in cols and c != label_col else None
@@ -441,18 +452,24 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 and c != label_col
                 and (_column(_text(v), settings, year_end) or ("",))[0] not in skipped
             ]
-            plan.filled.append(
+            table.filled.append(
                 f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner i {unit} "
                 f"({', '.join(w for w, _ in cols.values())})"
                 + (f"; orörda kolumner: {', '.join(kept)}" if kept else "")
                 + (f"; bokslut: {', '.join(skipped)} lämnas tomma" if skipped else "")
             )
-            _unit_check(sheet, unit, unit_cell, pairs, plan)
+            _unit_check(sheet, unit, unit_cell, pairs, table)
             if skipped:
-                _formulas_on_forecasts(sheet, r, rr, heads, plan)
-            if filled_rows:
+                _formulas_on_forecasts(sheet, r, rr, heads, table)
+            if area_rows:
+                plan.merge(table)
                 plan.recognised += 1
                 tables += 1
+            else:
+                plan.warnings.append(
+                    f"{sheet.name}: tabellen på rad {r + 1} har kolumner som en driftredovisning, men ingen rad heter som "
+                    "ett produktionsområde i inställningarna; den lämnas orörd."
+                )
             r = rr
     absent = [a.area for a in data.rec.areas if a.area not in placed]
     if tables and absent:
