@@ -4,6 +4,10 @@
 
 openpyxl load + save of the same template is the naive way to write into it (and
 the one that loses charts, images and buttons); it is timed as a yardstick only.
+A kommun's own "Månadsuppföljning" (tests/template_corpus.py, tkr, formulas and a
+Summa row) is filled as a whole process too. In the same run, in one process: the
+fill with and without computing the formulas' stored values (what previews show),
+to give that step's own cost.
 """
 
 from __future__ import annotations
@@ -17,6 +21,32 @@ sys.path.insert(0, str(ROOT))
 W = ROOT / "workbooks"
 
 from bench.timing import interleaved_medians  # noqa: E402
+
+
+def in_process(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median seconds of ``vpexcel.cli.main(args)`` with and without the stored-value computation, interleaved."""
+    import contextlib
+    import io
+    import statistics
+    import time
+
+    import vpexcel.fill as fill
+    from vpexcel.cli import main as cli
+    from vpexcel.formula_eval import Recalculated
+
+    real = fill.recalculate
+    times: dict[bool, list[float]] = {True: [], False: []}
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli(args)  # warm: imports and first reads
+    for _ in range(repeat):
+        for computed in (True, False):
+            fill.recalculate = real if computed else (lambda sheet, filled: Recalculated())  # type: ignore[assignment]
+            t = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                cli(args)
+            times[computed].append(time.perf_counter() - t)
+    fill.recalculate = real
+    return statistics.median(times[True]), statistics.median(times[False])
 
 
 def main() -> None:
@@ -50,11 +80,21 @@ def main() -> None:
         "-c",
         f"import openpyxl; openpyxl.load_workbook({str(template)!r}).save({str(out / 'naive.xlsx')!r})",
     ]
-    medians = interleaved_medians({"bare": bare, "naive": naive, "ours": ours}, args.repeat)
-    b, n, o = medians["bare"], medians["naive"], medians["ours"]
+    from tests.template_corpus import monthly_followup
+
+    own = monthly_followup(out / "manadsuppfoljning.xlsx", "tkr")
+    kommun = [*ours[:2], str(own), *ours[3:14], str(out / "manadsuppfoljning-ifylld.xlsx")]
+    medians = interleaved_medians({"bare": bare, "naive": naive, "ours": ours, "kommun": kommun}, args.repeat)
+    b, n, o, k = medians["bare"], medians["naive"], medians["ours"], medians["kommun"]
     print(f"python -c pass:                       {b:.3f} s")
     print(f"openpyxl load + save of the template: {n:.3f} s")
     print(f"vpexcel fill (delårsrapport), whole process: {o:.3f} s  ({o / n:.2f}x openpyxl load+save)")
+    print(f"vpexcel fill (a kommun's Månadsuppföljning, tkr), whole process: {k:.3f} s")
+    with_values, without = in_process(ours[1:], args.repeat)
+    print(
+        f"in one process, delårsrapport: {with_values * 1000:.1f} ms with the stored values computed, "
+        f"{without * 1000:.1f} ms without ({(with_values - without) * 1000:+.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

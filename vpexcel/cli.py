@@ -199,7 +199,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     """Fyll en uppföljningsmall med budget, utfall, prognoser, indikatorer och status. Mallen ändras aldrig."""
     import datetime as dt
 
-    from vpexcel.fill import FillData, Forecast, StatusLine, plan_fill, propose_forecasts, single_values
+    from vpexcel.fill import FillData, Forecast, StatusLine, plan_fill, propose_forecasts, single_values, summary
     from vpexcel.io.atomic import ensure_not_input
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_patch import patch_workbook
@@ -242,16 +242,11 @@ def cmd_fill(args: argparse.Namespace) -> int:
         target = Path.cwd() / target.name
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
-    patch_workbook(template, target, plan.updates)
+    patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
     print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
-    for line in plan.filled:
-        print(f"  Fyllt: {line}")
-    proposals = sorted(a for a, f in data.forecasts.items() if f.proposal)
-    if proposals:
-        print(f"  Prognosen är ett förslag (utfall hittills plus budget för resterande månader) för: {', '.join(proposals)}.")
-    for line in plan.missing:
-        print(f"  Kunde inte fylla: {line}")
-    return 0
+    for line in summary(plan):
+        print(line)
+    return plan.exit_code
 
 
 KOLADA_FIRST_YEAR, KOLADA_LAST_YEAR = 1990, 2100  # Kolada's figures start in the 1990s

@@ -14,7 +14,11 @@ What is recognised:
 * an indicator table (Indikator, years, expected direction, outcome);
 * a table of financial targets (Mål, Målvärde, Utfall, Uppfyllt);
 * status tables (internal control plan, priorities): a Status column per row.
-Formula cells and columns the tool does not know (Kommentar, Åtgärder) are never written.
+Formula cells and columns the tool does not know (Kommentar, Åtgärder) are never written;
+the formulas that read filled cells get new stored results (``formula_eval``) so a
+preview shows the right totals. Amounts go in the unit the template states, rows are
+matched by the one area matcher, and a December (or bokslut) template is filled as
+year-end: outcome and budget deviation, no forecast.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vpexcel.errors import InputError
+from vpexcel.formula_eval import recalculate
 from vpexcel.grid import CellValue, SheetGrid, WorkbookGrid, a1, parse_a1
 from vpexcel.kolada import KoladaCache
+from vpexcel.layout import find_unit
 from vpexcel.numbers import classify, format_sv
 from vpexcel.reconcile import MONTHS_SV, AreaResult, Reconciliation
-from vpexcel.settings import Indicator, Settings, normalize
+from vpexcel.settings import UNIT_FACTOR, Indicator, Settings, normalize
 
 REPORT_NAMES = {
     2: "Månadsrapport februari",
@@ -82,7 +89,15 @@ class FillData:
 class FillPlan:
     updates: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)
     filled: list[str] = field(default_factory=list)  # Swedish lines: what was filled
-    missing: list[str] = field(default_factory=list)  # Swedish lines: what could not be placed
+    missing: list[str] = field(default_factory=list)  # Swedish lines: what could not be placed (exit code 1)
+    no_data: list[str] = field(default_factory=list)  # Swedish lines: a place found, but no figure for it yet
+    warnings: list[str] = field(default_factory=list)  # Swedish lines: filled, but worth a look
+    headings: list[str] = field(default_factory=list)  # Swedish lines: unit and deviation convention used
+    notes: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # cell notes (vpexcel's proposals)
+    cached: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)  # formulas' new stored results
+    left_to_excel: int = 0  # formulas that read filled cells but that vpexcel does not compute
+    proposals: list[str] = field(default_factory=list)  # areas whose written forecast is vpexcel's proposal
+    recognised: int = 0  # structures of the template vpexcel understood and found data for
 
     def put(self, sheet: SheetGrid, row: int, col: int, value: CellValue) -> bool:
         """Plan a value unless the template has a formula there (formulas stay the template's)."""
@@ -96,9 +111,26 @@ class FillPlan:
         self.updates.setdefault(sheet.name, {})[(row, col)] = value
         return True
 
+    def note(self, sheet: SheetGrid, row: int, col: int, text: str) -> None:
+        self.notes.setdefault(sheet.name, {})[(row, col)] = text
+
+    def merge(self, other: FillPlan) -> None:
+        """Take over another plan's cells, notes and lines (a table planned on its own)."""
+        for sheet, cells in other.updates.items():
+            self.updates.setdefault(sheet, {}).update(cells)
+        for sheet, notes in other.notes.items():
+            self.notes.setdefault(sheet, {}).update(notes)
+        for name in ("filled", "missing", "no_data", "warnings", "headings", "proposals"):
+            getattr(self, name).extend(getattr(other, name))
+
     @property
     def count(self) -> int:
         return sum(len(c) for c in self.updates.values())
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything found its place, 1 when something could not be placed (the lines in ``missing``)."""
+        return 1 if self.missing else 0
 
 
 def propose_forecasts(rec: Reconciliation, given: dict[str, Forecast]) -> dict[str, Forecast]:
@@ -127,7 +159,36 @@ def single_values(data: FillData) -> dict[str, CellValue]:
         "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader"
         if proposal
         else "Produktionsområdenas prognoser",
+        "avvikelse": deviation_text(data.settings),
     }
+
+
+# --- deviations, months, units -------------------------------------------------------
+def deviation(settings: Settings, budget: float, outcome: float) -> float:
+    """A net deviation under the settings' convention (net: revenue + cost, a cost is negative).
+
+    negativ_underskott (default): outcome − budget, so a result worse than budget is negative;
+    positiv_underskott: budget − outcome, so a worse result is positive.
+    """
+    return outcome - budget if settings.deviation == "negativ_underskott" else budget - outcome
+
+
+def deviation_text(settings: Settings) -> str:
+    if settings.deviation == "negativ_underskott":
+        return "Avvikelse = utfall/prognos − budget: ett negativt tal är ett underskott (sämre än budget)."
+    return "Avvikelse = budget − utfall/prognos: ett positivt tal är ett underskott (sämre än budget)."
+
+
+def _months(first: int, last: int) -> str:
+    names = [m[:3] for m in MONTHS_SV]
+    return names[first - 1] if first == last else f"{names[first - 1]}–{names[last - 1]}"
+
+
+def proposal_text(month: int) -> str:
+    """What a proposed forecast is made of, for its cell note and the comment column."""
+    if month >= 12:
+        return "Förslag från vpexcel: utfall helår"
+    return f"Förslag från vpexcel: utfall {_months(1, month)} + budget {_months(month + 1, 12)}"
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-zåäö_]+)\s*\}\}", re.IGNORECASE)
@@ -151,12 +212,15 @@ def _singles(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
         row, col = parse_a1(m.group(2) + m.group(3))
         if plan.put(sheet, row, col, values[field_name]):
             plan.filled.append(f"{sheet.name}!{a1(row, col)} ({name}) = {values[field_name]}")
+            plan.recognised += 1
     for sheet in book.sheets:
         for r, line in enumerate(sheet.rows):
             for c, v in enumerate(line):
                 if not isinstance(v, str) or "{{" not in v:
                     continue
                 keys = _PLACEHOLDER.findall(v)
+                if not keys:
+                    continue
                 unknown = [k for k in keys if k.lower() not in values]
                 if unknown:
                     plan.missing.append(f"{sheet.name}!{a1(r, c)}: platshållaren {{{{{unknown[0]}}}}} är okänd.")
@@ -167,28 +231,47 @@ def _singles(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                 )
                 if plan.put(sheet, r, c, new):
                     plan.filled.append(f"{sheet.name}!{a1(r, c)} = {new}")
+                    plan.recognised += 1
 
 
 # --- the driftredovisning table -------------------------------------------------
 Measure = Callable[[AreaResult, Forecast | None], float | str | None]
+FORECAST_KINDS = ("prognos helår", "prognoskommentar", "avvikelse mot prognos")
+YEAR_END_WORDS = ("bokslut", "årsredovisning", "årsbokslut", "verksamhetsberättelse")
+_COMMENT_WORDS = ("kommentar", "åtgärd", "analys", "förklaring")
 
 
-def _column(header: str) -> tuple[str, Measure] | None:
-    """What a driftredovisning column holds, from its heading; None for columns left to the user."""
+def _column(header: str, settings: Settings, year_end: bool = False) -> tuple[str, Measure] | None:
+    """What a driftredovisning column holds, from its heading; None for columns left to the user.
+
+    Amounts come in the reconciliation's unit; the caller scales them to the template's.
+    At year-end the year's actual is the outcome, deviations are against the budget, and
+    forecast columns are left empty.
+    """
     h = normalize(header)
-    if not h or (any(w in h for w in ("kommentar", "åtgärd", "analys", "förklaring")) and "prognos" not in h):
+    if not h or (any(w in h for w in _COMMENT_WORDS) and "prognos" not in h):
         return None
     part = "revenue" if "intäkt" in h else "cost" if ("kostnad" in h and "netto" not in h) else "net"
 
     def pick(figures_of: Callable[[AreaResult], object]) -> Measure:
         return lambda a, f: float(getattr(figures_of(a), part))
 
+    def dev(budget: float, outcome: float) -> float:
+        return deviation(settings, budget, outcome)
+
     if "prognos" in h and "kommentar" in h:
         return "prognoskommentar", lambda a, f: f.comment if f else None
     if ("avvikelse" in h and "prognos" in h) or h in ("avvikelse", "budgetavvikelse", "avvikelse helår"):
-        return "avvikelse mot prognos", lambda a, f: (a.budget.net - f.net) if f else None
+        if year_end and "prognos" not in h:
+            return "budgetavvikelse", lambda a, f: dev(a.budget.net, a.actual_to_date.net)
+        return "avvikelse mot prognos", lambda a, f: dev(a.budget.net, f.net) if f else None
+    if "avvikelse" in h and not any(w in h for w in ("ack", "period", "hittills", "t.o.m", "månad")):
+        # "Avvikelse mot budget", "Avvikelse helår": the year's deviation, as "Avvikelse" alone
+        if year_end:
+            return "budgetavvikelse", lambda a, f: dev(a.budget.net, a.actual_to_date.net)
+        return "avvikelse mot prognos", lambda a, f: dev(a.budget.net, f.net) if f else None
     if "avvikelse" in h:
-        return "avvikelse mot periodiserad budget", lambda a, f: a.budget_to_date.net - a.actual_to_date.net
+        return "avvikelse mot periodiserad budget", lambda a, f: dev(a.budget_to_date.net, a.actual_to_date.net)
     if "förbrukning" in h or "förbrukat" in h:
         return "förbrukning", lambda a, f: a.used_share
     if "prognos" in h:
@@ -198,7 +281,7 @@ def _column(header: str) -> tuple[str, Measure] | None:
     if "utfall" in h and ("månad" in h or "perioden" in h):
         return "utfall månaden", pick(lambda a: a.actual_month)
     if "utfall" in h:
-        return "utfall ack.", pick(lambda a: a.actual_to_date)
+        return ("utfall helår" if year_end else "utfall ack."), pick(lambda a: a.actual_to_date)
     if "budget" in h:
         return "budget helår", pick(lambda a: a.budget)
     return None
@@ -208,19 +291,102 @@ def _text(v: CellValue) -> str:
     return v.strip() if isinstance(v, str) else ""
 
 
+def is_year_end(book: WorkbookGrid, data: FillData) -> bool:
+    """December, or a template that calls itself a bokslut or årsredovisning (in a sheet name or a title)."""
+    if data.month == 12:
+        return True
+    for sheet in book.sheets:
+        if any(w in normalize(sheet.name) for w in YEAR_END_WORDS):
+            return True
+        for line in sheet.rows[:6]:
+            if any(any(w in normalize(t) for w in YEAR_END_WORDS) for v in line if (t := _text(v)) and "{{" not in t):
+                return True
+    return False
+
+
+_AMOUNT_KINDS = ("budget helår", "periodiserad budget", "utfall ack.", "utfall helår", "utfall månaden", "prognos helår")
+_SKIP_UNIT_WORDS = ("%", "förbrukning", "andel", "procent", "antal", "år")
+
+
+def _unit_check(sheet: SheetGrid, unit: str, where: str | None, pairs: list[tuple[float, float]], plan: FillPlan) -> None:
+    """Warn when the numbers already in the table are about a thousand times off the figures in the stated unit."""
+    ratios = sorted(abs(old) / abs(new) for old, new in pairs if old and new)
+    if len(ratios) < 2:
+        return
+    ratio = ratios[len(ratios) // 2]
+    if 1 / 100 < ratio < 100:
+        return
+    steps = round(math.log10(ratio) / 3)
+    units = list(UNIT_FACTOR)  # kr, tkr, mkr
+    i = units.index(unit) - steps
+    looks = units[i] if 0 <= i < len(units) else "en annan enhet"
+    plan.warnings.append(
+        f"{sheet.name}: mallen anger {unit}" + (f" ({where})" if where else "") + f", men talen som redan står i tabellen "
+        f"ser ut att vara i {looks} (ungefär {format_sv(ratio, 0) if ratio >= 1 else '1/' + format_sv(1 / ratio, 0)} "
+        f"gånger budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
+    )
+
+
+def _formulas_on_forecasts(sheet: SheetGrid, header: int, end: int, heads: dict[int, str], plan: FillPlan) -> None:
+    """At year-end: warn about the table's formulas that read a forecast column left empty."""
+    from vpexcel.formulas import references
+
+    forecast_cols = {c for c, h in heads.items() if "prognos" in h and "kommentar" not in h and "avvikelse" not in h}
+    cells = sorted(
+        (r, c)
+        for (r, c), text in sheet.formulas.items()
+        if header < r < end
+        and any(ref.col1 <= fc <= ref.col2 and ref.sheet is None for ref in references(text) for fc in forecast_cols)
+    )
+    if cells:
+        first = a1(*cells[0])
+        plan.warnings.append(
+            f"{sheet.name}: {len(cells)} formler (till exempel {first}) räknar med prognoskolumnen, som lämnas tom i bokslutet; "
+            "de visar därför inget rättvisande värde. Räkna avvikelsen mot utfallet i bokslutet."
+        )
+
+
 def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    settings = data.settings
     by_area = {normalize(a.area): a for a in data.rec.areas}
-    total_words = ("totalt", "summa", "nämnden totalt", "total", normalize(data.settings.board))
+    total_words = ("totalt", "summa", "nämnden totalt", "total", normalize(settings.board))
+    year_end = is_year_end(book, data)
+    note_text = proposal_text(data.month)
+    placed: set[str] = set()
+    tables = 0
     for sheet in book.sheets:
         r = 0
         while r < min(sheet.height, HEADER_SCAN):
-            cols = {c: m for c, v in enumerate(sheet.rows[r]) if (m := _column(_text(v)))}
+            cols = {c: m for c, v in enumerate(sheet.rows[r]) if (m := _column(_text(v), settings, year_end))}
             if len(cols) < 2:
                 r += 1
                 continue
+            heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
             label_col = min(c for c, v in enumerate(sheet.rows[r]) if _text(v)) if any(_text(v) for v in sheet.rows[r]) else 0
             label_col = min(label_col, min(cols))
-            filled_rows = 0
+            skipped = sorted({w for w, _ in cols.values() if year_end and w in FORECAST_KINDS})
+            if year_end:
+                cols = {c: m for c, m in cols.items() if m[0] not in FORECAST_KINDS}
+            comment_col = next((c for c, m in cols.items() if m[0] == "prognoskommentar"), None)
+            if comment_col is None and not year_end:
+                comment_col = next(
+                    (c for c, h in heads.items() if c not in cols and c != label_col and "kommentar" in h and "prognos" not in h),
+                    None,
+                )
+            forecast_col = next((c for c, m in cols.items() if m[0] == "prognos helår"), None)
+            table = FillPlan()  # this table's cells, kept only when a row names an area
+            unit, unit_cell = find_unit(sheet, r)
+            if unit is None:
+                unit = settings.unit
+                table.headings.append(
+                    f"{sheet.name}: mallen anger ingen enhet; beloppen skrivs i {unit} (inställningarnas enhet). "
+                    f"Skriv till exempel 'Belopp i tkr' ovanför tabellen om den ska vara i en annan enhet."
+                )
+            else:
+                table.headings.append(f"{sheet.name}: beloppen skrivs i {unit}, som mallen anger ({unit_cell}).")
+            factor = UNIT_FACTOR[data.rec.unit] / UNIT_FACTOR[unit]
+            pairs: list[tuple[float, float]] = []
+            filled_rows = area_rows = 0
             rr = r + 1
             blank = 0
             while rr < sheet.height and blank < 2:
@@ -231,37 +397,91 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     continue
                 blank = 0
                 key = normalize(label)
-                area = data.settings.find_area(label)
+                area = settings.find_area(label)
                 result = by_area.get(normalize(area.name)) if area else None
                 forecast = data.forecasts.get(result.area) if result else None
+                is_total = False
                 if result is None and key.startswith(total_words):
-                    result, forecast = data.rec.board, data.board_forecast()
+                    result, forecast, is_total = data.rec.board, data.board_forecast(), True
                 if result is None:
                     if area is not None and area.parent is not None:
-                        plan.missing.append(
-                            f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden."
+                        table.missing.append(
+                            f"{sheet.name}!{a1(rr, label_col)}: {label} är ett delområde; avstämningen redovisar områden, "
+                            "så raden lämnas orörd."
                         )
                     elif not key.startswith(("varav", "därav")):
-                        plan.missing.append(
-                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde; raden lämnas orörd."
+                        hint = settings.suggest(label)
+                        table.missing.append(
+                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde i inställningarna"
+                            + (f" (menar du {hint}?)" if hint else "")
+                            + "; raden lämnas orörd. Lägg till namnet som alias under Produktionsområden i Inställningar."
                         )
                     rr += 1
                     continue
-                for c, (_what, measure) in cols.items():
+                if not is_total:
+                    placed.add(result.area)
+                    area_rows += 1
+                for c, (what, measure) in cols.items():
                     value = measure(result, forecast)
+                    if c == comment_col and what != "prognoskommentar":
+                        continue
                     if value is None:
                         continue
                     if isinstance(value, float):
+                        if what != "förbrukning":
+                            value *= factor
+                            old = classify(sheet.value(rr, c)).number
+                            if what in _AMOUNT_KINDS and old is not None:
+                                pairs.append((old, value))
                         value = round(value, 6)
-                    plan.put(sheet, rr, c, value)
+                    table.put(sheet, rr, c, value)
+                if forecast is not None and forecast.proposal and not is_total and not year_end and forecast_col is not None:
+                    table.note(sheet, rr, forecast_col, note_text)
+                    table.proposals.append(result.area)
+                    if comment_col is not None and (
+                        cols.get(comment_col, ("",))[0] == "prognoskommentar" or sheet.value(rr, comment_col) in (None, "")
+                    ):
+                        table.put(sheet, rr, comment_col, note_text)
+                if not is_total:
+                    for c, h in heads.items():  # numbers in the table's other amount columns (last year, ...)
+                        old = classify(sheet.value(rr, c)).number if c not in cols and c != label_col else None
+                        if old is not None and h and not any(w in h for w in _SKIP_UNIT_WORDS) and result.budget.net:
+                            pairs.append((old, result.budget.net * factor))
                 filled_rows += 1
                 rr += 1
-            kept = [(_text(v)) for c, v in enumerate(sheet.rows[r]) if _text(v) and c not in cols and c != label_col]
-            plan.filled.append(
-                f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner "
-                f"({', '.join(w for w, _ in cols.values())})" + (f"; orörda kolumner: {', '.join(kept)}" if kept else "")
+            kept = [
+                _text(v)
+                for c, v in enumerate(sheet.rows[r])
+                if _text(v)
+                and c not in cols
+                and c != label_col
+                and (_column(_text(v), settings, year_end) or ("",))[0] not in skipped
+            ]
+            table.filled.append(
+                f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner i {unit} "
+                f"({', '.join(w for w, _ in cols.values())})"
+                + (f"; orörda kolumner: {', '.join(kept)}" if kept else "")
+                + (f"; bokslut: {', '.join(skipped)} lämnas tomma" if skipped else "")
             )
+            _unit_check(sheet, unit, unit_cell, pairs, table)
+            if skipped:
+                _formulas_on_forecasts(sheet, r, rr, heads, table)
+            if area_rows:
+                plan.merge(table)
+                plan.recognised += 1
+                tables += 1
+            else:
+                plan.warnings.append(
+                    f"{sheet.name}: tabellen på rad {r + 1} har kolumner som en driftredovisning, men ingen rad heter som "
+                    "ett produktionsområde i inställningarna; den lämnas orörd."
+                )
             r = rr
+    absent = [a.area for a in data.rec.areas if a.area not in placed]
+    if tables and absent:
+        plan.missing.append(
+            f"{len(absent)} produktionsområden i budgeten har ingen rad i mallens driftredovisning: {', '.join(absent)}. "
+            "Lägg till rader för dem, eller deras namn i mallen som alias i Inställningar."
+        )
 
 
 # --- indicators ----------------------------------------------------------------
@@ -330,7 +550,7 @@ def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             if year_col is None:
                 plan.missing.append(f"{sheet.name}!{a1(r, label_col)}: indikatortabellen saknar en kolumn för {data.year}.")
                 continue
-            n = 0
+            n, known = 0, 0
             for rr in range(r + 1, sheet.height):
                 label = _text(sheet.value(rr, label_col))
                 if not label:
@@ -339,11 +559,15 @@ def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     continue
                 ind = _indicator_for(data.settings, label)
                 if ind is None:
-                    plan.missing.append(f"{sheet.name}!{a1(rr, label_col)}: '{label[:40]}' är ingen känd indikator.")
+                    plan.missing.append(
+                        f"{sheet.name}!{a1(rr, label_col)}: '{label[:40]}' är ingen känd indikator; "
+                        "lägg till den under Indikatorer i Inställningar."
+                    )
                     continue
+                known += 1
                 value = indicator_value(data, ind, data.year)
                 if value is None:
-                    plan.missing.append(
+                    plan.no_data.append(
                         f"{sheet.name}!{a1(rr, year_col)}: inget värde för {ind.name} {data.year}"
                         + (
                             f" (Kolada {ind.kpi}); hämta med 'vpexcel kolada fetch'."
@@ -366,6 +590,7 @@ def _indicator_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 outcome = "Uppgift saknas" if prev is None else ("Ja" if moved_as_expected(direction, prev, value) else "Nej")
                 plan.put(sheet, rr, outcome_col, outcome)
             plan.filled.append(f"{sheet.name}: indikatorer på rad {r + 1}, {n} värden för {data.year}")
+            plan.recognised += 1 if known else 0
 
 
 # --- financial targets -------------------------------------------------------------
@@ -381,7 +606,7 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                 continue
             target_col = next((c for c, h in heads.items() if h.startswith(("målvärde", "målnivå"))), None)
             met_col = next((c for c, h in heads.items() if h.startswith(("uppfyllt", "måluppfyllelse", "uppnått"))), None)
-            n = 0
+            n, known = 0, 0
             for rr in range(r + 1, min(r + 20, sheet.height)):
                 label = normalize(_text(sheet.value(rr, label_col)))
                 if not label:
@@ -392,6 +617,7 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                         f"{sheet.name}!{a1(rr, label_col)}: '{_text(sheet.value(rr, label_col))[:40]}' är inget känt finansiellt mål."
                     )
                     continue
+                known += 1
                 value = data.kolada.value(target.kpi, data.year) if data.kolada else None
                 judged: tuple[float, int] | None = None
                 if data.kolada and target.years > 1:
@@ -399,7 +625,7 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                 elif value is not None:
                     judged = (value, 1)
                 if value is None:
-                    plan.missing.append(
+                    plan.no_data.append(
                         f"{sheet.name}!{a1(rr, value_col)}: inget värde för {target.name} {data.year} (Kolada {target.kpi})."
                     )
                 else:
@@ -418,6 +644,7 @@ def _target_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                         verdict += f" (snitt {judged[1]} år: {format_sv(judged[0], 1)})"
                     plan.put(sheet, rr, met_col, verdict)
             plan.filled.append(f"{sheet.name}: finansiella mål på rad {r + 1}, {n} utfall")
+            plan.recognised += 1 if known else 0
 
 
 # --- status tables (internal control, priorities) ----------------------------------------
@@ -457,10 +684,11 @@ def _status_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
                     continue
                 plan.put(sheet, rr, status_col, line.status)
                 n += 1
+            plan.recognised += 1 if n else 0
             title = _text(sheet.rows[r][label_col])
             plan.filled.append(f"{sheet.name}: status för {title.lower()} på rad {r + 1}, {n} rader; kommentarerna lämnas orörda")
             if unknown:
-                plan.missing.append(
+                plan.no_data.append(
                     f"{sheet.name}: {unknown} rader i tabellen {title!r} har ingen status i underlaget"
                     + ("" if data.statuses else " (ange en prognosarbetsbok med bladet Status)")
                     + "."
@@ -475,8 +703,43 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
     _indicator_tables(template, data, plan)
     _target_tables(template, data, plan)
     _status_tables(template, data, plan)
-    if not plan.updates:
-        plan.missing.append(
-            "Mallen har inget som vpexcel känner igen: inga platshållare, inga vp_-namn och ingen tabell med kända rubriker."
+    if not plan.recognised:
+        raise InputError(
+            f"{template.name} är ingen mall som vpexcel känner igen (inga platshållare som {{{{period}}}}, inga vp_-namn "
+            "och ingen tabell med kända rubriker och en rad per produktionsområde i inställningarna), så ingenting har skrivits."
         )
+    for sheet in template.sheets:
+        filled = plan.updates.get(sheet.name)
+        if not filled:
+            continue
+        done = recalculate(sheet, filled)
+        if done.values:
+            plan.cached[sheet.name] = done.values
+        plan.left_to_excel += len(done.left)
+    plan.headings.append(f"Tecken enligt inställningen Avvikelse: {deviation_text(data.settings)}")
     return plan
+
+
+def summary(plan: FillPlan) -> list[str]:
+    """The fill's printed summary after its first line: headings, what was filled, what was not and why."""
+    lines = [f"  {h}" for h in plan.headings]
+    lines += [f"  Fyllt: {line}" for line in plan.filled]
+    proposals = sorted(set(plan.proposals))
+    if proposals:
+        lines.append(
+            "  Prognosen är ett förslag (utfall hittills plus budget för resterande månader, markerat i filen) för: "
+            + ", ".join(proposals)
+            + "."
+        )
+    computed = sum(len(v) for v in plan.cached.values())
+    if computed:
+        lines.append(f"  Beräknat: {computed} formler som läser ifyllda celler (så att en förhandsvisning visar rätt summor).")
+    if plan.left_to_excel:
+        lines.append(
+            f"  {plan.left_to_excel} formler som läser ifyllda celler räknar vpexcel inte ut; Excel räknar om dem när filen öppnas "
+            "(en förhandsvisning kan visa gamla värden där)."
+        )
+    lines += [f"  Varning: {line}" for line in plan.warnings]
+    lines += [f"  Inget värde ännu: {line}" for line in plan.no_data]
+    lines += [f"  Kunde inte fylla: {line}" for line in plan.missing]
+    return lines

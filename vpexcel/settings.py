@@ -8,16 +8,18 @@ sheet and cell of anything it cannot use.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
 from vpexcel.numbers import classify
+
+if TYPE_CHECKING:
+    from vpexcel.areas import AreaIndex
 
 SETTINGS_SHEET = "Inställningar"
 Unit = Literal["mkr", "tkr", "kr"]
@@ -299,6 +301,7 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
+    _matcher: AreaIndex | None = PrivateAttr(default=None)
 
     # Lookups built once per list of areas (a check asks for them per row and per area;
     # rebuilt every time they made settings with 20,000 areas quadratic). Keyed by the
@@ -324,28 +327,26 @@ class Settings(BaseModel):
 
         return dict(self._cached("index", build))
 
-    def _index(self) -> dict[str, Area]:
-        return self._cached("index", self.area_index)
+    def matcher(self) -> AreaIndex:
+        """The one area matcher (``vpexcel.areas``), built once for these settings' areas."""
+        index = self._matcher
+        if index is None or index.source is not self.areas or index.count != len(self.areas):
+            from vpexcel.areas import AreaIndex
+
+            index = self._matcher = AreaIndex(self.areas)
+        return index
 
     def find_area(self, label: str) -> Area | None:
-        return self._index().get(normalize(label))
+        """The area a label names, also when written "Räddningstjänsten", "Kommunledning & verksamhetsstöd"."""
+        return self.matcher().find(label)
 
     def find_area_for_sheet(self, sheet_name: str) -> Area | None:
         """The area a sheet is named after; Excel cuts sheet names at 31 characters."""
-        key = normalize(sheet_name)
-        index = self._index()
-        found = index.get(key)
-        if found or len(sheet_name) < 31:
-            return found
-        for k, area in index.items():
-            if k.startswith(key):
-                return area
-        return None
+        return self.matcher().find_for_sheet(sheet_name)
 
     def suggest(self, label: str) -> str | None:
-        names: dict[str, str] = self._cached("names", lambda: {k: a.name for a in self.areas for k in a.match_keys()})
-        hit = difflib.get_close_matches(normalize(label), list(names), n=1, cutoff=0.6)
-        return names[hit[0]] if hit else None
+        """The area a label most likely means, for a "Menar du …?"; None when nothing is close."""
+        return self.matcher().suggest(label)
 
     def top_level(self) -> list[Area]:
         return [a for a in self.areas if a.parent is None]
@@ -471,6 +472,9 @@ SECTION_EXEMPTIONS = "Undantag"
 SECTION_ANSVAR = "Ansvar"
 SECTION_LEDGER = "Huvudbok"
 SECTION_INDICATORS = "Indikatorer"
+SECTION_DEVIATION = "Avvikelse"
+DEVIATION_KEY = "Ett underskott visas som"
+DEVIATION_WORDS = {"negativ_underskott": "negativt tal", "positiv_underskott": "positivt tal"}
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -494,6 +498,7 @@ SECTION_HEADERS: dict[str, list[str]] = {
         "Värden som skrivs in (år=värde; ...)",
         "Alias (skilj med ;)",
     ],
+    SECTION_DEVIATION: ["Inställning", "Värde (negativt tal eller positivt tal)"],
 }
 
 
@@ -537,6 +542,8 @@ def settings_rows(settings: Settings) -> list[list[object]]:
         manual = "; ".join(f"{y}={format_value(v)}" for y, v in sorted(ind.values.items()))
         rows.append([ind.name, ind.kpi or "", ind.direction, manual, "; ".join(ind.aliases)])
     rows += ledger_extra_rows(settings)
+    rows += [[], [SECTION_DEVIATION], SECTION_HEADERS[SECTION_DEVIATION]]
+    rows.append([DEVIATION_KEY, DEVIATION_WORDS[settings.deviation]])
     return rows
 
 
@@ -768,7 +775,31 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
             )
         data["indicators"] = indicators
     read_ledger_sections(sheet, sections, data)
+    if SECTION_DEVIATION in sections:
+        data["deviation"] = _deviation(sheet, sections[SECTION_DEVIATION][1])
     return validated(data, f"bladet {sheet.name!r}")
+
+
+def _deviation(sheet: SheetGrid, rows: list[int]) -> str:
+    """The "Avvikelse" section: is an underskott shown as a negative or a positive deviation."""
+    found = "negativ_underskott"
+    for r in rows:
+        key = normalize(_text(sheet.value(r, 0)))
+        if key != normalize(DEVIATION_KEY):
+            raise InputError(
+                f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. Tillåten är {DEVIATION_KEY}."
+            )
+        value = normalize(_text(sheet.value(r, 1)))
+        if value.startswith("neg"):
+            found = "negativ_underskott"
+        elif value.startswith("pos"):
+            found = "positiv_underskott"
+        else:
+            raise InputError(
+                f"{sheet.name}!{a1(r, 1)}: skriv 'negativt tal' eller 'positivt tal' (hur ett underskott visas), "
+                f"inte {_text(sheet.value(r, 1))!r}."
+            )
+    return found
 
 
 def validated(data: object, where: str) -> Settings:

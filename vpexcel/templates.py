@@ -64,7 +64,7 @@ TEMPLATES = {
     "tertialrapport-april.xlsx": ("Tertialrapport 1", ("drift", "mal", "prio")),
     "delarsrapport-augusti.xlsx": ("Delårsrapport", ("drift", "mal", "ind", "ik", "prio")),
     "manadsrapport-oktober.xlsx": ("Månadsrapport oktober", ("drift",)),
-    "arsredovisning-december.xlsx": ("Verksamhetsberättelse och årsbokslut", ("drift", "mal", "ind", "ik", "prio")),
+    "arsredovisning-december.xlsx": ("Verksamhetsberättelse och årsbokslut", ("drift", "bokslut", "mal", "ind", "ik", "prio")),
 }
 PERIODS = {
     "manadsrapport-februari.xlsx": "2024-02",
@@ -93,7 +93,20 @@ def logo_png(width: int = 160, height: int = 48) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
-def build_template(path: Path, title: str, parts: tuple[str, ...], *, vba: bytes | None = None, button: bool = False) -> Path:
+def build_template(
+    path: Path,
+    title: str,
+    parts: tuple[str, ...],
+    *,
+    vba: bytes | None = None,
+    button: bool = False,
+    deviation: str = "negativ_underskott",
+) -> Path:
+    """A follow-up template; ``parts`` names its sheets ("bokslut" makes the operating table a year-end one).
+
+    ``deviation`` is the settings' sign convention, which the traffic-light colours of the
+    deviation column follow (default: a negative deviation is an underskott, red).
+    """
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +133,7 @@ def build_template(path: Path, title: str, parts: tuple[str, ...], *, vba: bytes
     }
     logo = logo_png()
     if "drift" in parts:
-        _operating_sheet(wb, f, title, logo)
+        _operating_sheet(wb, f, logo, year_end="bokslut" in parts, deviation=deviation)
         if button:
             wb.worksheets()[0].insert_button("L6", {"macro": "FyllUppfoljning", "caption": "Fyll i", "width": 90, "height": 28})
     if "mal" in parts:
@@ -144,57 +157,67 @@ def build_template(path: Path, title: str, parts: tuple[str, ...], *, vba: bytes
     return path
 
 
-def _operating_sheet(wb: Any, f: dict[str, Any], title: str, logo: bytes) -> None:
+def _operating_sheet(wb: Any, f: dict[str, Any], logo: bytes, *, year_end: bool, deviation: str) -> None:
     ws = wb.add_worksheet("Driftredovisning")
     ws.merge_range("A1:G1", "{{rapport}} – {{namnd}}", f["title"])
     ws.set_row(0, 30)
     ws.write("A2", "Period: {{period}}", f["sub"])
-    ws.write(
-        "A3", "Belopp i mkr. Avvikelse = budget − utfall/prognos; för netto betyder ett positivt tal ett underskott.", f["sub"]
-    )
+    ws.write("A3", "Belopp i mkr. {{avvikelse}}", f["sub"])
     ws.write("A4", "Uppdaterad:", f["sub"])
     ws.write_blank("B4", None, f["sub"])
     wb.define_name("vp_datum", "=Driftredovisning!$B$4")
     ws.insert_image("I1", "logo.png", {"image_data": io.BytesIO(logo), "x_scale": 0.8, "y_scale": 0.8})
-    heads = [
-        "Produktionsområde",
-        "Budget helår",
-        "Periodiserad budget",
-        "Utfall ack.",
-        "Avvikelse mot periodiserad budget",
-        "Förbrukning %",
-        "Prognos helår",
-        "Avvikelse prognos",
-        "Prognoskommentar",
-        "Kommentar",
-    ]
+    amounts: tuple[int, ...]
+    texts: tuple[int, ...]
+    if year_end:  # the year's outcome against the budget: no forecast at year-end
+        heads = ["Produktionsområde", "Budget helår", "Utfall helår", "Budgetavvikelse", "Förbrukning %", "Kommentar"]
+        amounts, pct, texts, traffic, outcome = (1, 2, 3), 4, (5,), 3, (2, "Utfall helår")
+    else:
+        heads = [
+            "Produktionsområde",
+            "Budget helår",
+            "Periodiserad budget",
+            "Utfall ack.",
+            "Avvikelse mot periodiserad budget",
+            "Förbrukning %",
+            "Prognos helår",
+            "Avvikelse prognos",
+            "Prognoskommentar",
+            "Kommentar",
+        ]
+        amounts, pct, texts, traffic, outcome = (1, 2, 3, 4, 6, 7), 5, (8, 9), 7, (6, "Prognos helår")
+    used = chr(65 + pct - 2)  # the actual's column, for the share used
     ws.write_row(5, 0, heads, f["head"])
     ws.set_row(5, 42)
-    ws.write_comment(5, 6, "Produktionsområdenas prognos för helåret. Saknas en prognos föreslår vpexcel en.")
+    if not year_end:
+        ws.write_comment(5, 6, "Produktionsområdenas prognos för helåret. Saknas en prognos föreslår vpexcel en.")
     first = 6
     for i, area in enumerate(AREAS):
         r = first + i
         ws.write(r, 0, area, f["label"])
-        for c in (1, 2, 3, 4, 6, 7):
+        for c in amounts:
             ws.write_blank(r, c, None, f["num"])
-        ws.write_blank(r, 5, None, f["pct"])
-        ws.write_blank(r, 8, None, f["text"])
-        ws.write_blank(r, 9, None, f["text"])
-    ws.write(first + 2, 9, "Vakanser inom IT och HR under våren.", f["text"])  # a user's own comment, kept
+        ws.write_blank(r, pct, None, f["pct"])
+        for c in texts:
+            ws.write_blank(r, c, None, f["text"])
+    ws.write(first + 2, texts[-1], "Vakanser inom IT och HR under våren.", f["text"])  # a user's own comment, kept
     total = first + len(AREAS)
     ws.write(total, 0, "Totalt", f["total_label"])
-    for c in (1, 2, 3, 4, 6, 7):
+    for c in amounts:
         col = chr(65 + c)
         ws.write_formula(total, c, f"=SUM({col}{first + 1}:{col}{total})", f["total"], 0)
-    ws.write_formula(total, 5, f"=IF(B{total + 1}=0,0,D{total + 1}/B{total + 1})", f["total_pct"], 0)
-    ws.conditional_format(first, 7, total, 7, {"type": "cell", "criteria": ">", "value": 0, "format": f["red"]})
-    ws.conditional_format(first, 7, total, 7, {"type": "cell", "criteria": "<=", "value": 0, "format": f["green"]})
+    ws.write_formula(total, pct, f"=IF(B{total + 1}=0,0,{used}{total + 1}/B{total + 1})", f["total_pct"], 0)
+    worse = "<" if deviation == "negativ_underskott" else ">"  # an underskott is red, a surplus or balance green
+    better = ">=" if deviation == "negativ_underskott" else "<="
+    ws.conditional_format(first, traffic, total, traffic, {"type": "cell", "criteria": worse, "value": 0, "format": f["red"]})
+    ws.conditional_format(first, traffic, total, traffic, {"type": "cell", "criteria": better, "value": 0, "format": f["green"]})
+    last_col = chr(65 + len(heads) - 1)
     ws.set_column("A:A", 34)
-    ws.set_column("B:H", 13)
-    ws.set_column("I:J", 36)
+    ws.set_column(f"B:{chr(65 + max(amounts))}", 13)
+    ws.set_column(f"{chr(65 + texts[0])}:{last_col}", 36)
     ws.freeze_panes(first, 1)
     chart = wb.add_chart({"type": "bar"})
-    for series_col, name in ((1, "Budget helår"), (6, "Prognos helår")):
+    for series_col, name in ((1, "Budget helår"), outcome):
         chart.add_series(
             {
                 "name": name,
@@ -202,7 +225,7 @@ def _operating_sheet(wb: Any, f: dict[str, Any], title: str, logo: bytes) -> Non
                 "values": ["Driftredovisning", first, series_col, total - 1, series_col],
             }
         )
-    chart.set_title({"name": "Netto per produktionsområde: budget mot prognos (mkr)"})
+    chart.set_title({"name": f"Netto per produktionsområde: budget mot {outcome[1].split()[0].lower()} (mkr)"})
     chart.set_y_axis({"label_position": "low"})  # area names beside the plot, not on the bars
     chart.set_size({"width": 720, "height": 360})
     ws.insert_chart(total + 3, 0, chart)
@@ -210,7 +233,7 @@ def _operating_sheet(wb: Any, f: dict[str, Any], title: str, logo: bytes) -> Non
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(5)
-    ws.print_area(0, 0, total + 22, 9)
+    ws.print_area(0, 0, total + 22, len(heads) - 1)
     ws.set_header('&L&"Calibri,Bold"{{namnd}}&R&D'.replace("{{namnd}}", "Lerums kommun"))
     ws.set_footer("&CSida &P av &N")
 

@@ -340,8 +340,25 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     for sheet, cells in plan.updates.items():
         for (r, c), value in cells.items():
             book.set_value(sheet, a1(r, c), value)
-    missing = f" Kunde inte fylla: {len(plan.missing)} saker, till exempel {plan.missing[0]}" if plan.missing else ""
-    return f"Mallen är fylld för {rec.period_sv}: {plan.count} celler.{missing}"
+    for sheet, notes in plan.notes.items():
+        for (r, c), text in notes.items():
+            if not book.has_note(sheet, a1(r, c)):
+                book.add_note(sheet, a1(r, c), text)
+    return fill_message(rec.period_sv, plan)
+
+
+def fill_message(period: str, plan: Any) -> str:
+    """The fill button's dialog: what was filled, and everything that was not placed (at most eight lines)."""
+    text = f"Mallen är fylld för {period}: {plan.count} celler."
+    if plan.proposals:
+        text += f" Prognosen är vpexcels förslag för {len(set(plan.proposals))} områden (markerat med en anteckning)."
+    if plan.warnings:
+        text += "\n\nVarning: " + "\nVarning: ".join(plan.warnings)
+    if plan.missing:
+        shown = plan.missing[:8]
+        more = f"\n... och {len(plan.missing) - len(shown)} till." if len(plan.missing) > len(shown) else ""
+        text += f"\n\nKunde inte fylla ({len(plan.missing)}):\n" + "\n".join(shown) + more
+    return text
 
 
 def settings() -> None:

@@ -129,6 +129,55 @@ def patch_sheet(xml: bytes, cells: Mapping[tuple[int, int], CellValue]) -> bytes
     return xml[: sd.start()] + opening + new_inner + closing + xml[sd.end() :]
 
 
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>.*?</(?:\w+:)?v>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _cached_xml(attrs: bytes, inner: bytes, value: CellValue) -> bytes:
+    """A formula cell with ``value`` as its stored result: the ``<f>`` and the style stay, only ``<v>`` and ``t`` change."""
+    kept = re.sub(rb'\s+t="[^"]*"', b"", attrs)
+    inner = _VALUE.sub(b"", inner)
+    if isinstance(value, bool):
+        kind, text = b' t="b"', b"1" if value else b"0"
+    elif isinstance(value, (int, float)):
+        kind = b""
+        text = (repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))).encode()
+    elif value is None:
+        kind, text = b' t="str"', b""
+    else:
+        kind, text = b' t="str"', _escape(str(value))
+    f_end = re.search(rb"</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>", inner)
+    assert f_end is not None
+    inner = inner[: f_end.end()] + b"<v>" + text + b"</v>" + inner[f_end.end() :]
+    return b"<c" + kept + kind + b">" + inner + b"</c>"
+
+
+def set_cached_values(xml: bytes, values: Mapping[tuple[int, int], CellValue]) -> bytes:
+    """The sheet XML with new stored results for formula cells (0-based row, col -> value); formulas unchanged.
+
+    Only cells that hold a formula are touched; anything else in ``values`` is ignored.
+    """
+    if not values:
+        return xml
+    sd = _SHEET_DATA.search(xml)
+    if sd is None or sd.group(1) is None:
+        return xml
+    wanted = {a1(r, c).encode(): v for (r, c), v in values.items()}
+
+    def one(m: re.Match[bytes]) -> bytes:
+        ref = _ATTR_R.search(m.group(1))
+        inner = m.group(3)
+        if ref is None or inner is None or not _FORMULA.search(inner):
+            return m.group(0)
+        key = ref.group(1) + ref.group(2)
+        if key not in wanted:
+            return m.group(0)
+        return _cached_xml(m.group(1), inner, wanted[key])
+
+    inner = _CELL.sub(one, sd.group(1))
+    return xml[: sd.start(1)] + inner + xml[sd.end(1) :]
+
+
 def full_calc_on_load(xml: bytes) -> bytes:
     """workbook.xml asking Excel to recalculate every formula when the file opens."""
     m = re.search(rb"<(?:\w+:)?calcPr\b([^>]*?)(/?)>", xml)
@@ -153,8 +202,18 @@ def _member(template: Path, zin: zipfile.ZipFile, name: str) -> bytes:
         ) from None
 
 
-def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
-    """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``."""
+def patch_workbook(
+    template: Path,
+    target: Path,
+    updates: Updates,
+    cached: Updates | None = None,
+    notes: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
+) -> Path:
+    """Write ``updates`` (sheet name -> {(row, col): value}) into a copy of ``template`` at ``target``.
+
+    ``cached`` (same shape) gives new stored results for formula cells whose inputs were filled;
+    ``notes`` adds cell notes (see :mod:`vpexcel.io.xlsx_notes`).
+    """
     check_file(template)
     try:
         zin = zipfile.ZipFile(template)
@@ -177,6 +236,10 @@ def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
                     f"Mallen {template.name}: cellen {exc.ref} på bladet {sheet!r} har en formel som vpexcel inte kan läsa "
                     "(en delad formel utan sitt ursprung). Öppna mallen i Excel, skriv in formeln igen eller töm cellen, och spara."
                 ) from None
+        for s, values in (cached or {}).items():
+            if values and s in parts and parts[s] in edited:
+                edited[parts[s]] = set_cached_values(edited[parts[s]], values)
+        added = _with_notes(zin, parts, edited, notes or {}) if edited else {}
 
         def write(tmp: Path) -> None:
             with zipfile.ZipFile(tmp, "w") as zout:
@@ -187,5 +250,35 @@ def patch_workbook(template: Path, target: Path, updates: Updates) -> Path:
                     elif info.filename == "xl/workbook.xml" and edited:
                         data = full_calc_on_load(data)
                     zout.writestr(info, data, compress_type=info.compress_type)
+                for name, data in added.items():
+                    zout.writestr(
+                        zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED
+                    )
 
         return write_atomic(target, write)
+
+
+def _with_notes(
+    zin: zipfile.ZipFile, parts: Mapping[str, str], edited: dict[str, bytes], notes: Mapping[str, Mapping[tuple[int, int], str]]
+) -> dict[str, bytes]:
+    """Add ``notes`` to the edited sheets; changed parts go into ``edited``, new parts are returned."""
+    from vpexcel.io.xlsx_notes import add_notes
+
+    names = set(zin.namelist())
+    new: dict[str, bytes] = {}
+
+    def read(name: str) -> bytes | None:
+        if name in new:
+            return new[name]
+        if name in edited:
+            return edited[name]
+        return zin.read(name) if name in names else None
+
+    for sheet, cells in notes.items():
+        part = parts.get(sheet)
+        if not cells or part is None or part not in edited:
+            continue
+        edited[part], changed = add_notes(part, edited[part], cells, read, names | set(new))
+        for name, data in changed.items():
+            (edited if name in names else new)[name] = data
+    return new
