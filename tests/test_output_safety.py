@@ -308,6 +308,22 @@ def test_the_same_file_under_another_name_is_refused(
     assert digest(settings_book) == before
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "xlsx"])
+def test_reconcile_refuses_to_write_over_its_budget_or_settings(
+    fmt: str, settings_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    budget = tmp_path / "budget.xlsx"
+    budget.write_bytes(SAMPLE.read_bytes())
+    for target in (budget, settings_book):
+        before = digest(target)
+        rc, _, err = run(
+            ["reconcile", str(budget), str(LEDGER), "--settings", str(settings_book), "--format", fmt, "--output", str(target)],
+            capsys,
+        )
+        assert_swedish_refusal(rc, err, "skriva över", target.name)
+        assert digest(target) == before
+
+
 def test_reconcile_and_fill_refuse_their_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ledger = tmp_path / "huvudbok.csv"
     ledger.write_bytes(LEDGER.read_bytes())
