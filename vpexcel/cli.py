@@ -329,6 +329,8 @@ def cmd_button(args: argparse.Namespace) -> int:
             )
         try:
             BUTTONS[args.button](*values)
+        except SystemExit as exc:  # the button has already said why, in Excel or on stderr
+            return exc.code if isinstance(exc.code, int) else 2
         except InputError:
             raise
         except ImportError:
