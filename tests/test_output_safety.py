@@ -782,3 +782,15 @@ def test_kolada_address_must_be_http(tmp_path: Path, capsys: pytest.CaptureFixtu
         ["kolada", "fetch", "--years", "2023", "--cache", str(tmp_path / "k.json"), "--api", secret.as_uri()], capsys
     )
     assert_swedish_refusal(rc, err, "ogiltig")
+
+
+def test_non_finite_formula_results_are_never_stored() -> None:
+    from vpexcel.io.xlsx_patch import set_cached_values
+
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1"><f>B1/C1</f><v>0</v></c><c r="B1"><f>1+1</f><v>0</v></c>'
+        b"</row></sheetData></worksheet>"
+    )
+    out = set_cached_values(xml, {(0, 0): float("inf"), (0, 1): 2.0})
+    assert b"<f>B1/C1</f><v>0</v>" in out and b"inf" not in out.lower()
+    assert b"<v>2</v>" in out

@@ -162,7 +162,8 @@ def set_cached_values(xml: bytes, values: Mapping[tuple[int, int], CellValue]) -
     sd = _SHEET_DATA.search(xml)
     if sd is None or sd.group(1) is None:
         return xml
-    wanted = {a1(r, c).encode(): v for (r, c), v in values.items()}
+    # a result that is no finite number (a division by zero in the template) is never stored
+    wanted = {a1(r, c).encode(): v for (r, c), v in values.items() if not (isinstance(v, float) and not math.isfinite(v))}
 
     def one(m: re.Match[bytes]) -> bytes:
         ref = _ATTR_R.search(m.group(1))
