@@ -156,9 +156,9 @@ def lo_run(calls: list[list[object]], modules: list[Path], tmp_path: Path, env: 
         capture_output=True,
         text=True,
         timeout=300,
-        check=True,
         env={**os.environ, **(env or {})},
     )
+    assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout.strip().splitlines()[-1])
     assert isinstance(results, list)
     return results
@@ -206,14 +206,18 @@ def test_the_buttons_vba_finds_the_program_and_hands_it_the_texts(tmp_path: Path
         ("addins", str(tmp_path) + "/AddIns\\vpexcel.xlam"),
         ("onedrive", ONEDRIVE + "/vpexcel.xlam"),
     ]
+    own = place("la\\eget\\vpexcel.exe")  # the named setting's program, used last
+
+    def folder_of(fullname: str) -> str:
+        return fullname[: fullname.rfind("\\") + 1] if is_local(fullname) else ""
+
+    expected = [find_program("", folder_of(f), local, lambda p: Path(p).is_file() and p != own) for _, f in scenarios]
+    # KorKnapp only where the program is found: when it is not, the button shows a MsgBox, which
+    # LibreOffice's headless runner does not survive reliably (the static test below covers that path)
     calls: list[list[object]] = []
-    for _, fullname in scenarios:
-        calls += [
-            ["xlwings", "StubSet", ["fullname", fullname]],
-            ["Verksamhetsplan", "Program", []],
-            ["Verksamhetsplan", "KorKnapp", ["reconcile", text, "2024-04"]],
-            ["xlwings", "StubCalls", []],
-        ]
+    for (_, fullname), found in zip(scenarios, expected, strict=True):
+        calls += [["xlwings", "StubSet", ["fullname", fullname]], ["Verksamhetsplan", "Program", []]]
+        calls += [["Verksamhetsplan", "KorKnapp", ["reconcile", text, "2024-04"]], ["xlwings", "StubCalls", []]] if found else []
     calls += [
         ["Verksamhetsplan", "ProgramSaknas", []],
         ["xlwings", "StubSet", ["config:CONDA PATH", "C:\\conda"]],
@@ -229,25 +233,20 @@ def test_the_buttons_vba_finds_the_program_and_hands_it_the_texts(tmp_path: Path
         ["Verksamhetsplan", "Installning", []],
         ["Verksamhetsplan", "Program", []],
     ]
-    own = place("la\\eget\\vpexcel.exe")
-    results = lo_run(
-        calls,
-        [ROOT / "tests" / "vba" / "xlwings_stub.bas", MACROS / "Programsok.bas", MACROS / "Verksamhetsplan.bas"],
-        tmp_path,
-        {"LOCALAPPDATA": local},
-    )
+    modules = [ROOT / "tests" / "vba" / "xlwings_stub.bas", MACROS / "Programsok.bas", MACROS / "Verksamhetsplan.bas"]
+    results = lo_run(calls, modules, tmp_path, {"LOCALAPPDATA": local})
     args = f"knapp reconcile {encode_arg(text)} {encode_arg('2024-04')}"
-    for i, (name, fullname) in enumerate(scenarios):
-        found, ran = results[i * 4 + 1], results[i * 4 + 3]
-        folder = fullname[: fullname.rfind("\\") + 1] if is_local(fullname) else ""
-        expected = find_program("", folder, local, lambda p: Path(p).is_file() and p != own)
-        assert found == (expected or ""), name
+    at = 0
+    for (name, _), found in zip(scenarios, expected, strict=True):
+        assert results[at + 1] == (found or ""), name
         if name in ("beside", "above"):
             assert found == program
-        elif installed:
-            assert found == local + "\\vpexcel\\vpexcel\\vpexcel.exe"  # the copied add-in and OneDrive
-        assert ran == (f"RunFrozenPython|{found}|{args}\n" if found else ""), name  # nothing run when nothing found
-    rest = results[len(scenarios) * 4 :]
+        else:  # the copied add-in and OneDrive: only the installed program
+            assert found == (local + "\\vpexcel\\vpexcel\\vpexcel.exe" if installed else None), name
+        if found:
+            assert results[at + 3] == f"RunFrozenPython|{found}|{args}\n", name
+        at += 4 if found else 2
+    rest = results[at:]
     missing = str(rest[0])
     assert missing.startswith("vpexcel hittar inte programmet vpexcel.exe") and "installera.cmd" in missing
     assert (local + "\\vpexcel\\vpexcel\\vpexcel.exe") in missing.split("\n")  # where it looked
