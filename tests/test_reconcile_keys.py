@@ -179,3 +179,9 @@ def test_cli_ledger_previous_json_and_text(tmp_path: Path, capsys: pytest.Captur
     main(["reconcile", str(BUDGET), str(now), "--period", "2024-04", "--ledger-previous", str(before)])
     out = capsys.readouterr().out
     assert "Utfall ack. 2023" in out and "Förändring" in out
+
+
+def test_a_key_for_a_sub_area_is_refused_in_the_sheet(tmp_path: Path) -> None:
+    s = with_keys(PeriodKey(area="Ekonomi", key="jämn"))  # a delområde of Kommunledning och verksamhetsstöd
+    with pytest.raises(InputError, match="översta nivån"):
+        load_settings_file(write_settings_workbook(tmp_path / "inst.xlsx", s))

@@ -945,14 +945,14 @@ def read_ledger_sections(sheet: SheetGrid, sections: dict[str, tuple[int, list[i
     if SECTION_KEYS in sections:
         keys: list[dict[str, Any]] = []
         profiles_known = {normalize(n) for n in data["ledger"].get("profiles", {})}
-        area_names = {normalize(a["name"]) for a in data["areas"]} | {
-            normalize(alias) for a in data["areas"] for alias in a.get("aliases", [])
-        }
+        top = [a for a in data["areas"] if not a.get("parent")]  # the budget is periodised per top-level area
+        area_names = {normalize(a["name"]) for a in top} | {normalize(alias) for a in top for alias in a.get("aliases", [])}
         for r in sections[SECTION_KEYS][1]:
             area, classes, key = _text(sheet.value(r, 0)), _text(sheet.value(r, 1)), _text(sheet.value(r, 2)) or EVEN_KEY
             if area and normalize(area) not in area_names:
                 raise InputError(
-                    f"{sheet.name}!{a1(r, 0)}: {area!r} finns inte bland produktionsområdena. Skriv ett områdes namn eller lämna cellen tom."
+                    f"{sheet.name}!{a1(r, 0)}: {area!r} är inget produktionsområde på översta nivån (budgeten periodiseras "
+                    "per område). Skriv ett områdes namn eller lämna cellen tom."
                 )
             try:
                 parsed = class_list(classes)
