@@ -52,6 +52,11 @@ def in_process(args: list[str], repeat: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="a checkout of an earlier commit (git archive COMMIT | tar -x -C DIR): its fill of the delårsrapport is timed too",
+    )
     args = ap.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -84,12 +89,25 @@ def main() -> None:
 
     own = monthly_followup(out / "manadsuppfoljning.xlsx", "tkr")
     kommun = [*ours[:2], str(own), *ours[3:14], str(out / "manadsuppfoljning-ifylld.xlsx")]
-    medians = interleaved_medians({"bare": bare, "naive": naive, "ours": ours, "kommun": kommun}, args.repeat)
+    cases = {"bare": bare, "naive": naive, "ours": ours, "kommun": kommun}
+    if args.against:
+        cases["before"] = [
+            "env",
+            f"PYTHONPATH={args.against}",
+            sys.executable,
+            "-m",
+            "vpexcel",
+            *ours[1:-1],
+            str(out / "before.xlsx"),
+        ]
+    medians = interleaved_medians(cases, args.repeat)
     b, n, o, k = medians["bare"], medians["naive"], medians["ours"], medians["kommun"]
     print(f"python -c pass:                       {b:.3f} s")
     print(f"openpyxl load + save of the template: {n:.3f} s")
     print(f"vpexcel fill (delårsrapport), whole process: {o:.3f} s  ({o / n:.2f}x openpyxl load+save)")
     print(f"vpexcel fill (a kommun's Månadsuppföljning, tkr), whole process: {k:.3f} s")
+    if args.against:
+        print(f"the same fill from {args.against}: {medians['before']:.3f} s  (now {o / medians['before']:.2f}x that)")
     with_values, without = in_process(ours[1:], args.repeat)
     print(
         f"in one process, delårsrapport: {with_values * 1000:.1f} ms with the stored values computed, "

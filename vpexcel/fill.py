@@ -305,7 +305,7 @@ def is_year_end(book: WorkbookGrid, data: FillData) -> bool:
 
 
 _AMOUNT_KINDS = ("budget helår", "periodiserad budget", "utfall ack.", "utfall helår", "utfall månaden", "prognos helår")
-_SKIP_UNIT_WORDS = ("%", "förbrukning", "andel", "procent", "antal", "år")
+_SKIP_UNIT_WORDS = ("%", "förbrukning", "andel", "procent", "antal", "årsarbet", "index")  # columns of no amounts
 
 
 def _unit_check(sheet: SheetGrid, unit: str, where: str | None, pairs: list[tuple[float, float]], plan: FillPlan) -> None:
@@ -456,7 +456,10 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 and c not in cols
                 and c != label_col
                 and (_column(_text(v), settings, year_end) or ("",))[0] not in skipped
+                and not (c == comment_col and table.proposals)
             ]
+            if comment_col is not None and table.proposals and comment_col not in cols:
+                kept.append(f"{_text(sheet.rows[r][comment_col])} (bara 'Förslag från vpexcel' i tomma celler)")
             table.filled.append(
                 f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner i {unit} "
                 f"({', '.join(w for w, _ in cols.values())})"
