@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 from vpexcel.cli import main
-from vpexcel.io.xlsx_reader import read_workbook, scan_formulas, sheet_extent
+from vpexcel.io.xlsx_reader import read_workbook, scan_formulas, sheet_extent, surely_small
 from vpexcel.samples import clean_budget
 from vpexcel.settings import SETTINGS_SHEET, default_settings, settings_rows
 
@@ -98,6 +98,18 @@ def test_extent_follows_cells_with_values_only() -> None:
     assert (extent.cells, extent.last_row, extent.last_col) == (4, 8, 1)  # styled empty cells do not count
     odd = data.replace(b'<c r="B9"', b'<c s="0" r="B9"')  # attributes in another order: the slow path agrees
     assert sheet_extent(odd)[:3] == (4, 8, 1)
+
+
+def test_the_quick_bound_lets_only_small_sheets_pass() -> None:
+    """surely_small skips the exact extent; it must never say "small" for a sheet that is not."""
+    import zipfile
+
+    with zipfile.ZipFile(SAMPLE) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    assert surely_small(sheet)
+    for far in (b'<c r="XFD9"><v>1</v></c>', b'<c r="A99999"><v>1</v></c>', b'<c r="a1048576"><v>1</v></c>', b"<c><v>1</v></c>"):
+        hostile_sheet = sheet.replace(b"</row></sheetData>", far + b"</row></sheetData>")
+        assert not surely_small(hostile_sheet), far
 
 
 def test_empty_formula_elements_and_valueless_error_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -369,34 +369,81 @@ def sheet_extent(data: bytes) -> _Extent:
     pre = _tag_prefix(data)
     opener = b"<" + pre + b"c"
     cells = sum(data.count(opener + sep) for sep in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
-    fast = data.count(opener + b' r="')
-    odd = re.compile(re.escape(opener + b' r="') + rb'(?![A-Z]{1,3}[1-9]\d{0,6}")')
     if cells == 0:
         return _Extent(0, -1, -1, "", "")
-    if fast != cells or odd.search(data):
+    if data.count(opener + b' r="') != cells:
         return _slow_extent(data, pre)
-    ref = re.compile(re.escape(opener) + rb' r="([A-Z]{1,3})(\d{1,7})"')
-    far = _Far()
-    for sample in (data[:65536], data[-65536:]):
-        for m in ref.finditer(sample):
-            if _holds_value(sample, m.start(), len(sample)):
-                far.see(int(m.group(2)) - 1, column_index(m.group(1).decode()))
-    if far.row < 0:
+    far = _guess(data, opener)
+    if far is None:
         return _slow_extent(data, pre)
+    # One pass: a cell whose reference is not plain A1 (goes the slow way), or one beyond the guess.
     beyond = re.compile(
         re.escape(opener)
-        + b' r="(?:('
+        + b' r="(?:(?![A-Z]{1,3}[1-9]\\d{0,6}")|('
         + _greater_letters(far.col)
-        + rb")(\d+)|([A-Z]{1,3})("
+        + rb")(\d+)\"|([A-Z]{1,3})("
         + _greater_digits(far.row + 1)
-        + b'))"'
+        + b')")'
     )
-    found = [(m.start(), m.group(1) or m.group(3), m.group(2) or m.group(4)) for m in beyond.finditer(data)]
+    found = []
+    for m in beyond.finditer(data):
+        if m.group(1) is None and m.group(3) is None:
+            return _slow_extent(data, pre)
+        found.append((m.start(), m.group(1) or m.group(3), m.group(2) or m.group(4)))
     for i, (at, letters, digits) in enumerate(found):
         limit = found[i + 1][0] if i + 1 < len(found) else len(data)
         if _holds_value(data, at, limit):
             far.see(int(digits) - 1, column_index(letters.decode()))
     return far.extent(cells)
+
+
+def _guess(data: bytes, opener: bytes) -> _Far | None:
+    """The farthest cells with a value near the part's start and end: a first guess of the extent."""
+    ref = re.compile(re.escape(opener) + rb' r="([A-Z]{1,3})(\d{1,7})"')
+    far = _Far()
+    for sample in (data[:4096], data[-4096:]):
+        spots = [(int(m.group(2)) - 1, column_index(m.group(1).decode()), m.start()) for m in ref.finditer(sample)]
+        # the farthest first, so only a few cells are looked into for a value
+        for key in (lambda t: t[0], lambda t: t[1]):
+            for row, col, at in sorted(spots, key=key, reverse=True)[:50]:
+                if _holds_value(sample, at, len(sample)):
+                    far.see(row, col)
+                    break
+    return far if far.row >= 0 else None
+
+
+_UPPER_DIGITS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+
+
+def surely_small(data: bytes) -> bool:
+    """True when a sheet's rectangle cannot reach the refusal bounds, told at C speed.
+
+    Every cell written as ``<c r="..."`` with an A1 reference, none with more letters or
+    digits than the farthest cell near the part's ends: then the rectangle is at most
+    ``10**digits x columns(letters)``. False means "look closer" (:func:`sheet_extent`).
+    """
+    pre = _tag_prefix(data)
+    opener = b"<" + pre + b"c"
+    head = opener + b' r="'
+    cells = data.count(head)
+    opened = data.count(opener)
+    if opened != cells and opened - sum(data.count(opener + x) for x in (b"o", b"f", b"u", b"e")) != cells:
+        return False  # a cell without r first, or a tag we do not know
+    if cells == 0:
+        return True
+    far = _guess(data, opener)
+    if far is None:
+        return False
+    shapes = data.translate(_UPPER_DIGITS)  # every reference becomes A..A0..0
+    head = head.translate(_UPPER_DIGITS)
+    if shapes.count(head + b"A") != cells:
+        return False  # a reference that does not start with a capital letter
+    digits, letters = len(str(far.row + 1)), len(column_letter(far.col))
+    if head + b"A" * (letters + 1) in shapes:
+        return False
+    if any(head + b"A" * k + b"0" * (digits + 1) in shapes for k in range(1, letters + 1)):
+        return False
+    return (10**digits - 1) * sum(26**i for i in range(1, letters + 1)) <= SPARSE_MIN_CELLS
 
 
 class _Far:
@@ -468,9 +515,10 @@ def _check_shared_strings(path: Path, name: str, head: bytes, size: int) -> None
         )
 
 
-def _vet_parts(path: Path, zf: zipfile.ZipFile, sheets: list[_SheetEntry]) -> None:
+def _vet_parts(path: Path, zf: zipfile.ZipFile, sheets: list[_SheetEntry], defer_sheets: bool = False) -> int:
     """Every XML part read once, in chunks: no DTD anywhere, no damaged stream, and the workbook's total
-    unpacked size within budget; each sheet's extent checked before calamine builds it."""
+    unpacked size within budget; each sheet's extent checked before calamine builds it. With
+    ``defer_sheets`` the sheets are left to :class:`_SheetVetting`. Returns the bytes read."""
     by_part = {e.part: e.name for e in sheets}
     total = 0
     for info in zf.infolist():
@@ -479,14 +527,13 @@ def _vet_parts(path: Path, zf: zipfile.ZipFile, sheets: list[_SheetEntry]) -> No
             continue
         if name.lower().endswith(".bin") and name not in by_part:
             continue  # vbaProject.bin, printer settings: never parsed
+        if defer_sheets and name in by_part:
+            continue
         keep = name in by_part
         pieces: list[bytes] = []
         for i, chunk in enumerate(_member_chunks(path, zf, name)):
             total += len(chunk)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise _unreadable(
-                    path, f"den packas upp till mer än {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Dela upp arbetsboken."
-                )
+            _check_budget(path, total)
             if i == 0 and name.endswith("sharedStrings.xml"):
                 _check_shared_strings(path, name, chunk, info.file_size)
             if keep:
@@ -496,6 +543,70 @@ def _vet_parts(path: Path, zf: zipfile.ZipFile, sheets: list[_SheetEntry]) -> No
             del pieces
             extent = _xlsb_extent(data) if name.lower().endswith(".bin") else sheet_extent(data)
             _check_extent(path, by_part[name], extent)
+    return total
+
+
+def _check_budget(path: Path, total: int) -> None:
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _unreadable(path, f"den packas upp till mer än {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Dela upp arbetsboken.")
+
+
+class _SheetVetting:
+    """Each sheet read once in a thread: vetted (DTD, damage, budget, extent), then scanned for formulas.
+
+    The reading thread waits for a sheet's verdict just before calamine builds it, so the
+    checks of the next sheet run while calamine (which parses without the GIL) reads this one.
+    """
+
+    def __init__(self, path: Path, parts: list[tuple[str, str]], spent: int) -> None:
+        import threading
+
+        self.path, self.parts, self.spent = path, parts, spent
+        self.ready = {name: threading.Event() for name, _ in parts}
+        self.scans: dict[str, Scan] = {}
+        self.failure: BaseException | None = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                for name, part in self.parts:
+                    if self.stopped:
+                        break
+                    data = _read_member(self.path, zf, part)
+                    self.spent += len(data)
+                    _check_budget(self.path, self.spent)
+                    if not surely_small(data):
+                        _check_extent(self.path, name, sheet_extent(data))
+                    self.ready[name].set()
+                    self.scans[name] = scan_formulas(data)
+                    del data
+        except BaseException as exc:  # handed to the reading thread
+            self.failure = exc
+        finally:
+            for event in self.ready.values():
+                event.set()
+
+    def wait(self, name: str) -> None:
+        """Return when ``name`` may be built; raise what the vetting found."""
+        event = self.ready.get(name)
+        if event is None:
+            raise _unreadable(self.path, f"bladet {name!r} saknar sin del i arbetsboken. Spara om arbetsboken från Excel.")
+        event.wait()
+        if self.failure is not None:
+            raise self.failure
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.thread.join()
+
+    def result(self) -> dict[str, Scan]:
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+        return self.scans
 
 
 # --- .xlsb: values only, through calamine --------------------------------------------------------
@@ -600,7 +711,7 @@ def _read_workbook(path: Path) -> WorkbookGrid:
         entries = [e for e in zf_entries if e.part in names]
         others = [e.name for e in entries if not e.is_worksheet and e.rel_type not in _CALAMINE_SHEET_RELS]
         entries = [e for e in entries if e.is_worksheet]
-        _vet_parts(path, zf, entries)
+        spent = _vet_parts(path, zf, entries, defer_sheets=not binary)
         source: Any = str(path)
         if others:
             notes.append(
@@ -613,19 +724,13 @@ def _read_workbook(path: Path) -> WorkbookGrid:
             f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
             "görs inte. Spara som .xlsx för en fullständig kontroll."
         )
-        book = _read_values(path, source, lambda: {}, {}, has_formulas=False)
-        book.notes.extend(notes)
-        return book
-    from concurrent.futures import ThreadPoolExecutor
-
-    parts = [(e.name, e.part) for e in entries]
-    # The formula scan runs beside calamine, which parses without holding the GIL.
-    pool = ThreadPoolExecutor(max_workers=1)
-    pending = pool.submit(_scan_sheets, path, parts)
-    try:
-        book = _read_values(path, source, pending.result, defined)
-    finally:
-        pool.shutdown(wait=True)
+        book = _read_values(path, source, None, {}, has_formulas=False)
+    else:
+        vetting = _SheetVetting(path, [(e.name, e.part) for e in entries], spent)
+        try:
+            book = _read_values(path, source, vetting, defined)
+        finally:
+            vetting.stop()
     book.notes.extend(notes)
     return book
 
@@ -655,19 +760,15 @@ def _without_sheets(path: Path, zf: zipfile.ZipFile, drop: list[_SheetEntry]) ->
 Scan = tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]
 
 
-def _scan_sheets(path: Path, parts: list[tuple[str, str]]) -> dict[str, Scan]:
-    with zipfile.ZipFile(path) as zf:
-        return {name: scan_formulas(_read_member(path, zf, part)) for name, part in parts}
-
-
 def _read_values(
     path: Path,
     source: Any,
-    scanned: Callable[[], dict[str, Scan]],
+    vetting: _SheetVetting | None,
     defined: dict[str, str],
     has_formulas: bool = True,
 ) -> WorkbookGrid:
-    """The values from calamine, joined with the formulas and error values that ``scanned`` returns."""
+    """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
+    formulas and error values that the vetting scanned (none for .xlsb)."""
     import python_calamine
 
     try:
@@ -688,6 +789,8 @@ def _read_values(
             if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
                 continue
             name = meta.name
+            if vetting is not None:
+                vetting.wait(meta.name)
             cs = book.get_sheet_by_name(meta.name)
             end = cs.end
             if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS_PER_SHEET:
@@ -701,11 +804,13 @@ def _read_values(
     except InputError:
         raise
     except Exception as exc:
+        if vetting is not None and exc is vetting.failure:
+            raise  # not calamine's: a fault of the vetting itself
         log_detail(f"{path}: calamine, bladet {name!r}: {type(exc).__name__}: {exc}")
         raise _unreadable(path, f"bladet {name!r} är trasigt. Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
-    scans: dict[str, Scan] = scanned()
+    scans: dict[str, Scan] = vetting.result() if vetting is not None else {}
     for name, rows in grids:
         formulas, errors = scans.get(name, ({}, {}))
         for (r, c), code in errors.items():  # calamine gives "" for error cells
