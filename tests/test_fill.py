@@ -283,6 +283,9 @@ def test_libreoffice_recalculates_the_filled_totals(tmp_path: Path, capsys: pyte
         expected = sum(r[col] for r in ours[header + 1 : total] if isinstance(r[col], float))
         assert recalculated[total][col] == pytest.approx(expected, abs=1e-4), f"column {col}"
     assert recalculated[total][5] == pytest.approx(recalculated[total][3] / recalculated[total][1], abs=1e-6)
+    # what vpexcel stored with the formulas (for previews) is what a spreadsheet program computes
+    for col in range(1, 8):
+        assert ours[total][col] == pytest.approx(recalculated[total][col], abs=1e-6), f"stored total, column {col}"
 
 
 def test_hand_entered_indicator_from_the_settings_sheet(make_book, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
