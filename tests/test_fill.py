@@ -594,3 +594,22 @@ def test_the_deviation_setting_sets_the_sign(tmp_path: Path, capsys: pytest.Capt
     )
     assert "Tecken enligt inställningen Avvikelse: Avvikelse = " in printed and sentence in printed
     assert sentence in str(_values(out, "Driftredovisning")[2][0])  # the report's heading line says it too
+
+
+@pytest.mark.parametrize(("value", "convention"), [("Negativt tal", "negativ_underskott"), ("positivt", "positiv_underskott")])
+def test_the_avvikelse_section_of_the_settings_sheet(value: str, convention: str) -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.settings import settings_from_sheet
+
+    rows = [["Avvikelse"], ["Inställning", "Värde"], ["Ett underskott visas som", value]]
+    assert settings_from_sheet(SheetGrid("Inställningar", rows)).deviation == convention
+
+
+def test_a_bad_avvikelse_value_is_named_by_its_cell() -> None:
+    from vpexcel.errors import InputError
+    from vpexcel.grid import SheetGrid
+    from vpexcel.settings import settings_from_sheet
+
+    rows = [["Avvikelse"], ["Inställning", "Värde"], ["Ett underskott visas som", "rött"]]
+    with pytest.raises(InputError, match=r"Inställningar!B3: skriv 'negativt tal' eller 'positivt tal'"):
+        settings_from_sheet(SheetGrid("Inställningar", rows))

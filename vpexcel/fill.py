@@ -151,7 +151,9 @@ def single_values(data: FillData) -> dict[str, CellValue]:
         "ar": data.year,
         "rapport": REPORT_NAMES.get(data.month, f"Uppföljning {month}"),
         "enhet": data.rec.unit,
-        "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader"
+        "prognoskalla": "Bokslut: utfall helår, ingen prognos"
+        if data.month == 12
+        else "Förslag: utfall hittills plus budget för resterande månader"
         if proposal
         else "Produktionsområdenas prognoser",
         "avvikelse": deviation_text(data.settings),
