@@ -134,3 +134,10 @@ def test_twenty_thousand_areas_cost_ten_times_two_thousand(monkeypatch: pytest.M
 
 def test_area_key_reads_ampersand_as_och() -> None:
     assert area_key("Stöd & utveckling") == area_key("stöd och utveckling") == "stöd och utveckling"
+
+
+def test_settings_with_a_matcher_built_still_equal_their_twin() -> None:
+    a, b = default_settings(), default_settings()
+    a.find_area("Räddningstjänsten")
+    assert a == b
+    assert a.model_dump() == b.model_dump()

@@ -9,9 +9,10 @@ sheet and cell of anything it cannot use.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
@@ -169,6 +170,9 @@ class FinancialTarget(BaseModel):
         ]
 
 
+_MATCHERS: dict[int, AreaIndex] = {}  # id(settings) -> its area matcher, removed when the settings are
+
+
 class Settings(BaseModel):
     municipality: str = "Lerums kommun"
     board: str = "Kommunstyrelsen"
@@ -186,7 +190,6 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
-    _matcher: AreaIndex | None = PrivateAttr(default=None)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -197,12 +200,18 @@ class Settings(BaseModel):
         return index
 
     def matcher(self) -> AreaIndex:
-        """The one area matcher (``vpexcel.areas``), built once for these settings' areas."""
-        index = self._matcher
+        """The one area matcher (``vpexcel.areas``), built once for these settings' areas.
+
+        Kept beside the settings (not in them, so two equal settings stay equal) and
+        dropped with them; a new list of areas gets a new index.
+        """
+        index = _MATCHERS.get(id(self))
         if index is None or index.source is not self.areas or index.count != len(self.areas):
             from vpexcel.areas import AreaIndex
 
-            index = self._matcher = AreaIndex(self.areas)
+            if index is None:
+                weakref.finalize(self, _MATCHERS.pop, id(self), None)
+            index = _MATCHERS[id(self)] = AreaIndex(self.areas)
         return index
 
     def find_area(self, label: str) -> Area | None:
