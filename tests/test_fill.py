@@ -613,3 +613,23 @@ def test_a_bad_avvikelse_value_is_named_by_its_cell() -> None:
     rows = [["Avvikelse"], ["Inställning", "Värde"], ["Ett underskott visas som", "rött"]]
     with pytest.raises(InputError, match=r"Inställningar!B3: skriv 'negativt tal' eller 'positivt tal'"):
         settings_from_sheet(SheetGrid("Inställningar", rows))
+
+
+@pytest.mark.parametrize(("convention", "red_when"), [("negativ_underskott", "lessThan"), ("positiv_underskott", "greaterThan")])
+def test_the_templates_traffic_lights_follow_the_deviation_setting(tmp_path: Path, convention: str, red_when: str) -> None:
+    shipped = TEMPLATES_DIR / "tertialrapport-april.xlsx"
+    path = (
+        shipped
+        if convention == "negativ_underskott"
+        else build_template(tmp_path / "t.xlsx", "T1", ("drift",), deviation=convention)
+    )
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read(sheet_parts(path)["Driftredovisning"]).decode()
+        styles = z.read("xl/styles.xml").decode()
+    rules = re.findall(r'<cfRule type="cellIs" dxfId="(\d+)" priority="\d+" operator="(\w+)"><formula>0</formula>', sheet)
+    fills = re.findall(
+        r'<dxf>.*?<bgColor rgb="FF([0-9A-F]{6})"/>.*?</dxf>', re.search(r"<dxfs.*</dxfs>", styles, re.S).group(0), re.S
+    )  # type: ignore[union-attr]
+    colour = {op: fills[int(dxf)] for dxf, op in rules}
+    assert colour[red_when] == "FFC7CE"  # an underskott is red
+    assert "C6EFCE" in colour.values()  # and the other side green
