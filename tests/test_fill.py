@@ -633,3 +633,18 @@ def test_the_templates_traffic_lights_follow_the_deviation_setting(tmp_path: Pat
     colour = {op: fills[int(dxf)] for dxf, op in rules}
     assert colour[red_when] == "FFC7CE"  # an underskott is red
     assert "C6EFCE" in colour.values()  # and the other side green
+
+
+def test_stored_results_replace_only_the_value_of_formula_cells() -> None:
+    from vpexcel.io.xlsx_patch import set_cached_values
+
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" s="3"><f>SUM(B1:C1)</f><v>0</v></c>'
+        b'<c r="B1" t="str"><f t="shared" ref="B1:B2" si="0">C1&amp;"x"</f><v>old</v></c><c r="C1"><v>4</v></c>'
+        b'<c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+    )
+    out = set_cached_values(xml, {(0, 0): 12.5, (0, 1): "4 & x", (0, 2): 99.0, (0, 3): True})
+    assert b'<c r="A1" s="3"><f>SUM(B1:C1)</f><v>12.5</v></c>' in out
+    assert b'<c r="B1" t="str"><f t="shared" ref="B1:B2" si="0">C1&amp;"x"</f><v>4 &amp; x</v></c>' in out
+    assert b'<c r="C1"><v>4</v></c>' in out  # not a formula: never touched here
+    assert b'<c r="D1" t="b"><f>1/0</f><v>1</v></c>' in out

@@ -56,9 +56,11 @@ def test_only_formulas_that_read_filled_cells_are_recalculated() -> None:
         (2, 2): "A4*2",  # reads nothing filled: its stored value stays
         (2, 3): "VLOOKUP(A1,A1:A2,1)",  # reads a filled cell, not computed: left to Excel
         (0, 3): "D1",  # a cycle
+        (3, 1): 'A2&""',  # text
+        (3, 2): "C2",  # an empty cell shows 0
     }
-    done = recalculate(SheetGrid("S", rows, formulas), {(0, 0): 5.0, (1, 0): 2.5})
-    assert done.values == {(2, 0): 7.5, (2, 1): 15.0}
+    done = recalculate(SheetGrid("S", rows, formulas), {(0, 0): 5.0, (1, 0): 2.5, (1, 2): None})
+    assert done.values == {(2, 0): 7.5, (2, 1): 15.0, (3, 1): "2.5", (3, 2): 0.0}
     assert done.left == [(2, 3)]
 
 
