@@ -564,6 +564,9 @@ def test_a_bokslut_template_is_year_end_in_any_month_and_the_shipped_one_has_no_
     template = monthly_followup(tmp_path / "mall.xlsx", "tkr", title="Bokslut 2024 Kommunstyrelsen")
     assert run_fill(template, tmp_path / "b.xlsx", "2024-08") == 0
     assert _values(tmp_path / "b.xlsx", "Månadsuppföljning")[FIRST_ROW][5] in (None, "")
+    forecast = monthly_followup(tmp_path / "prognos.xlsx", "tkr", title="Bokslutsprognos augusti 2024")  # a forecast
+    assert run_fill(forecast, tmp_path / "p.xlsx", "2024-08") == 0
+    assert _values(tmp_path / "p.xlsx", "Månadsuppföljning")[FIRST_ROW][5] == pytest.approx(-6.1 * 1000)
     out = fill(TEMPLATES_DIR / "arsredovisning-december.xlsx", tmp_path / "ar.xlsx", "2024-12")
     rows = _values(out, "Driftredovisning")
     assert rows[5][:4] == ["Produktionsområde", "Budget helår", "Utfall helår", "Budgetavvikelse"]

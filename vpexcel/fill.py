@@ -288,15 +288,21 @@ def _text(v: CellValue) -> str:
     return v.strip() if isinstance(v, str) else ""
 
 
+def _says_year_end(text: str) -> bool:
+    """A title or sheet name of a year-end report; "Bokslutsprognos" is a forecast, not a bokslut."""
+    t = normalize(text)
+    return any(w in t for w in YEAR_END_WORDS) and "prognos" not in t
+
+
 def is_year_end(book: WorkbookGrid, data: FillData) -> bool:
     """December, or a template that calls itself a bokslut or årsredovisning (in a sheet name or a title)."""
     if data.month == 12:
         return True
     for sheet in book.sheets:
-        if any(w in normalize(sheet.name) for w in YEAR_END_WORDS):
+        if _says_year_end(sheet.name):
             return True
         for line in sheet.rows[:6]:
-            if any(any(w in normalize(t) for w in YEAR_END_WORDS) for v in line if (t := _text(v)) and "{{" not in t):
+            if any(_says_year_end(t) for v in line if (t := _text(v)) and "{{" not in t):
                 return True
     return False
 
