@@ -651,3 +651,26 @@ def test_stored_results_replace_only_the_value_of_formula_cells() -> None:
     assert b'<c r="B1" t="str"><f t="shared" ref="B1:B2" si="0">C1&amp;"x"</f><v>4 &amp; x</v></c>' in out
     assert b'<c r="C1"><v>4</v></c>' in out  # not a formula: never touched here
     assert b'<c r="D1" t="b"><f>1/0</f><v>1</v></c>' in out
+
+
+def test_formulas_on_another_sheet_that_read_filled_cells_are_left_to_excel_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "mall.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Drift")
+    ws.write(0, 0, "Belopp i mkr")
+    ws.write_row(1, 0, ["Produktionsområde", "Budget helår", "Utfall ack."])
+    ws.write(2, 0, "Räddningstjänsten")
+    ws.write_formula(3, 1, "=SUM(B3)", None, 0)
+    ws.write_formula(3, 2, "=VLOOKUP(A3,A3:C3,3,FALSE)", None, 0)  # reads a filled cell; not computed by vpexcel
+    summary = wb.add_worksheet("Sammanfattning")
+    summary.write_formula(0, 0, "=Drift!B3", None, 0)  # another sheet
+    summary.write_formula(1, 0, "=Drift!A1", None, 0)  # another sheet, nothing filled there
+    wb.close()
+    assert run_fill(path, tmp_path / "ut.xlsx", "2024-04") == 1  # the other areas have no row
+    printed = capsys.readouterr().out
+    assert "Beräknat: 1 formler" in printed
+    assert "  2 formler som läser ifyllda celler räknar vpexcel inte ut; Excel räknar om dem" in printed

@@ -722,8 +722,25 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
         if done.values:
             plan.cached[sheet.name] = done.values
         plan.left_to_excel += len(done.left)
+    plan.left_to_excel += _read_from_other_sheets(template, plan)
     plan.headings.append(f"Tecken enligt inställningen Avvikelse: {deviation_text(data.settings)}")
     return plan
+
+
+def _read_from_other_sheets(book: WorkbookGrid, plan: FillPlan) -> int:
+    """Formulas that read filled or recomputed cells of another sheet: left to Excel, and counted."""
+    from vpexcel.formulas import references
+
+    touched = {name.casefold(): set(plan.updates.get(name, {})) | set(plan.cached.get(name, {})) for name in plan.updates}
+    count = 0
+    for sheet in book.sheets:
+        for text in sheet.formulas.values():
+            for ref in references(text):
+                cells = touched.get(ref.sheet.casefold()) if ref.sheet and ref.sheet.casefold() != sheet.name.casefold() else None
+                if cells and any(ref.row1 <= r <= ref.row2 and ref.col1 <= c <= ref.col2 for r, c in cells):
+                    count += 1
+                    break
+    return count
 
 
 def summary(plan: FillPlan) -> list[str]:
