@@ -61,6 +61,14 @@ def test_sheet_names_cut_at_31_characters() -> None:
     assert s.find_area_for_sheet(long[:31]).name == long  # type: ignore[union-attr]
     assert s.find_area_for_sheet("Räddningstjänsten").name == "Räddningstjänst"  # type: ignore[union-attr]
     assert s.find_area_for_sheet("Kommunledning och verksamh") is None  # shorter than 31: not cut, not an area
+    two = Settings(
+        areas=[Area(name="Individ- och familjeomsorg, barn och unga"), Area(name="Individ- och familjeomsorg, barn och vuxna")]
+    )
+    assert two.find_area_for_sheet("Individ- och familjeomsorg, barn och vuxna"[:31]) is None  # fits both: no guess
+    one = Settings(
+        areas=[Area(name="Individ- och familjeomsorg, barn och vuxna"), Area(name="Individ- och familjeomsorg, äldre")]
+    )
+    assert one.find_area_for_sheet("Individ- och familjeomsorg, barn och vuxna"[:31]).name.endswith("vuxna")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
