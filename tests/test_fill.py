@@ -468,7 +468,7 @@ def test_a_template_without_a_unit_gets_the_settings_unit_and_says_so(tmp_path: 
 
 
 def test_numbers_that_contradict_the_stated_unit_are_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from .template_corpus import AS_WRITTEN, monthly_followup
+    from .template_corpus import AS_WRITTEN, FIRST_ROW, monthly_followup
 
     areas = _reconciled((2024, 4))
     last_year = {label: round(areas[name].budget.net * 0.97, 1) for label, name in AS_WRITTEN.items()}  # type: ignore[attr-defined]
@@ -478,6 +478,9 @@ def test_numbers_that_contradict_the_stated_unit_are_warned_about(tmp_path: Path
     assert (
         "Varning: Månadsuppföljning: mallen anger tkr (A2), men talen som redan står i tabellen ser ut att vara i mkr" in printed
     )
+    assert "orörda kolumner: Utfall 2023, Kommentar (bara 'Förslag från vpexcel' i tomma celler)" in printed
+    rows = _values(tmp_path / "ifylld.xlsx", "Månadsuppföljning")
+    assert [rows[FIRST_ROW + i][8] for i in range(len(AS_WRITTEN))] == list(last_year.values())  # last year's figures kept
 
 
 def test_another_kommuns_template_needs_its_own_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -325,8 +325,8 @@ def _unit_check(sheet: SheetGrid, unit: str, where: str | None, pairs: list[tupl
     looks = units[i] if 0 <= i < len(units) else "en annan enhet"
     plan.warnings.append(
         f"{sheet.name}: mallen anger {unit}" + (f" ({where})" if where else "") + f", men talen som redan står i tabellen "
-        f"ser ut att vara i {looks} (ungefär {format_sv(ratio, 0) if ratio >= 1 else '1/' + format_sv(1 / ratio, 0)} "
-        f"gånger budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
+        f"ser ut att vara i {looks} (ungefär {format_sv(max(ratio, 1 / ratio), 0)} gånger {'större' if ratio > 1 else 'mindre'} "
+        f"än budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
     )
 
 
@@ -349,6 +349,12 @@ def _formulas_on_forecasts(sheet: SheetGrid, header: int, end: int, heads: dict[
         )
 
 
+def _other_year(header: str, year: int) -> int | None:
+    """A year the heading names other than the report's ("Utfall 2023" in a 2024 report): not a column to fill."""
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", header)]
+    return next((y for y in years if y != year), None) if years and year not in years else None
+
+
 def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
     settings = data.settings
     by_area = {normalize(a.area): a for a in data.rec.areas}
@@ -360,7 +366,11 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
     for sheet in book.sheets:
         r = 0
         while r < min(sheet.height, HEADER_SCAN):
-            cols = {c: m for c, v in enumerate(sheet.rows[r]) if (m := _column(_text(v), settings, year_end))}
+            cols = {
+                c: m
+                for c, v in enumerate(sheet.rows[r])
+                if (m := _column(_text(v), settings, year_end)) and _other_year(_text(v), data.year) is None
+            }
             if len(cols) < 2:
                 r += 1
                 continue
