@@ -61,6 +61,14 @@ def test_sheet_names_cut_at_31_characters() -> None:
     assert s.find_area_for_sheet(long[:31]).name == long  # type: ignore[union-attr]
     assert s.find_area_for_sheet("Räddningstjänsten").name == "Räddningstjänst"  # type: ignore[union-attr]
     assert s.find_area_for_sheet("Kommunledning och verksamh") is None  # shorter than 31: not cut, not an area
+    two = Settings(
+        areas=[Area(name="Individ- och familjeomsorg, barn och unga"), Area(name="Individ- och familjeomsorg, barn och vuxna")]
+    )
+    assert two.find_area_for_sheet("Individ- och familjeomsorg, barn och vuxna"[:31]) is None  # fits both: no guess
+    one = Settings(
+        areas=[Area(name="Individ- och familjeomsorg, barn och vuxna"), Area(name="Individ- och familjeomsorg, äldre")]
+    )
+    assert one.find_area_for_sheet("Individ- och familjeomsorg, barn och vuxna"[:31]).name.endswith("vuxna")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -135,3 +143,10 @@ def test_two_thousand_areas_cost_ten_times_two_hundred(monkeypatch: pytest.Monke
 
 def test_area_key_reads_ampersand_as_och() -> None:
     assert area_key("Stöd & utveckling") == area_key("stöd och utveckling") == "stöd och utveckling"
+
+
+def test_settings_with_a_matcher_built_still_equal_their_twin() -> None:
+    a, b = default_settings(), default_settings()
+    a.find_area("Räddningstjänsten")
+    assert a == b
+    assert a.model_dump() == b.model_dump()

@@ -283,6 +283,9 @@ def test_libreoffice_recalculates_the_filled_totals(tmp_path: Path, capsys: pyte
         expected = sum(r[col] for r in ours[header + 1 : total] if isinstance(r[col], float))
         assert recalculated[total][col] == pytest.approx(expected, abs=1e-4), f"column {col}"
     assert recalculated[total][5] == pytest.approx(recalculated[total][3] / recalculated[total][1], abs=1e-6)
+    # what vpexcel stored with the formulas (for previews) is what a spreadsheet program computes
+    for col in range(1, 8):
+        assert ours[total][col] == pytest.approx(recalculated[total][col], abs=1e-6), f"stored total, column {col}"
 
 
 def test_hand_entered_indicator_from_the_settings_sheet(make_book, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
@@ -465,7 +468,7 @@ def test_a_template_without_a_unit_gets_the_settings_unit_and_says_so(tmp_path: 
 
 
 def test_numbers_that_contradict_the_stated_unit_are_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from .template_corpus import AS_WRITTEN, monthly_followup
+    from .template_corpus import AS_WRITTEN, FIRST_ROW, monthly_followup
 
     areas = _reconciled((2024, 4))
     last_year = {label: round(areas[name].budget.net * 0.97, 1) for label, name in AS_WRITTEN.items()}  # type: ignore[attr-defined]
@@ -475,6 +478,9 @@ def test_numbers_that_contradict_the_stated_unit_are_warned_about(tmp_path: Path
     assert (
         "Varning: Månadsuppföljning: mallen anger tkr (A2), men talen som redan står i tabellen ser ut att vara i mkr" in printed
     )
+    assert "orörda kolumner: Utfall 2023, Kommentar (bara 'Förslag från vpexcel' i tomma celler)" in printed
+    rows = _values(tmp_path / "ifylld.xlsx", "Månadsuppföljning")
+    assert [rows[FIRST_ROW + i][8] for i in range(len(AS_WRITTEN))] == list(last_year.values())  # last year's figures kept
 
 
 def test_another_kommuns_template_needs_its_own_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -561,6 +567,9 @@ def test_a_bokslut_template_is_year_end_in_any_month_and_the_shipped_one_has_no_
     template = monthly_followup(tmp_path / "mall.xlsx", "tkr", title="Bokslut 2024 Kommunstyrelsen")
     assert run_fill(template, tmp_path / "b.xlsx", "2024-08") == 0
     assert _values(tmp_path / "b.xlsx", "Månadsuppföljning")[FIRST_ROW][5] in (None, "")
+    forecast = monthly_followup(tmp_path / "prognos.xlsx", "tkr", title="Bokslutsprognos augusti 2024")  # a forecast
+    assert run_fill(forecast, tmp_path / "p.xlsx", "2024-08") == 0
+    assert _values(tmp_path / "p.xlsx", "Månadsuppföljning")[FIRST_ROW][5] == pytest.approx(-6.1 * 1000)
     out = fill(TEMPLATES_DIR / "arsredovisning-december.xlsx", tmp_path / "ar.xlsx", "2024-12")
     rows = _values(out, "Driftredovisning")
     assert rows[5][:4] == ["Produktionsområde", "Budget helår", "Utfall helår", "Budgetavvikelse"]
@@ -591,3 +600,80 @@ def test_the_deviation_setting_sets_the_sign(tmp_path: Path, capsys: pytest.Capt
     )
     assert "Tecken enligt inställningen Avvikelse: Avvikelse = " in printed and sentence in printed
     assert sentence in str(_values(out, "Driftredovisning")[2][0])  # the report's heading line says it too
+
+
+@pytest.mark.parametrize(("value", "convention"), [("Negativt tal", "negativ_underskott"), ("positivt", "positiv_underskott")])
+def test_the_avvikelse_section_of_the_settings_sheet(value: str, convention: str) -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.settings import settings_from_sheet
+
+    rows = [["Avvikelse"], ["Inställning", "Värde"], ["Ett underskott visas som", value]]
+    assert settings_from_sheet(SheetGrid("Inställningar", rows)).deviation == convention
+
+
+def test_a_bad_avvikelse_value_is_named_by_its_cell() -> None:
+    from vpexcel.errors import InputError
+    from vpexcel.grid import SheetGrid
+    from vpexcel.settings import settings_from_sheet
+
+    rows = [["Avvikelse"], ["Inställning", "Värde"], ["Ett underskott visas som", "rött"]]
+    with pytest.raises(InputError, match=r"Inställningar!B3: skriv 'negativt tal' eller 'positivt tal'"):
+        settings_from_sheet(SheetGrid("Inställningar", rows))
+
+
+@pytest.mark.parametrize(("convention", "red_when"), [("negativ_underskott", "lessThan"), ("positiv_underskott", "greaterThan")])
+def test_the_templates_traffic_lights_follow_the_deviation_setting(tmp_path: Path, convention: str, red_when: str) -> None:
+    shipped = TEMPLATES_DIR / "tertialrapport-april.xlsx"
+    path = (
+        shipped
+        if convention == "negativ_underskott"
+        else build_template(tmp_path / "t.xlsx", "T1", ("drift",), deviation=convention)
+    )
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read(sheet_parts(path)["Driftredovisning"]).decode()
+        styles = z.read("xl/styles.xml").decode()
+    rules = re.findall(r'<cfRule type="cellIs" dxfId="(\d+)" priority="\d+" operator="(\w+)"><formula>0</formula>', sheet)
+    fills = re.findall(
+        r'<dxf>.*?<bgColor rgb="FF([0-9A-F]{6})"/>.*?</dxf>', re.search(r"<dxfs.*</dxfs>", styles, re.S).group(0), re.S
+    )  # type: ignore[union-attr]
+    colour = {op: fills[int(dxf)] for dxf, op in rules}
+    assert colour[red_when] == "FFC7CE"  # an underskott is red
+    assert "C6EFCE" in colour.values()  # and the other side green
+
+
+def test_stored_results_replace_only_the_value_of_formula_cells() -> None:
+    from vpexcel.io.xlsx_patch import set_cached_values
+
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" s="3"><f>SUM(B1:C1)</f><v>0</v></c>'
+        b'<c r="B1" t="str"><f t="shared" ref="B1:B2" si="0">C1&amp;"x"</f><v>old</v></c><c r="C1"><v>4</v></c>'
+        b'<c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+    )
+    out = set_cached_values(xml, {(0, 0): 12.5, (0, 1): "4 & x", (0, 2): 99.0, (0, 3): True})
+    assert b'<c r="A1" s="3"><f>SUM(B1:C1)</f><v>12.5</v></c>' in out
+    assert b'<c r="B1" t="str"><f t="shared" ref="B1:B2" si="0">C1&amp;"x"</f><v>4 &amp; x</v></c>' in out
+    assert b'<c r="C1"><v>4</v></c>' in out  # not a formula: never touched here
+    assert b'<c r="D1" t="b"><f>1/0</f><v>1</v></c>' in out
+
+
+def test_formulas_on_another_sheet_that_read_filled_cells_are_left_to_excel_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "mall.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Drift")
+    ws.write(0, 0, "Belopp i mkr")
+    ws.write_row(1, 0, ["Produktionsområde", "Budget helår", "Utfall ack."])
+    ws.write(2, 0, "Räddningstjänsten")
+    ws.write_formula(3, 1, "=SUM(B3)", None, 0)
+    ws.write_formula(3, 2, "=VLOOKUP(A3,A3:C3,3,FALSE)", None, 0)  # reads a filled cell; not computed by vpexcel
+    summary = wb.add_worksheet("Sammanfattning")
+    summary.write_formula(0, 0, "=Drift!B3", None, 0)  # another sheet
+    summary.write_formula(1, 0, "=Drift!A1", None, 0)  # another sheet, nothing filled there
+    wb.close()
+    assert run_fill(path, tmp_path / "ut.xlsx", "2024-04") == 1  # the other areas have no row
+    printed = capsys.readouterr().out
+    assert "Beräknat: 1 formler" in printed
+    assert "  2 formler som läser ifyllda celler räknar vpexcel inte ut; Excel räknar om dem" in printed

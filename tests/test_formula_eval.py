@@ -56,9 +56,11 @@ def test_only_formulas_that_read_filled_cells_are_recalculated() -> None:
         (2, 2): "A4*2",  # reads nothing filled: its stored value stays
         (2, 3): "VLOOKUP(A1,A1:A2,1)",  # reads a filled cell, not computed: left to Excel
         (0, 3): "D1",  # a cycle
+        (3, 1): 'A2&""',  # text
+        (3, 2): "C2",  # an empty cell shows 0
     }
-    done = recalculate(SheetGrid("S", rows, formulas), {(0, 0): 5.0, (1, 0): 2.5})
-    assert done.values == {(2, 0): 7.5, (2, 1): 15.0}
+    done = recalculate(SheetGrid("S", rows, formulas), {(0, 0): 5.0, (1, 0): 2.5, (1, 2): None})
+    assert done.values == {(2, 0): 7.5, (2, 1): 15.0, (3, 1): "2.5", (3, 2): 0.0}
     assert done.left == [(2, 3)]
 
 
@@ -69,3 +71,27 @@ def test_a_long_chain_of_running_totals_is_computed_or_left_without_failing() ->
     done = recalculate(SheetGrid("S", rows, formulas), {(0, 0): 2.0})
     assert len(done.values) + len(done.left) == n
     assert done.values.get((10, 1)) == 12.0
+
+
+def test_recomputing_the_samples_gives_the_values_their_formulas_store() -> None:
+    """Fill every number of the sample budgets with itself: each formula vpexcel computes equals its stored value."""
+    from pathlib import Path
+
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    from .conftest import WORKBOOKS
+
+    computed = 0
+    for name in ("budget-2024.xlsx", "budget-2024-per-omrade.xlsx", "budget-2024-med-fel.xlsx"):
+        for sheet in read_workbook(Path(WORKBOOKS / name)).sheets:
+            filled = {
+                (r, c): float(v)
+                for r, line in enumerate(sheet.rows)
+                for c, v in enumerate(line)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and (r, c) not in sheet.formulas
+            }
+            done = recalculate(sheet, filled)
+            for at, value in done.values.items():
+                assert value == pytest.approx(sheet.value(*at), abs=1e-9), f"{name} {sheet.name} {at}"
+            computed += len(done.values)
+    assert computed >= 30  # the sums and nets of the samples

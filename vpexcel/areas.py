@@ -144,9 +144,14 @@ class AreaIndex:
             self._sorted = sorted(self._exact)
         key = area_key(sheet_name)
         i = bisect.bisect_left(self._sorted, key)
-        if i < len(self._sorted) and self._sorted[i].startswith(key):
-            return self._exact[self._sorted[i]]
-        return None
+        found = None
+        while i < len(self._sorted) and self._sorted[i].startswith(key):
+            area = self._exact[self._sorted[i]]
+            if found is not None and area is not found:
+                return None  # the cut name starts two areas' names: no guess
+            found = area
+            i += 1
+        return found
 
     def suggest(self, label: str) -> str | None:
         """The name of the area ``label`` most likely means ("Menar du …?"), or None when nothing is close."""

@@ -156,7 +156,9 @@ def single_values(data: FillData) -> dict[str, CellValue]:
         "ar": data.year,
         "rapport": REPORT_NAMES.get(data.month, f"Uppföljning {month}"),
         "enhet": data.rec.unit,
-        "prognoskalla": "Förslag: utfall hittills plus budget för resterande månader"
+        "prognoskalla": "Bokslut: utfall helår, ingen prognos"
+        if data.month == 12
+        else "Förslag: utfall hittills plus budget för resterande månader"
         if proposal
         else "Produktionsområdenas prognoser",
         "avvikelse": deviation_text(data.settings),
@@ -291,15 +293,21 @@ def _text(v: CellValue) -> str:
     return v.strip() if isinstance(v, str) else ""
 
 
+def _says_year_end(text: str) -> bool:
+    """A title or sheet name of a year-end report; "Bokslutsprognos" is a forecast, not a bokslut."""
+    t = normalize(text)
+    return any(w in t for w in YEAR_END_WORDS) and "prognos" not in t
+
+
 def is_year_end(book: WorkbookGrid, data: FillData) -> bool:
     """December, or a template that calls itself a bokslut or årsredovisning (in a sheet name or a title)."""
     if data.month == 12:
         return True
     for sheet in book.sheets:
-        if any(w in normalize(sheet.name) for w in YEAR_END_WORDS):
+        if _says_year_end(sheet.name):
             return True
         for line in sheet.rows[:6]:
-            if any(any(w in normalize(t) for w in YEAR_END_WORDS) for v in line if (t := _text(v)) and "{{" not in t):
+            if any(_says_year_end(t) for v in line if (t := _text(v)) and "{{" not in t):
                 return True
     return False
 
@@ -322,8 +330,8 @@ def _unit_check(sheet: SheetGrid, unit: str, where: str | None, pairs: list[tupl
     looks = units[i] if 0 <= i < len(units) else "en annan enhet"
     plan.warnings.append(
         f"{sheet.name}: mallen anger {unit}" + (f" ({where})" if where else "") + f", men talen som redan står i tabellen "
-        f"ser ut att vara i {looks} (ungefär {format_sv(ratio, 0) if ratio >= 1 else '1/' + format_sv(1 / ratio, 0)} "
-        f"gånger budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
+        f"ser ut att vara i {looks} (ungefär {format_sv(max(ratio, 1 / ratio), 0)} gånger {'större' if ratio > 1 else 'mindre'} "
+        f"än budgeten i {unit}). vpexcel har skrivit i {unit}; rätta enheten eller talen i mallen."
     )
 
 
@@ -346,6 +354,12 @@ def _formulas_on_forecasts(sheet: SheetGrid, header: int, end: int, heads: dict[
         )
 
 
+def _other_year(header: str, year: int) -> int | None:
+    """A year the heading names other than the report's ("Utfall 2023" in a 2024 report): not a column to fill."""
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", header)]
+    return next((y for y in years if y != year), None) if years and year not in years else None
+
+
 def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
     settings = data.settings
     by_area = {normalize(a.area): a for a in data.rec.areas}
@@ -357,7 +371,11 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
     for sheet in book.sheets:
         r = 0
         while r < min(sheet.height, HEADER_SCAN):
-            cols = {c: m for c, v in enumerate(sheet.rows[r]) if (m := _column(_text(v), settings, year_end))}
+            cols = {
+                c: m
+                for c, v in enumerate(sheet.rows[r])
+                if (m := _column(_text(v), settings, year_end)) and _other_year(_text(v), data.year) is None
+            }
             if len(cols) < 2:
                 r += 1
                 continue
@@ -719,8 +737,25 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
         if done.values:
             plan.cached[sheet.name] = done.values
         plan.left_to_excel += len(done.left)
+    plan.left_to_excel += _read_from_other_sheets(template, plan)
     plan.headings.append(f"Tecken enligt inställningen Avvikelse: {deviation_text(data.settings)}")
     return plan
+
+
+def _read_from_other_sheets(book: WorkbookGrid, plan: FillPlan) -> int:
+    """Formulas that read filled or recomputed cells of another sheet: left to Excel, and counted."""
+    from vpexcel.formulas import references
+
+    touched = {name.casefold(): set(plan.updates.get(name, {})) | set(plan.cached.get(name, {})) for name in plan.updates}
+    count = 0
+    for sheet in book.sheets:
+        for text in sheet.formulas.values():
+            for ref in references(text):
+                cells = touched.get(ref.sheet.casefold()) if ref.sheet and ref.sheet.casefold() != sheet.name.casefold() else None
+                if cells and any(ref.row1 <= r <= ref.row2 and ref.col1 <= c <= ref.col2 for r, c in cells):
+                    count += 1
+                    break
+    return count
 
 
 def summary(plan: FillPlan) -> list[str]:

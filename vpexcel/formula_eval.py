@@ -436,6 +436,8 @@ def recalculate(sheet: SheetGrid, filled: Mapping[Cell, CellValue]) -> Recalcula
         except (Unsupported, RecursionError, ArithmeticError, ValueError):
             out.left.append(at)
             continue
+        if result is None:
+            result = 0.0  # a formula that only points at an empty cell shows 0
         if isinstance(result, float) and not math.isfinite(result):
             out.left.append(at)
             continue

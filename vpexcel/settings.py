@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -283,6 +284,9 @@ class FinancialTarget(BaseModel):
         ]
 
 
+_MATCHERS: dict[int, AreaIndex] = {}  # id(settings) -> its area matcher, removed when the settings are
+
+
 class Settings(BaseModel):
     model_config = STRICT_NUMBERS
     municipality: str = "Lerums kommun"
@@ -301,7 +305,6 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
-    _matcher: AreaIndex | None = PrivateAttr(default=None)
 
     # Lookups built once per list of areas (a check asks for them per row and per area;
     # rebuilt every time they made settings with 20,000 areas quadratic). Keyed by the
@@ -328,12 +331,18 @@ class Settings(BaseModel):
         return dict(self._cached("index", build))
 
     def matcher(self) -> AreaIndex:
-        """The one area matcher (``vpexcel.areas``), built once for these settings' areas."""
-        index = self._matcher
+        """The one area matcher (``vpexcel.areas``), built once for these settings' areas.
+
+        Kept beside the settings (not in them, so two equal settings stay equal) and
+        dropped with them; a new list of areas gets a new index.
+        """
+        index = _MATCHERS.get(id(self))
         if index is None or index.source is not self.areas or index.count != len(self.areas):
             from vpexcel.areas import AreaIndex
 
-            index = self._matcher = AreaIndex(self.areas)
+            if index is None:
+                weakref.finalize(self, _MATCHERS.pop, id(self), None)
+            index = _MATCHERS[id(self)] = AreaIndex(self.areas)
         return index
 
     def find_area(self, label: str) -> Area | None:

@@ -74,15 +74,19 @@ def _free(names: set[str], pattern: str) -> str:
     return pattern.format(n)
 
 
-def _comment(ref: str, author: int, text: str) -> bytes:
-    return (
-        (
-            f'<comment ref="{ref}" authorId="{author}"><text><r><rPr><sz val="8"/><rFont val="Tahoma"/><family val="2"/></rPr>'
-            f'<t xml:space="preserve">'
-        ).encode()
-        + _esc(text)
-        + b"</t></r></text></comment>"
+def _prefix(closing_tag: bytes) -> str:
+    """The namespace prefix of a closing tag ("</x:authors>" -> "x:")."""
+    m = re.match(rb"</(\w+:)?", closing_tag)
+    return (m.group(1) or b"").decode() if m else ""
+
+
+def _comment(ref: str, author: int, text: str, p: str = "") -> bytes:
+    """One note's text; ``p`` is the part's prefix for the spreadsheet namespace ("x:"), if it uses one."""
+    head = (
+        f'<{p}comment ref="{ref}" authorId="{author}"><{p}text><{p}r><{p}rPr><{p}sz val="8"/><{p}rFont val="Tahoma"/>'
+        f'<{p}family val="2"/></{p}rPr><{p}t xml:space="preserve">'
     )
+    return head.encode() + _esc(text) + f"</{p}t></{p}r></{p}text></{p}comment>".encode()
 
 
 def _shape(shape_id: int, row: int, col: int) -> bytes:
@@ -141,14 +145,16 @@ def _with_comments(xml: bytes, notes: Mapping[tuple[int, int], str]) -> tuple[by
         author = len(authors)
         end = re.search(rb"</(?:\w+:)?authors>", xml)
         assert end is not None
-        xml = xml[: end.start()] + b"<author>" + AUTHOR.encode() + b"</author>" + xml[end.start() :]
+        tag = _prefix(end.group(0)).encode() + b"author"
+        xml = xml[: end.start()] + b"<" + tag + b">" + AUTHOR.encode() + b"</" + tag + b">" + xml[end.start() :]
     if re.search(rb"<(?:\w+:)?commentList\s*/>", xml):
         xml = re.sub(rb"<((?:\w+:)?)commentList\s*/>", rb"<\1commentList></\1commentList>", xml, count=1)
     added = [(r, c) for (r, c) in sorted(notes) if a1(r, c) not in taken]
     end = re.search(rb"</(?:\w+:)?commentList>", xml)
     if end is None:
         return xml, []
-    body = b"".join(_comment(a1(r, c), author, notes[(r, c)]) for r, c in added)
+    ns = _prefix(end.group(0))
+    body = b"".join(_comment(a1(r, c), author, notes[(r, c)], ns) for r, c in added)
     return xml[: end.start()] + body + xml[end.start() :], added
 
 
