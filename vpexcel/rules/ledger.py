@@ -42,18 +42,22 @@ rule(
     Severity.WARNING,
     "ledger",
     title="Ovanligt utfall för perioden",
-    what="Ett område har förbrukat en större del av årets kostnadsbudget än perioden motiverar (jämn takt plus en marginal, "
-    "standard 20 procentenheter), har negativ förbrukning, eller har kostnader utan budget.",
+    what="Ett område har förbrukat en större del av årets kostnadsbudget än perioden motiverar (takten enligt områdets "
+    "periodiseringsnyckel, jämn om inget annat är inställt, plus en marginal, standard 20 procentenheter), har negativ "
+    "förbrukning, eller har kostnader utan budget.",
     why="Ett högt utfall tidigt på året är ofta en felkontering eller en kostnad som kommer att ge underskott.",
     example="Räddningstjänst har förbrukat 85 % av årets kostnadsbudget efter april (jämn takt 33 %).",
-    fix="Kontrollera konteringen. Är utfallet riktigt: ta med det i prognosen och i kommentaren till nämnden.",
+    fix="Kontrollera konteringen. Är utfallet riktigt: ta med det i prognosen och i kommentaren till nämnden. "
+    "Följer kostnaden ett känt mönster över året (semester, engångskostnader) kan området få en periodiseringsnyckel "
+    "i tabellen Periodiseringsnycklar på bladet Inställningar.",
 )
 rule(
     "VP505",
     Severity.ERROR,
     "ledger",
     title="Huvudboksrad som inte går att läsa",
-    what="En rad i huvudboksexporten har ett belopp som inte är ett tal, en period som inte är ett datum eller saknar en kolumn. "
+    what="En rad i huvudboksexporten har ett belopp som inte är ett tal (eller är inf, NaN eller orimligt stort: över "
+    "10 000 miljarder kronor), en period som inte är ett datum eller saknar en kolumn. "
     "Träffen anger fil, rad och kolumn. Resten av huvudboken stäms av ändå.",
     why="Raden saknas i utfallet; är beloppet stort blir avstämningen fel.",
     example="Rad 118, kolumn Belopp: beloppet '12,5,0' är inget tal.",
