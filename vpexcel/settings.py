@@ -167,6 +167,13 @@ class FinancialTarget(BaseModel):
         ]
 
 
+class HistorySettings(BaseModel):
+    """Where the board's history of runs is kept (see vpexcel.io.history_db); on by default."""
+
+    enabled: bool = True
+    file: str | None = None  # default: vpexcel-historik.sqlite beside the budget workbook; relative to its folder
+
+
 class Settings(BaseModel):
     municipality: str = "Lerums kommun"
     board: str = "Kommunstyrelsen"
@@ -184,6 +191,7 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
+    history: HistorySettings = Field(default_factory=HistorySettings)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -395,6 +403,7 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     for ind in settings.indicators:
         manual = "; ".join(f"{y}={format_value(v)}" for y, v in sorted(ind.values.items()))
         rows.append([ind.name, ind.kpi or "", ind.direction, manual, "; ".join(ind.aliases)])
+    rows += history_rows(settings)
     return rows
 
 
@@ -598,6 +607,7 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
                 }
             )
         data["indicators"] = indicators
+    _history_section(sheet, sections, data)
     return validated(data, f"bladet {sheet.name!r}")
 
 
@@ -611,3 +621,37 @@ def validated(data: object, where: str) -> Settings:
         raise InputError(
             f"Inställningarna i {where} går inte att använda: fältet {loc} är fel ({first['msg']}). Rätta värdet och försök igen."
         ) from None
+
+
+# --- the history of runs (section "Historik") ----------------------------------------------
+SECTION_HISTORY = "Historik"
+SECTION_HEADERS[SECTION_HISTORY] = ["Inställning", "Värde"]
+_HISTORY_ON = {"ja": True, "på": True, "pa": True, "nej": False, "av": False}
+
+
+def history_rows(settings: Settings) -> list[list[object]]:
+    h = settings.history
+    return [
+        [],
+        [SECTION_HISTORY],
+        list(SECTION_HEADERS[SECTION_HISTORY]),
+        ["Spara historik", "ja" if h.enabled else "nej"],
+        ["Historikfil", h.file or ""],
+    ]
+
+
+def _history_section(sheet: SheetGrid, sections: dict[str, tuple[int, list[int]]], data: dict[str, Any]) -> None:
+    if SECTION_HISTORY not in sections:
+        return
+    for r in sections[SECTION_HISTORY][1]:
+        key, value = normalize(_text(sheet.value(r, 0))), _text(sheet.value(r, 1))
+        if key == "spara historik":
+            if normalize(value) not in _HISTORY_ON:
+                raise InputError(f"{sheet.name}!{a1(r, 1)}: skriv ja eller nej, inte {value!r}.")
+            data["history"]["enabled"] = _HISTORY_ON[normalize(value)]
+        elif key == "historikfil":
+            data["history"]["file"] = value or None
+        else:
+            raise InputError(
+                f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. Tillåtna är Spara historik, Historikfil."
+            )
