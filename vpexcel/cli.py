@@ -331,6 +331,36 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Jämför två versioner av en budgetarbetsbok efter innehåll: områden, rader, belopp, formler, ram och budgetbrygga."""
+    from vpexcel.compare import compare_books, text_lines
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    old: Path = args.old
+    new: Path = args.new
+    inputs = [old, new, *([args.settings] if args.settings else [])]
+    if args.format == "xlsx":
+        from vpexcel.io.compare_xlsx import compare_files
+
+        target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
+        comp, _ = compare_files(old, new, target, args.settings)
+        print(f"{len(comp.changes)} ändringar mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}.")
+        return 0
+    comp = compare_books(read_workbook(old), read_workbook(new), _settings_file(args))
+
+    def text() -> str:
+        import json
+
+        return json.dumps(comp.to_json_dict(), ensure_ascii=False, indent=2)
+
+    def printer(out: TextIO | None) -> None:
+        for line in text_lines(comp):
+            print(line, file=out or sys.stdout)
+
+    _emit(args.format, Path(args.output) if args.output else None, inputs, text, printer)
+    return 0
+
+
 XLWINGS_ARGS = ("--wb=", "--from_xl=", "--hwnd=", "--app=")
 XLWINGS_PINNED = "0.37.8"  # the version the add-in's VBA is built from (pyproject pins the same)
 
@@ -549,6 +579,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--force", action="store_true", help="Ersätt filen om den redan finns.")
     i.set_defaults(func=cmd_init)
+    jf = sub.add_parser(
+        "jämför",
+        aliases=["jamfor"],
+        prog="vpexcel jämför",
+        help="Jämför två versioner av en budget.",
+        description=cmd_compare.__doc__,
+    )
+    jf.add_argument("old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx).")
+    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx).")
+    jf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar för båda (standard: varje arbetsboks egna).")
+    jf.add_argument(
+        "--format", choices=FORMATS, default="text", help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna)."
+    )
+    jf.add_argument(
+        "--output", metavar="SÖKVÄG", help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid NY."
+    )
+    jf.set_defaults(func=cmd_compare)
     hi = sub.add_parser(
         "historik", prog="vpexcel historik", help="Visa historiken över körningar.", description=cmd_history.__doc__
     )
