@@ -233,3 +233,39 @@ def test_a_version_that_cannot_be_read_is_refused_in_swedish(
     (tmp_path / "trasig.xlsx").write_bytes(b"inte en arbetsbok")
     assert main(["jämför", str(old), str(tmp_path / "trasig.xlsx")]) == 2
     assert "trasig.xlsx kan inte läsas" in capsys.readouterr().err
+
+
+def test_links_between_sheets_are_compared_by_the_rows_they_read(pair: Callable[..., Comparison]) -> None:
+    """A row inserted on an area's sheet moves the rows the summary links to: the links' text changes, not their meaning."""
+    from vpexcel.samples import per_area_budget
+
+    old = per_area_budget()
+    new = per_area_budget()
+    cost = {**COST, "Lokalhyror": 0.0}  # a new account row with nothing budgeted yet, above nothing that changes value
+    cost = {k: cost[k] for k in ("Personalkostnader", "Lokalhyror", "Lokalkostnader", "Köp av verksamhet", "Övriga kostnader")}
+    new["Vuxenutbildning"] = accounts("Vuxenutbildning", REVENUE, cost)
+    summary = new["Sammanställning"]
+    line = next(r for r in summary if r and r[0] == "Vuxenutbildning")
+    # the links follow the rows, as Excel moves them when a row is inserted: Summa kostnader 14 -> 15, Resultat 16 -> 17
+    line[2] = (line[2][0].replace("!B14", "!B15"), line[2][1])
+    line[3] = (line[3][0].replace("!B16", "!B17"), line[3][1])
+    comp = pair(old, new)
+    assert changes(comp) == [
+        ("line_added", "Lokalhyror", None, None, None),
+        ("formula_changed", "Summa kostnader", "Budget 2024", -45_300.0, -45_300.0),
+    ]
+    assert "räknar nu också med 'Lokalhyror'" in comp.changes[1].message
+
+    # had the links stayed where they were, they would now read other rows: that is a change
+    stale = per_area_budget()
+    stale["Vuxenutbildning"] = new["Vuxenutbildning"]
+    comp = pair(old, stale)
+    kinds = [(c.kind, c.sheet, c.line) for c in comp.changes if c.sheet == "Sammanställning"]
+    assert kinds == [
+        ("formula_changed", "Sammanställning", "Vuxenutbildning"),
+        ("formula_changed", "Sammanställning", "Vuxenutbildning"),
+    ]
+    assert comp.changes[0].message == (
+        "Vuxenutbildning, Budget 2024, brutto kostnad: Formeln är densamma men läser nu 'Övriga kostnader' "
+        "i stället för 'Summa kostnader'."
+    )

@@ -116,17 +116,25 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
             key = ColumnKey(f"{key.measure} ({c.header or c.col})", key.year, key.kind)
         seen.add(key)
         columns.append((key, c.col, c.header))
-    lines: list[Line] = []
-    counts: dict[str, int] = {}
-    for r in table.rows:
-        area = r.area
-        if r.kind is RowKind.AREA and matcher is not None:
-            area = matcher.find_area(r.label) or area
-        base = f"område:{normalize(area.name)}" if area is not None else _fold(r.label) or f"rad {r.row + 1}"
-        n = counts.get(base, 0)
-        counts[base] = n + 1
-        line_key = base if n == 0 else f"{base}#{n + 1}"
-        lines.append(Line(line_key, r.label, r.kind.value, area.name if area is not None else None, r.row))
+    kind_value = {id(k): k.value for k in RowKind}  # by identity: an enum's value and hash are slow per row
+    area_kind = RowKind.AREA
+    rows = table.rows
+    areas = [(matcher.find_area(r.label) or r.area) if r.kind is area_kind and matcher is not None else r.area for r in rows]
+    bases = [
+        f"område:{normalize(a.name)}" if a is not None else (_fold(r.label) or f"rad {r.row + 1}")
+        for r, a in zip(rows, areas, strict=True)
+    ]
+    if len(set(bases)) != len(bases):  # a label that repeats: the second is "label#2", and so on
+        counts: dict[str, int] = {}
+        for n, base in enumerate(bases):
+            seen_before = counts.get(base, 0)
+            counts[base] = seen_before + 1
+            if seen_before:
+                bases[n] = f"{base}#{seen_before + 1}"
+    lines = [
+        Line(key, r.label, kind_value[id(r.kind)], a.name if a is not None else None, r.row)
+        for key, r, a in zip(bases, rows, areas, strict=True)
+    ]
     values = {k: table.values(col) for k, col, _ in columns}
     table_area = table.area.name if table.area is not None else None
     if table.layout == "accounts" and table_area is not None:
@@ -170,17 +178,23 @@ class AreaFigure(NamedTuple):
 def area_figures(view: BookView) -> list[AreaFigure]:
     """The budget per area as the workbook states it, first table wins.
 
-    From tables with a row per area, and from an area's own sheet (its result row).
+    From tables with a row per area (an unknown name counts under its label), and from an
+    area's own sheet (its result row).
     """
+    area_kind, result_kind = RowKind.AREA.value, RowKind.RESULT.value
     out: list[AreaFigure] = []
     seen: set[tuple[str, ColumnKey]] = set()
     for t in view.tables:
+        own = t.layout == "accounts"
+        if own and t.area is None:
+            continue
+        wanted = [n for n, ln in enumerate(t.lines) if ln.kind == (result_kind if own else area_kind)]
         for key, col, _ in t.columns:
+            column = ColumnKey(key.measure, key.year, "net") if own else key
             values = t.values[key]
-            for ln, v in zip(t.lines, values, strict=True):
-                area, column = ((ln.area or ln.label) if ln.kind == RowKind.AREA.value else None), key
-                if t.layout == "accounts" and ln.kind == RowKind.RESULT.value:
-                    area, column = t.area, ColumnKey(key.measure, key.year, "net")
+            for n in wanted:
+                ln, v = t.lines[n], values[n]
+                area = t.area if own else (ln.area or ln.label)
                 if area is None or v is None or (area, column) in seen:
                     continue
                 seen.add((area, column))
@@ -414,6 +428,11 @@ class _Meaning:
             self.cols.setdefault(t.sheet, {}).update(t.col_of())
         for sheet, rows in self.at.items():
             self.rows[sheet] = sorted(rows)
+        self.stable: frozenset[str] = frozenset()  # set by compare(): see _formula_change
+
+    def keys_by_row(self, sheet: str) -> dict[int, tuple[str, str]]:
+        """Sheet row -> the identity of the line there (in the new version's terms)."""
+        return {r: self.translate.get((t.scope, ln.key), (t.scope, ln.key)) for r, (t, ln) in self.at.get(sheet, {}).items()}
 
     def of(self, sheet: str, formula: str) -> tuple[str, list[tuple[object, ...]]]:
         """The formula with references masked, and what each reference reads."""
@@ -454,12 +473,17 @@ def _formula_change(
     old_pos: tuple[int, int],
     new_pos: tuple[int, int],
     meanings: tuple[_Meaning, _Meaning],
+    stable: frozenset[str] = frozenset(),
 ) -> str | None:
-    """None when the formulas mean the same; else a Swedish sentence of what changed."""
-    if old_f == new_f and old_pos == new_pos:
-        return None
-    if pattern(old_f, *old_pos) == pattern(new_f, *new_pos) and ":" not in old_f and "!" not in old_f:
-        return None  # the same formula moved with its row
+    """None when the formulas mean the same; else a Swedish sentence of what changed.
+
+    ``stable``: sheets (of the old version) whose rows are the same lines at the same rows in both versions.
+    """
+    if "!" not in old_f and "!" not in new_f:
+        if old_f == new_f and old_pos == new_pos and old_sheet in stable:
+            return None  # the same text over rows that did not move
+        if _same_row(old_f, old_pos) and pattern(old_f, *old_pos) == pattern(new_f, *new_pos):
+            return None  # a formula over its own row (=B5+C5) that moved with the row
     (mo, ro), (mn, rn) = meanings[0].of(old_sheet, old_f), meanings[1].of(new_sheet, new_f)
     if mo == mn and len(ro) == len(rn) and all(_same_read(a, b) for a, b in zip(ro, rn, strict=True)):
         return None
@@ -475,7 +499,25 @@ def _formula_change(
             parts.append("räknar inte längre med " + ", ".join(repr(x) for x in gone))
         if parts:
             return f"Summan har ändrat område ({old_f} → {new_f}): " + "; ".join(parts) + "."
+    if old_f == new_f or mo == mn:
+        views = (meanings[1].view, meanings[0].view)
+        before = [_read_sv(views, r) for r, q in zip(ro, rn, strict=False) if not _same_read(r, q)]
+        after = [_read_sv(views, q) for r, q in zip(ro, rn, strict=False) if not _same_read(r, q)]
+        if before and len(ro) == len(rn):
+            same = "Formeln är densamma" if old_f == new_f else f"Formeln ({old_f} → {new_f}) räknar likadant"
+            return f"{same} men läser nu {', '.join(after)} i stället för {', '.join(before)}."
     return f"Formeln är ändrad: {old_f} → {new_f}."
+
+
+def _read_sv(views: tuple[BookView, BookView], read: tuple[object, ...]) -> str:
+    if len(read) == 3 and isinstance(read[1], frozenset):
+        return ", ".join(repr(x) for x in _labels(views, sorted(read[1]))) or "inga rader"
+    return f"rad {int(read[1]) + 1}" if isinstance(read[1], int) else "en annan cell"
+
+
+def _same_row(formula: str, pos: tuple[int, int]) -> bool:
+    """True when every reference of the formula is a single cell on its own row."""
+    return all(ref.is_cell and ref.row1 == pos[0] and ref.sheet is None for ref in references(formula))
 
 
 def _same_read(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -527,6 +569,9 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
     # the old version's formulas read through the matches, so a renamed row is the same row in a sum
     translate = {(a.scope, a.lines[i].key): (b.scope, b.lines[j].key) for a, b, m in matches for i, j in m.matched}
     meanings = (_Meaning(old, translate), _Meaning(new))
+    meanings[0].stable = frozenset(
+        a.sheet for a, b, _m in matches if meanings[0].keys_by_row(a.sheet) == meanings[1].keys_by_row(b.sheet)
+    )
     for a, b, m in matches:
         part: list[Change] = []
         _compare_tables(a, b, m, meanings, part)
@@ -618,7 +663,7 @@ def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Me
     for n, (i, j) in enumerate(matched):
         x, y = a.lines[i], b.lines[j]
         label = y.label
-        if (i, j) in m.renamed or _fold(x.label) != _fold(y.label):
+        if (i, j) in m.renamed or (x.label != y.label and _fold(x.label) != _fold(y.label)):
             changes.append(
                 Change(
                     "line_renamed",
@@ -704,7 +749,7 @@ def _compare_cell(
     elif fa is None and fb is not None:
         emit("constant_to_formula", f"värdet {_fmt(va)} är ersatt med formeln ={fb}.")
     elif fa is not None and fb is not None:
-        said = _formula_change(a.sheet, b.sheet, fa, fb, (x.row, ca), (y.row, cb), meanings)
+        said = _formula_change(a.sheet, b.sheet, fa, fb, (x.row, ca), (y.row, cb), meanings, meanings[0].stable)
         if said is not None:
             emit("formula_changed", said)
     if not _same(va, vb):
