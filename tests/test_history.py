@@ -267,3 +267,40 @@ def test_previous_figures_give_the_same_period_of_the_run_before() -> None:
     runs = [rec("2024-05-02T08:00", -6.0), rec("2024-05-09T08:00", -6.4), rec("2024-05-20T08:00", -6.6)]
     assert previous_figures(runs, "reconcile", "2024-04", "2024-05-20T08:00") == {"HR": {"actual_to_date": -6.4}}
     assert previous_figures(runs, "reconcile", "2024-04", "2024-05-01T00:00") == {}
+
+
+def test_prognosutveckling_from_four_fills_of_the_year(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four real fills (February, April, August, October) leave what a delårsrapport's forecast table needs."""
+    from vpexcel.io.history_db import forecast_development_for
+
+    monkeypatch.chdir(folder)
+    budget = folder / "budget-2024.xlsx"
+    for template, period in (
+        ("manadsrapport-februari.xlsx", "2024-02"),
+        ("tertialrapport-april.xlsx", "2024-04"),
+        ("delarsrapport-augusti.xlsx", "2024-08"),
+        ("manadsrapport-oktober.xlsx", "2024-10"),
+    ):
+        args = sample_fill_args(template, period, "2024-11-15")
+        args[args.index("--budget") + 1] = str(budget)
+        assert main(args) == 0
+    dev = forecast_development_for(default_settings(), budget, 2024)
+    assert dev is not None and dev.periods == ["2024-02", "2024-04", "2024-08", "2024-10"]
+    runs = load_runs(folder / "vpexcel-historik.sqlite")
+    for run, period in zip(runs, dev.periods, strict=True):
+        written = {g.area: g.value for g in run.figures if g.measure == "forecast"}
+        assert {a: f[period] for a, f in dev.forecasts.items() if period in f} == written
+    assert dev.budget["Räddningstjänst"] == -33.7
+    rows = dev.rows()
+    assert rows[0] == [
+        "Produktionsområde",
+        "Budget 2024",
+        "Prognos februari",
+        "Prognos april",
+        "Prognos augusti",
+        "Prognos oktober",
+    ]
+    assert rows[1][0] == "Politisk organisation" and rows[1][1] == -6.1 and len(rows) == 1 + len(dev.areas)
+    assert forecast_development_for(default_settings(), folder / "saknas" / "budget.xlsx", 2024) is None

@@ -26,6 +26,20 @@ if TYPE_CHECKING:
 # Every run pays for importing this module: named tuples and lean dataclasses are cheap to define.
 
 DB_NAME = "vpexcel-historik.sqlite"
+MONTHS_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 COMMAND_SV = {"validate": "Kontroll av budget", "reconcile": "Avstämning mot huvudbok", "fill": "Ifylld uppföljning"}
 ROLE_SV = {"budget": "budget", "ledger": "huvudbok", "template": "mall", "forecast": "prognoser", "settings": "inställningar"}
 
@@ -201,6 +215,17 @@ class ForecastDevelopment:
     forecasts: dict[str, dict[str, float]]  # area -> period -> full-year net forecast
     proposals: set[tuple[str, str]]  # (area, period) where the forecast was the tool's proposal
     areas: list[str]  # in the order the latest run gave them
+
+    def rows(self) -> list[list[str | float | None]]:
+        """A table for a template or a chart: a heading row, then per area its budget and each follow-up's forecast."""
+        head: list[str | float | None] = ["Produktionsområde", f"Budget {self.year}"]
+        head += [f"Prognos {MONTHS_SV[int(p[5:7]) - 1]}" if len(p) == 7 else f"Prognos {p}" for p in self.periods]
+        out = [head]
+        for area in self.areas:
+            line: list[str | float | None] = [area, self.budget.get(area)]
+            line += [self.forecasts.get(area, {}).get(p) for p in self.periods]
+            out.append(line)
+        return out
 
 
 def forecast_development(runs: Iterable[RunRecord], year: int) -> ForecastDevelopment:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vpexcel.errors import InputError
 from vpexcel.findings import Finding, Severity
-from vpexcel.history import DB_NAME, Figure, FileRef, RunRecord
+from vpexcel.history import DB_NAME, Figure, FileRef, ForecastDevelopment, RunRecord
 
 if TYPE_CHECKING:
     from vpexcel.fill import Forecast
@@ -282,6 +282,32 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
         raise InputError(f"Historiken kan inte läsas: {_why(path, exc)}.") from None
     finally:
         con.close()
+
+
+def forecast_development_for(settings: Settings, budget: Path, year: int) -> ForecastDevelopment | None:
+    """Prognosutveckling for a fill: the board's history read where the runs keep it; None when there is none."""
+    from vpexcel.history import forecast_development
+
+    path = history_path(settings, budget)
+    if path is None or not path.is_file():
+        return None
+    try:
+        return forecast_development(load_runs(path, command="fill", year=year), year)
+    except InputError:
+        return None  # an unreadable history leaves the table empty; the fill itself goes on
+
+
+def previous_run_figures(settings: Settings, budget: Path, command: str, period: str, before: str) -> dict[str, dict[str, float]]:
+    """The same period's figures from the run before (area -> measure -> net), for "förra körningen" beside today's."""
+    from vpexcel.history import previous_figures
+
+    path = history_path(settings, budget)
+    if path is None or not path.is_file():
+        return {}
+    try:
+        return previous_figures(load_runs(path, command=command, year=int(period[:4])), command, period, before)
+    except InputError:
+        return {}
 
 
 def run_counts(path: Path) -> dict[int, dict[str, int]]:
