@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
 from vpexcel.formulas import Ref, pattern, references, sum_ranges
@@ -92,15 +94,6 @@ class BookView:
     bridge: list[tuple[int, int, str, float]]
     unit: str
     board: str
-
-    def line_at(self) -> dict[str, dict[int, tuple[TableView, Line]]]:
-        """Per sheet: sheet row -> (table, line)."""
-        out: dict[str, dict[int, tuple[TableView, Line]]] = {}
-        for t in self.tables:
-            rows = out.setdefault(t.sheet, {})
-            for ln in t.lines:
-                rows.setdefault(ln.row, (t, ln))
-        return out
 
 
 def _fold(label: str) -> str:
@@ -331,6 +324,9 @@ def _stable(pairs: list[tuple[int, int]]) -> set[int]:
 
     The longest run in increasing new position stays; every other matched line moved.
     """
+    news = [new for _old, new in pairs]
+    if all(x < y for x, y in pairwise(news)):
+        return set(range(len(pairs)))  # the common case: nothing moved
     tails: list[int] = []  # new positions
     tail_at: list[int] = []  # index into pairs of each tail
     back = [-1] * len(pairs)
@@ -420,19 +416,28 @@ class _Meaning:
 
     def __init__(self, view: BookView, translate: dict[tuple[str, str], tuple[str, str]] | None = None) -> None:
         self.view = view
-        self.translate = translate or {}
-        self.at = view.line_at()
+        tr = translate or {}
         self.cols: dict[str, dict[int, ColumnKey]] = {}
-        self.rows: dict[str, list[int]] = {}
+        per_sheet: dict[str, list[tuple[int, tuple[str, str]]]] = {}
         for t in view.tables:
             self.cols.setdefault(t.sheet, {}).update(t.col_of())
-        for sheet, rows in self.at.items():
-            self.rows[sheet] = sorted(rows)
+            scope = t.scope
+            ids = [(scope, ln.key) for ln in t.lines]
+            if tr:
+                ids = [tr.get(i, i) for i in ids]
+            per_sheet.setdefault(t.sheet, []).extend(zip([ln.row for ln in t.lines], ids, strict=True))
+        # per sheet, in row order: the rows that are lines of a table, and each line's identity (new version's terms)
+        self.rows: dict[str, list[int]] = {}
+        self.ids: dict[str, list[tuple[str, str]]] = {}
+        for sheet, pairs in per_sheet.items():
+            pairs.sort(key=itemgetter(0))
+            self.rows[sheet] = [p[0] for p in pairs]
+            self.ids[sheet] = [p[1] for p in pairs]
         self.stable: frozenset[str] = frozenset()  # set by compare(): see _formula_change
 
-    def keys_by_row(self, sheet: str) -> dict[int, tuple[str, str]]:
-        """Sheet row -> the identity of the line there (in the new version's terms)."""
-        return {r: self.translate.get((t.scope, ln.key), (t.scope, ln.key)) for r, (t, ln) in self.at.get(sheet, {}).items()}
+    def layout_of(self, sheet: str) -> tuple[list[int], list[tuple[str, str]]]:
+        """The sheet's line rows and their identities: equal in both versions when no row moved."""
+        return self.rows.get(sheet, []), self.ids.get(sheet, [])
 
     def of(self, sheet: str, formula: str) -> tuple[str, list[tuple[object, ...]]]:
         """The formula with references masked, and what each reference reads."""
@@ -445,14 +450,7 @@ class _Meaning:
     def _ref(self, sheet: str, ref: Ref) -> tuple[object, ...]:
         target = ref.sheet or sheet
         rows = self.rows.get(target, [])
-        at = self.at.get(target, {})
-        lo = bisect_left(rows, ref.row1)
-        covered = []
-        for r in rows[lo:]:
-            if r > ref.row2:
-                break
-            t, ln = at[r]
-            covered.append(self.translate.get((t.scope, ln.key), (t.scope, ln.key)))
+        covered = self.ids.get(target, [])[bisect_left(rows, ref.row1) : bisect_right(rows, ref.row2)]
         cols = self.cols.get(target, {})
         col_keys = tuple(cols.get(c, f"kolumn {c}") for c in range(ref.col1, min(ref.col2, ref.col1 + 50) + 1))
         if not covered:  # a cell outside every table: its address is its meaning
@@ -570,7 +568,7 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
     translate = {(a.scope, a.lines[i].key): (b.scope, b.lines[j].key) for a, b, m in matches for i, j in m.matched}
     meanings = (_Meaning(old, translate), _Meaning(new))
     meanings[0].stable = frozenset(
-        a.sheet for a, b, _m in matches if meanings[0].keys_by_row(a.sheet) == meanings[1].keys_by_row(b.sheet)
+        a.sheet for a, b, _m in matches if meanings[0].layout_of(a.sheet) == meanings[1].layout_of(b.sheet)
     )
     for a, b, m in matches:
         part: list[Change] = []
@@ -660,8 +658,13 @@ def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Me
         )
     stable = _stable(matched)
     common = [(k, a_cols[k], b_cols[k]) for k, _c, _ in b.columns if k in a_cols]
-    for n, (i, j) in enumerate(matched):
-        x, y = a.lines[i], b.lines[j]
+    a_lines, b_lines = a.lines, b.lines
+    attention = {n for n, (i, j) in enumerate(matched) if a_lines[i].label != b_lines[j].label}
+    if len(stable) != len(matched):
+        attention.update(n for n in range(len(matched)) if n not in stable)
+    for n in sorted(attention):
+        i, j = matched[n]
+        x, y = a_lines[i], b_lines[j]
         label = y.label
         if (i, j) in m.renamed or (x.label != y.label and _fold(x.label) != _fold(y.label)):
             changes.append(
@@ -694,11 +697,15 @@ def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Me
     fb_all = meanings[1].view.formulas.get(sheet, {})
     pos_of_old_row = {a.lines[i].row: n for n, (i, _j) in enumerate(matched)}
     pos_of_new_row = {b.lines[j].row: n for n, (_i, j) in enumerate(matched)}
+    aligned = len(matched) == len(a.lines) == len(b.lines) and all(i == j for i, j in matched)
     for k, ca, cb in common:
         va, vb = a.values[k], b.values[k]
-        olds = [va[i] for i, _j in matched]
-        news = [vb[j] for _i, j in matched]
-        look = {n for n, (p, q) in enumerate(zip(olds, news, strict=True)) if p != q}
+        if aligned:  # line n is line n in both: compare the columns as they are
+            look = set() if va == vb else {n for n, (p, q) in enumerate(zip(va, vb, strict=True)) if p != q}
+        else:
+            olds = [va[i] for i, _j in matched]
+            news = [vb[j] for _i, j in matched]
+            look = {n for n, (p, q) in enumerate(zip(olds, news, strict=True)) if p != q}
         look.update(pos_of_old_row[r] for r, c in fa_all if c == ca and r in pos_of_old_row)
         look.update(pos_of_new_row[r] for r, c in fb_all if c == cb and r in pos_of_new_row)
         for n in sorted(look):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpexcel.compare import CHANGE_SV, Comparison, compare_books
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.openpyxl_text import append, put
+
+if TYPE_CHECKING:
+    from vpexcel.grid import WorkbookGrid
 
 HEADERS = [
     "Ändring",
@@ -124,6 +127,17 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 
+def read_both(old_path: Path, new_path: Path) -> tuple[WorkbookGrid, WorkbookGrid]:
+    """Both versions read at once: python-calamine parses without holding the GIL, so two threads overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        old, new = pool.map(read_workbook, [old_path, new_path])
+    return old, new
+
+
 def compare_files(
     old_path: Path, new_path: Path, target: Path | None = None, settings_path: Path | None = None
 ) -> tuple[Comparison, Path]:
@@ -132,14 +146,13 @@ def compare_files(
     What the ribbon button "Jämför med tidigare version" can call with the chosen earlier file and the active one.
     """
     from vpexcel.io.atomic import ensure_not_input
-    from vpexcel.io.xlsx_reader import read_workbook
 
     given = None
     if settings_path is not None:
         from vpexcel.io.settings_io import load_settings_file
 
         given = load_settings_file(settings_path)
-    comp = compare_books(read_workbook(old_path), read_workbook(new_path), given)
+    comp = compare_books(*read_both(old_path, new_path), given)
     target = target or new_path.parent / f"{new_path.stem}-jamforelse.xlsx"
     ensure_not_input(target, old_path, new_path, *([settings_path] if settings_path else []))
     return comp, write_comparison(comp, old_path, new_path, target)
