@@ -97,7 +97,10 @@ class BookView:
 
 
 def _fold(label: str) -> str:
-    return " ".join(label.casefold().split()).strip(" *:.")
+    text = label.casefold()
+    if "  " in text or "\n" in text or "\t" in text or "\xa0" in text:  # (most labels have single spaces only)
+        text = " ".join(text.split())
+    return text.strip(" *:.")
 
 
 def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordinal: int) -> TableView:
@@ -565,7 +568,11 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
             changes.append(Change("sheet_added", f"Bladet {t.sheet!r} har en ny tabell.", t.sheet))
     matches = [(a, b, _match(a, b, matchers)) for a, b in pairs]
     # the old version's formulas read through the matches, so a renamed row is the same row in a sum
-    translate = {(a.scope, a.lines[i].key): (b.scope, b.lines[j].key) for a, b, m in matches for i, j in m.matched}
+    translate = {  # only identities that differ: a line is itself unless renamed or its table's scope changed
+        (a.scope, a.lines[i].key): (b.scope, b.lines[j].key)
+        for a, b, m in matches
+        for i, j in (m.matched if a.scope != b.scope else m.renamed)
+    }
     meanings = (_Meaning(old, translate), _Meaning(new))
     meanings[0].stable = frozenset(
         a.sheet for a, b, _m in matches if meanings[0].layout_of(a.sheet) == meanings[1].layout_of(b.sheet)
@@ -600,11 +607,12 @@ def _match(a: TableView, b: TableView, matchers: list[Settings]) -> _Matched:
         else:
             matched.append((i, j))
     fresh = sorted(b_index.values())
-    pos_a = {id(ln): i for i, ln in enumerate(a.lines)}
-    pos_b = {id(ln): j for j, ln in enumerate(b.lines)}
-    renamed = {
-        (pos_a[id(x)], pos_b[id(y)]) for x, y in _renames([a.lines[i] for i in lost], [b.lines[j] for j in fresh], matchers)
-    }
+    renamed: set[tuple[int, int]] = set()
+    if lost and fresh:
+        pos_a = {id(a.lines[i]): i for i in lost}
+        pos_b = {id(b.lines[j]): j for j in fresh}
+        pairs = _renames([a.lines[i] for i in lost], [b.lines[j] for j in fresh], matchers)
+        renamed = {(pos_a[id(x)], pos_b[id(y)]) for x, y in pairs}
     matched += renamed
     matched.sort()
     done_a = {i for i, _ in renamed}
