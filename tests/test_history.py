@@ -304,3 +304,22 @@ def test_prognosutveckling_from_four_fills_of_the_year(
     ]
     assert rows[1][0] == "Politisk organisation" and rows[1][1] == -6.1 and len(rows) == 1 + len(dev.areas)
     assert forecast_development_for(default_settings(), folder / "saknas" / "budget.xlsx", 2024) is None
+
+
+def test_a_fault_while_keeping_the_history_keeps_the_runs_result(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vpexcel.history
+
+    def broken(*args: object) -> list[Figure]:
+        raise RuntimeError("a bug in the history")
+
+    monkeypatch.setattr(vpexcel.history, "budget_figures_of", broken)
+    monkeypatch.setenv("TMPDIR", str(folder))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    assert main(["validate", str(folder / "budget-2024-med-fel.xlsx"), "--format", "json"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("vpexcel:") == 1 and "internt fel" in err and "sparades inte i historiken" in err
+    assert "a bug in the history" in (folder / "vpexcel-fel.log").read_text(encoding="utf-8")

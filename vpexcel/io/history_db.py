@@ -395,9 +395,6 @@ def remember(
     timeout: float = BUSY_TIMEOUT,
 ) -> int | None:
     """Keep a finished run in the board's history; one Swedish warning on stderr when it cannot. The run's id or None."""
-    from vpexcel import __version__
-    from vpexcel.history import budget_figures_of, forecast_figures, new_record, reconciliation_figures
-
     budget = files.get("budget")
     if budget is None:
         return None
@@ -409,6 +406,41 @@ def remember(
     path = history_path(settings, budget, db)
     if path is None:
         return None
+    try:
+        record = _record_of(command, files, exit_code, settings, book, findings, reconciliation, forecasts, notes)
+        return save_run(path, record, timeout)
+    except HistoryError as exc:
+        why = exc.message
+    except Exception:  # a fault in keeping the history must not cost the user the run's result
+        import tempfile
+        import traceback
+
+        log = Path(tempfile.gettempdir()) / "vpexcel-fel.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        why = f"ett internt fel (detaljer i {log})"
+    sys.stderr.write(
+        f"vpexcel: varning: körningen sparades inte i historiken: {why}. Resultatet ovan gäller ändå. "
+        "Stäng programmet som har filen öppen, ange en annan historikfil med --historik, "
+        "eller stäng av historiken med --ingen-historik.\n"
+    )
+    return None
+
+
+def _record_of(
+    command: str,
+    files: Mapping[str, Path | None],
+    exit_code: int,
+    settings: Settings,
+    book: WorkbookGrid | None,
+    findings: Iterable[Finding],
+    reconciliation: Reconciliation | None,
+    forecasts: Mapping[str, Forecast] | None,
+    notes: Iterable[str],
+) -> RunRecord:
+    from vpexcel import __version__
+    from vpexcel.history import budget_figures_of, forecast_figures, new_record, reconciliation_figures
+
     figures: list[Figure] = []
     period = None
     if book is not None:
@@ -419,7 +451,7 @@ def remember(
         findings = [*findings, *reconciliation.findings]
         if forecasts is not None:
             figures += forecast_figures(reconciliation, forecasts)
-    record = new_record(
+    return new_record(
         command,
         dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         exit_code,
@@ -432,12 +464,3 @@ def remember(
         user=_user(),
         version=__version__,
     )
-    try:
-        return save_run(path, record, timeout)
-    except HistoryError as exc:
-        sys.stderr.write(
-            f"vpexcel: varning: körningen sparades inte i historiken: {exc.message}. Resultatet ovan gäller ändå. "
-            "Stäng programmet som har filen öppen, ange en annan historikfil med --historik, "
-            "eller stäng av historiken med --ingen-historik.\n"
-        )
-        return None
