@@ -52,3 +52,9 @@ def codes(report: Report, severity: str | None = None) -> list[str]:
 
 def find(report: Report, code: str) -> list[Finding]:
     return [f for f in report.findings if f.code == code]
+
+
+@pytest.fixture(autouse=True)
+def _no_history_beside_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in tests keep no history (it would land beside workbooks/); tests/test_history.py turns it on."""
+    monkeypatch.setenv("VPEXCEL_HISTORIK", "av")

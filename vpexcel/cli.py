@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from vpexcel import __version__
 from vpexcel.errors import InputError
@@ -124,7 +124,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     suffix = "json" if args.format == "json" else "txt"
     output = _output_path(book, args.output, f"{book.stem}-validering.{suffix}") if args.output else None
     loaded = _settings_file(args)
-    report = validate(_read_book(book), loaded)
+    grid = _read_book(book)
+    report = validate(grid, loaded)
     if args.format == "xlsx":
         from vpexcel.io.report_xlsx import write_report
         from vpexcel.render import summary_sv
@@ -138,7 +139,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         inputs = [book, *([args.settings] if args.settings else [])]  # --output must not name the settings either
         _emit(args.format, output, inputs, lambda: to_json(report), lambda out: print_text(report, out))
-    return 1 if report.has_errors else 0
+    files = {"budget": book, "settings": args.settings}
+    return _remember(args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings)
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
@@ -180,7 +182,25 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             _output_path(budget_path, args.output, f"avstamning-{rec.year}-{rec.month:02d}.{suffix}") if args.output else None
         )
         _emit(args.format, output, inputs, text, lambda out: print_reconciliation(rec, out))
-    return 1 if rec.report().has_errors else 0
+    files = {"budget": budget_path, "ledger": ledger_path, "ledger_previous": args.ledger_previous, "settings": args.settings}
+    return _remember(args, "reconcile", files, 1 if rec.report().has_errors else 0, settings=settings, reconciliation=rec)
+
+
+def _history_options(p: argparse.ArgumentParser) -> None:
+    """The options of every command that is kept in the board's history."""
+    p.add_argument("--ingen-historik", action="store_true", help="Spara inte körningen i historiken.")
+    p.add_argument(
+        "--historik", type=Path, metavar="FIL", help="Historikfilen (standard: vpexcel-historik.sqlite bredvid budgeten)."
+    )
+
+
+def _remember(args: argparse.Namespace, command: str, files: dict[str, Path | None], rc: int, **parts: Any) -> int:
+    """Keep the finished run in the board's history (a warning, never a failure, when it cannot); returns ``rc``."""
+    if not args.ingen_historik:
+        from vpexcel.io.history_db import remember
+
+        remember(command, files, rc, db=args.historik, **parts)
+    return rc
 
 
 def _output_path(book: Path, output: str | None, name: str) -> Path:
@@ -246,7 +266,17 @@ def cmd_fill(args: argparse.Namespace) -> int:
     print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
     for line in summary(plan):
         print(line)
-    return plan.exit_code
+    files = {
+        "template": template,
+        "budget": args.budget,
+        "ledger": args.ledger,
+        "forecast": args.forecast,
+        "settings": args.settings,
+    }
+    notes = [f"Kunde inte fylla: {line}" for line in plan.missing]
+    return _remember(
+        args, "fill", files, plan.exit_code, settings=settings, reconciliation=rec, forecasts=data.forecasts, notes=notes
+    )
 
 
 KOLADA_FIRST_YEAR, KOLADA_LAST_YEAR = 1990, 2100  # Kolada's figures start in the 1990s
@@ -300,6 +330,80 @@ def cmd_kolada(args: argparse.Namespace) -> int:
         print(f"vpexcel: {warning}", file=sys.stderr)
     count = sum(len(v) for v in cache.values.values())
     print(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}.")
+    return 0
+
+
+def _history_file(db: Path | None) -> Path:
+    """The history file named with --db (a file, a folder, or a budget workbook beside which it lies)."""
+    from vpexcel.history import DB_NAME
+
+    if db is None:
+        return Path.cwd() / DB_NAME
+    if db.is_dir():
+        return db / DB_NAME
+    if db.suffix.lower() in (".xlsx", ".xlsm"):
+        return db.resolve().parent / DB_NAME
+    return db
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Visa historiken över körningar (validate, reconcile, fill), en körning i detalj, eller exportera revisionsspåret."""
+    from vpexcel.history import detail_lines, list_lines
+    from vpexcel.io.history_db import load_run, load_runs, run_counts
+
+    path = _history_file(args.db)
+    what = list(args.what)
+    if args.export:
+        from vpexcel.io.atomic import ensure_not_input
+        from vpexcel.io.history_xlsx import write_audit
+
+        target = Path(args.export)
+        ensure_not_input(target, path)
+        write_audit(load_runs(path), path, target)
+        print(f"Revisionsspåret är sparat i {target}.")
+        return 0
+    if not what:
+        runs = load_runs(path, full=False)
+        print(f"Historik i {path}: {len(runs)} körningar.")
+        for line in list_lines(runs, run_counts(path)):
+            print(line)
+        if runs:
+            print("Skriv 'vpexcel historik visa NUMMER' för att se en körning.")
+        return 0
+    if what[0] != "visa" or len(what) != 2 or not what[1].isdigit():
+        raise InputError("Skriv 'vpexcel historik' för listan eller 'vpexcel historik visa NUMMER' för en körning.")
+    for line in detail_lines(load_run(path, int(what[1]))):
+        print(line)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Jämför två versioner av en budgetarbetsbok efter innehåll: områden, rader, belopp, formler, ram och budgetbrygga."""
+    from vpexcel.compare import compare_books, text_lines
+    from vpexcel.io.compare_xlsx import read_both
+
+    old: Path = args.old
+    new: Path = args.new
+    inputs = [old, new, *([args.settings] if args.settings else [])]
+    if args.format == "xlsx":
+        from vpexcel.io.compare_xlsx import compare_files
+
+        target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
+        comp, _ = compare_files(old, new, target, args.settings)
+        print(f"{len(comp.changes)} ändringar mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}.")
+        return 0
+    comp = compare_books(*read_both(old, new), _settings_file(args))
+
+    def text() -> str:
+        import json
+
+        return json.dumps(comp.to_json_dict(), ensure_ascii=False, indent=2)
+
+    def printer(out: TextIO | None) -> None:
+        for line in text_lines(comp):
+            print(line, file=out or sys.stdout)
+
+    _emit(args.format, Path(args.output) if args.output else None, inputs, text, printer)
     return 0
 
 
@@ -511,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SÖKVÄG",
         help="Fil eller mapp för resultatet. Utan den går text och json till skärmen och xlsx bredvid arbetsboken.",
     )
+    _history_options(v)
     v.set_defaults(func=cmd_validate)
     rc = sub.add_parser(
         "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__
@@ -538,6 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SÖKVÄG",
         help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid budgeten.",
     )
+    _history_options(rc)
     rc.set_defaults(func=cmd_reconcile)
     fl = sub.add_parser("fill", prog="vpexcel fill", help="Fyll en uppföljningsmall.", description=cmd_fill.__doc__)
     fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
@@ -551,6 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
     fl.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="Rapportens datum (standard: i dag).")
     fl.add_argument("--output", metavar="SÖKVÄG", help="Fil eller mapp för den ifyllda arbetsboken (standard: aktuell mapp).")
+    _history_options(fl)
     fl.set_defaults(func=cmd_fill)
     ko = sub.add_parser("kolada", prog="vpexcel kolada", help="Hämta nyckeltal från Kolada.", description=cmd_kolada.__doc__)
     ko_sub = ko.add_subparsers(dest="kolada_command", title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
@@ -580,6 +687,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--force", action="store_true", help="Ersätt filen om den redan finns.")
     i.set_defaults(func=cmd_init)
+    jf = sub.add_parser(
+        "jämför",
+        aliases=["jamfor"],
+        prog="vpexcel jämför",
+        help="Jämför två versioner av en budget.",
+        description=cmd_compare.__doc__,
+    )
+    jf.add_argument("old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx).")
+    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx).")
+    jf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar för båda (standard: varje arbetsboks egna).")
+    jf.add_argument(
+        "--format", choices=FORMATS, default="text", help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna)."
+    )
+    jf.add_argument(
+        "--output", metavar="SÖKVÄG", help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid NY."
+    )
+    jf.set_defaults(func=cmd_compare)
+    hi = sub.add_parser(
+        "historik", prog="vpexcel historik", help="Visa historiken över körningar.", description=cmd_history.__doc__
+    )
+    hi.add_argument("what", nargs="*", metavar="visa NUMMER", help="Visa en körning i detalj.")
+    hi.add_argument(
+        "--db", type=Path, metavar="SÖKVÄG", help="Historikfilen, dess mapp eller budgetarbetsboken (standard: aktuell mapp)."
+    )
+    hi.add_argument(
+        "--export", metavar="FIL", help="Skriv revisionsspåret till en arbetsbok (.xlsx), ett blad per slags körning."
+    )
+    hi.set_defaults(func=cmd_history)
     r = sub.add_parser("regler", prog="vpexcel regler", help="Lista alla kontroller.", description=cmd_rules.__doc__)
     r.set_defaults(func=cmd_rules)
     return parser

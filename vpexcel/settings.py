@@ -287,6 +287,13 @@ class FinancialTarget(BaseModel):
 _MATCHERS: dict[int, AreaIndex] = {}  # id(settings) -> its area matcher, removed when the settings are
 
 
+class HistorySettings(BaseModel):
+    """Where the board's history of runs is kept (see vpexcel.io.history_db); on by default."""
+
+    enabled: bool = True
+    file: str | None = None  # default: vpexcel-historik.sqlite beside the budget workbook; relative to its folder
+
+
 class Settings(BaseModel):
     model_config = STRICT_NUMBERS
     municipality: str = "Lerums kommun"
@@ -305,6 +312,7 @@ class Settings(BaseModel):
     # How a deviation (avvikelse) is signed in every report: by default a negative
     # deviation is an underskott (worse than budget), the common Swedish convention.
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
+    history: HistorySettings = Field(default_factory=HistorySettings)
 
     # Lookups built once per list of areas (a check asks for them per row and per area;
     # rebuilt every time they made settings with 20,000 areas quadratic). Keyed by the
@@ -553,6 +561,7 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     rows += ledger_extra_rows(settings)
     rows += [[], [SECTION_DEVIATION], SECTION_HEADERS[SECTION_DEVIATION]]
     rows.append([DEVIATION_KEY, DEVIATION_WORDS[settings.deviation]])
+    rows += history_rows(settings)
     return rows
 
 
@@ -786,6 +795,7 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
     read_ledger_sections(sheet, sections, data)
     if SECTION_DEVIATION in sections:
         data["deviation"] = _deviation(sheet, sections[SECTION_DEVIATION][1])
+    _history_section(sheet, sections, data)
     return validated(data, f"bladet {sheet.name!r}")
 
 
@@ -975,3 +985,37 @@ def read_ledger_sections(sheet: SheetGrid, sections: dict[str, tuple[int, list[i
                 )
             keys.append({"area": area or None, "classes": parsed, "key": checked})
         data["ledger"]["keys"] = keys
+
+
+# --- the history of runs (section "Historik") ----------------------------------------------
+SECTION_HISTORY = "Historik"
+SECTION_HEADERS[SECTION_HISTORY] = ["Inställning", "Värde"]
+_HISTORY_ON = {"ja": True, "på": True, "pa": True, "nej": False, "av": False}
+
+
+def history_rows(settings: Settings) -> list[list[object]]:
+    h = settings.history
+    return [
+        [],
+        [SECTION_HISTORY],
+        list(SECTION_HEADERS[SECTION_HISTORY]),
+        ["Spara historik", "ja" if h.enabled else "nej"],
+        ["Historikfil", h.file or ""],
+    ]
+
+
+def _history_section(sheet: SheetGrid, sections: dict[str, tuple[int, list[int]]], data: dict[str, Any]) -> None:
+    if SECTION_HISTORY not in sections:
+        return
+    for r in sections[SECTION_HISTORY][1]:
+        key, value = normalize(_text(sheet.value(r, 0))), _text(sheet.value(r, 1))
+        if key == "spara historik":
+            if normalize(value) not in _HISTORY_ON:
+                raise InputError(f"{sheet.name}!{a1(r, 1)}: skriv ja eller nej, inte {value!r}.")
+            data["history"]["enabled"] = _HISTORY_ON[normalize(value)]
+        elif key == "historikfil":
+            data["history"]["file"] = value or None
+        else:
+            raise InputError(
+                f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. Tillåtna är Spara historik, Historikfil."
+            )
