@@ -289,7 +289,7 @@ def _column_kind(text: str, layout: str) -> tuple[ColumnKind, Measure, int | Non
         return ColumnKind.REVENUE, measure, month
     if "kostnad" in t:
         return ColumnKind.COST, measure, month
-    if layout == "areas" and (measure is not Measure.BUDGET or re.search(r"\b(budget|ram)\b", t)):
+    if layout == "areas" and (measure is not Measure.BUDGET or re.search(r"\b(budget|ram|plan)\b", t)):
         return ColumnKind.NET, measure, month
     return None
 
@@ -318,18 +318,23 @@ def find_unit(sheet: SheetGrid, last_row: int) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _row_year(sheet: SheetGrid, row: int, col: int, first_col: int) -> int | None:
-    """Year for a header cell from a year row above or below (merged titles carry right)."""
+def _row_year(sheet: SheetGrid, row: int, col: int, first_col: int) -> tuple[int | None, Measure | None]:
+    """Year for a header cell from a year row above or below (merged titles carry right),
+    with the measure the year cell names ("Utfall 2023" over Brutto intäkt, Brutto kostnad, Netto)."""
     for r in (row - 1, row - 2, row + 1):
         if r < 0 or r >= sheet.height:
             continue
+        if r > row and any(v not in (None, "") and _is_year_cell(v) is None for v in sheet.rows[r]):
+            continue  # below: only a row of years (the first figures are no years)
         for c in range(col, first_col - 1, -1):
-            y = _is_year_cell(sheet.value(r, c))
+            v = sheet.value(r, c)
+            y = _is_year_cell(v)
             if y is not None:
-                return y
+                measure = _measure_of(normalize(v))[0] if isinstance(v, str) else Measure.BUDGET
+                return y, measure
             if r > row:  # below: only the cell itself
                 break
-    return None
+    return None, None
 
 
 def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
@@ -349,7 +354,9 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
     for c, (kind, measure, month), text in found:
         year = _year_of(text)
         if year is None:
-            year = _row_year(sheet, row, c, first_col)
+            year, named = _row_year(sheet, row, c, first_col)
+            if named is not None and measure is Measure.BUDGET:
+                measure = named
         cols.append(Column(c, kind, year, text.strip(), measure, month))
     return cols
 
@@ -648,7 +655,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             if t and (
                 _year_of(text) is not None
                 or measure is not Measure.BUDGET
-                or re.search(r"\b(budget|utfall|prognos|belopp|bokslut)\b", t)
+                or re.search(r"\b(budget|utfall|prognos|belopp|bokslut|plan)\b", t)
             ):
                 found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip(), measure, month))
         if found:
@@ -703,6 +710,9 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             rows.append(Row(r, section, label))
         elif key.startswith("kostnad"):
             section = RowKind.COST_ITEM
+            rows.append(Row(r, RowKind.GROUP, label))
+        elif key.startswith("intäkt"):
+            rows.append(Row(r, RowKind.GROUP, label))
     else:
         rows += items(previous, len(labels), section)
     unit, unit_cell = find_unit(sheet, header_row)
@@ -736,3 +746,116 @@ def _account_blocks(table: Table) -> None:
             row.level = 0
         elif row.kind in kinds.values():
             row.level = 2
+
+
+# --- the map in words -------------------------------------------------------------
+ROLE_SV = {
+    ColumnKind.REVENUE: "brutto intäkt",
+    ColumnKind.COST: "brutto kostnad",
+    ColumnKind.NET: "netto",
+    ColumnKind.AMOUNT: "belopp (raderna säger vad)",
+}
+MEASURE_SV = {
+    Measure.BUDGET: "budget",
+    Measure.ACTUAL: "utfall/bokslut",
+    Measure.FORECAST: "prognos",
+    Measure.VARIANCE: "avvikelse",
+    Measure.MONTH: "månad",
+    Measure.FULL_YEAR: "helår",
+    Measure.CHANGE: "förändring",
+}
+ROW_SV = {
+    "area": "område",
+    "sub-area": "delområde",
+    "item": "post (konto)",
+    "group": "grupprubrik",
+    "subtotal": "delsumma",
+    "total": "total",
+    "note": "varav-rad",
+    "revenue_item": "intäktspost",
+    "cost_item": "kostnadspost",
+    "revenue_sum": "summa intäkter",
+    "cost_sum": "summa kostnader",
+    "result": "resultat",
+}
+SIGN_SV = {
+    Sign.COSTS_NEGATIVE: "intäkter positiva, kostnader negativa (netto = intäkt + kostnad)",
+    Sign.COSTS_POSITIVE: "kostnader positiva (nettokostnad = kostnad − intäkt)",
+}
+_MONTH_SV = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def row_role(row: Row) -> str:
+    """The row's role in the map's words (keys of ``ROW_SV``)."""
+    if row.kind is RowKind.AREA:
+        return "sub-area" if row.area is not None and row.area.parent is not None else "area"
+    if row.kind is RowKind.SUM:
+        return "total" if row.level == 0 else "subtotal"
+    return row.kind.value
+
+
+def rows_text(rows: list[int]) -> str:
+    """1-based row numbers, runs shown as ranges: "4–9, 12"."""
+    parts: list[str] = []
+    ordered = sorted(rows)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(f"{ordered[i]}–{ordered[j]}" if j > i else str(ordered[i]))
+        i = j + 1
+    return ", ".join(parts)
+
+
+def column_text(column: Column) -> str:
+    """How a column was understood: "netto, budget 2024", "netto, månad 3 (mars) 2024"."""
+    measure = MEASURE_SV[column.measure]
+    if column.month:
+        measure += f" {column.month} ({_MONTH_SV[column.month - 1]})"
+    return f"{ROLE_SV[column.kind]}, {measure}" + (f" {column.year}" if column.year else "")
+
+
+def map_lines(table: Table) -> list[str]:
+    """One table of the map in Swedish, line by line (what ``vpexcel validate --visa`` prints)."""
+    kind = (
+        "områdestabell"
+        if table.layout == "areas" and table.rows_are_areas
+        else ("tabell med poster (konton)" if table.layout == "areas" else "blad per område med kontorader")
+    )
+    lines = [
+        f"Tabell med rubrikrad {table.header_row + 1} ({kind}), etiketter i kolumn {a1(0, table.label_col)[:-1]}",
+        f"  Enhet: {table.unit or 'framgår inte'}" + (f" (cell {table.unit_cell})" if table.unit_cell else ""),
+        f"  Tecken: {SIGN_SV[table.sign]}",
+    ]
+    if table.layout == "accounts":
+        lines.append(f"  Området: {table.area.name if table.area else 'okänt'}")
+    lines.append("  Kolumner:")
+    for c in table.columns:
+        lines.append(f"    {a1(0, c.col)[:-1]}: {column_text(c)} (rubrik '{c.header}')")
+    counts: dict[str, int] = {}
+    for r in table.rows:
+        role = row_role(r)
+        counts[role] = counts.get(role, 0) + 1
+    lines.append("  Rader: " + ", ".join(f"{ROW_SV[k]} {n}" for k, n in counts.items()))
+    sums = [r for r in table.rows if r.block]
+    if sums:
+        lines.append("  Summor:")
+        for r in sums:
+            lines.append(
+                f"    rad {r.row + 1} ({ROW_SV[row_role(r)]}, '{r.label}') summerar rad {rows_text([x + 1 for x in r.block or ()])}"
+            )
+    return lines

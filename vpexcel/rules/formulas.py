@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
 from vpexcel.grid import a1
-from vpexcel.layout import Row, RowKind, Table
+from vpexcel.layout import Measure, Row, RowKind, Table
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
 
@@ -62,9 +62,12 @@ def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
 def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     groups: list[list[tuple[int, int]]] = []
     sums = (RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT)
+    by_measure: dict[str, list[int]] = {}  # months and helår are different kinds of cell (a column sum, a row sum)
+    for c in table.columns:
+        by_measure.setdefault("helår" if c.measure is Measure.FULL_YEAR else "other", []).append(c.col)
     for row in table.rows:
         if row.kind in sums:
-            groups.append([(row.row, c.col) for c in table.columns])
+            groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
     item_kinds = (RowKind.AREA, RowKind.ITEM, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
     item_rows = [r.row for r in table.rows if r.kind in item_kinds]
     wanted = set(item_rows)
@@ -193,6 +196,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                 refs = sum_ranges(formula) if formula else None
                 if formula is None or not refs or any(ref.sheet for ref in refs):
                     continue
+                if all(ref.row1 == ref.row2 == total.row for ref in refs):
+                    continue  # a sum along its own row (Helår = SUMMA(jan:dec)), not over the block
                 if (
                     contiguous
                     and len(refs) == 1

@@ -226,7 +226,7 @@ def unit(ctx: Context) -> Iterator[Finding]:
                 expected=ctx.settings.unit,
                 suggestion=f"Skriv enheten i rubriken, till exempel '({ctx.settings.unit})'.",
             )
-        elif table.layout == "areas" and table.unit != ctx.settings.unit:
+        elif table.layout == "areas" and table.unit != ctx.settings.unit and not ctx.foreign_areas:
             yield ctx.finding(
                 "VP105",
                 table.name,
