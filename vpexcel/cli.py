@@ -125,14 +125,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     output = _output_path(book, args.output, f"{book.stem}-validering.{suffix}") if args.output else None
     loaded = _settings_file(args)
     grid = _read_book(book)
-    report = validate(grid, loaded)
+    read_as: list[tuple[str, list[str]]] = []
+    report = validate(grid, loaded, read_as)
+    if getattr(args, "visa", False) and args.format == "text":
+        from vpexcel.render import print_map
+
+        print_map(read_as)
     if args.format == "xlsx":
         from vpexcel.io.report_xlsx import write_report
         from vpexcel.render import summary_sv
 
         target = _output_path(book, args.output, f"{book.stem}-valideringsrapport.xlsx")
         ensure_not_input(target, book, *([args.settings] if args.settings else []))
-        write_report(report, book, target)
+        write_report(report, book, target, read_as)
         print(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}.")
     else:
         from vpexcel.render import print_text, to_json
@@ -616,6 +621,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Fil eller mapp för resultatet. Utan den går text och json till skärmen och xlsx bredvid arbetsboken.",
     )
     _history_options(v)
+    v.add_argument(
+        "--visa",
+        action="store_true",
+        help="Visa först hur arbetsboken lästes: tabellerna, vad varje kolumn och rad är, tecken och enhet.",
+    )
     v.set_defaults(func=cmd_validate)
     rc = sub.add_parser(
         "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__

@@ -28,6 +28,9 @@ class Finding(BaseModel):
     actual: Value = None
     suggestion: str | None = None
     silenced: str | None = None  # the reason from the settings' "Undantag", when silenced
+    # a knock-on finding names the finding that causes it (its sheet and cell); it suggests no fix of its own
+    cause_sheet: str | None = None
+    cause_cell: str | None = None
 
 
 class Summary(BaseModel):

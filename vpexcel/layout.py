@@ -1,13 +1,30 @@
-"""Find the budget tables in a sheet the way an economist reads them.
+"""The table map: the core's model of a budget sheet, built once and read by every rule.
 
-Two layouts are understood without configuration:
+A sheet holds tables. Per table the map says where the header is, what each
+column is (its *role*: brutto intäkt, brutto kostnad, netto, or an amount whose
+rows say what it is; its *measure*: budget, utfall/bokslut, prognos, avvikelse, a
+month, helår, förändring; its year and unit), what each row is (an area, a
+sub-area, an item such as an account, a group heading, a subtotal, the total, a
+note), its level, the block of rows each sum covers wherever the sum stands
+(under its rows, or at the top of the table), and the sign convention of the
+figures (costs negative with netto = intäkt + kostnad, or costs positive with
+nettokostnad = kostnad − intäkt), told from the figures themselves.
 
-* ``areas``: one row per produktionsområde, columns for brutto intäkt, brutto
-  kostnad and netto (often for several years side by side), sum rows such as
-  "Totalt", note rows starting with "varav", sub-areas followed by their parent.
-* ``accounts``: one sheet per area, rows of account groups ("Taxor och avgifter",
-  "Personalkostnader"), the subtotals "Summa intäkter" / "Summa kostnader" and a
-  "Resultat" or "Netto" row; columns are amounts per year ("Budget 2024").
+It is built by a pipeline of small recognisers, each a plain function over the
+sheet: header (which row names the columns), columns (role, measure, year),
+rows (what each row is), blocks (what each sum covers), sign (the convention).
+
+Two families of tables are understood without configuration:
+
+* ``areas``: one row per produktionsområde (or per account, "Konto/Benämning"),
+  columns for brutto intäkt, brutto kostnad and netto or one net figure per
+  measure (Budget 2024, Bokslut 2023, Prognos, Avvikelse, jan ... dec, Helår),
+  sum rows such as "Totalt" or "Summa ..." above or below their rows, group
+  headings, note rows starting with "varav".
+* ``accounts``: one sheet per area or enhet, rows of accounts or account groups,
+  the subtotals "Summa (verksamhetens) intäkter" / "Summa (verksamhetens)
+  kostnader" and a "Resultat" / "Verksamhetens nettokostnad" row; columns are
+  amounts per measure and year ("Budget 2024", "Utfall 2023").
 
 The header may sit anywhere in the first 20 rows, a year row may stand over a
 row of column names, and the unit (mkr, tkr, kr) is read from titles and headers.
@@ -21,7 +38,7 @@ from enum import Enum
 from operator import itemgetter
 
 from vpexcel.grid import CellValue, SheetGrid, a1
-from vpexcel.numbers import Amount, AmountKind, classify
+from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
 from vpexcel.settings import Area, Settings, normalize
 
 HEADER_SCAN_ROWS = 20
@@ -38,11 +55,70 @@ _UNIT_NAMES = {
     "kr": "kr",
     "kronor": "kr",
 }
-_SUM_LABEL = re.compile(r"^(totalt|total|totalsumma|summa|s:a|netto totalt)(\b|$)")
+_SUM_LABEL = re.compile(r"^(totalt|total|totalsumma|summa|s:a|netto totalt)(\b|$)|\b(totalt|summa)$")
 _NOTE_LABEL = re.compile(r"^(varav|därav|varav:)\b")
-_REVENUE_SUM = re.compile(r"^(summa (brutto)?intäkter|summa intäkt|intäkter totalt|summa bruttointäkter)$")
-_COST_SUM = re.compile(r"^(summa (brutto)?kostnader|summa kostnad|kostnader totalt|summa bruttokostnader)$")
-_RESULT = re.compile(r"^(resultat|netto|nettokostnad|budgeterat resultat|summa netto|nettobudget|nettoresultat)$")
+_REVENUE_SUM = re.compile(
+    r"^(summa (brutto)?intäkter|summa intäkt|intäkter totalt|summa bruttointäkter|(summa )?verksamhetens (brutto)?intäkter)$"
+)
+_COST_SUM = re.compile(
+    r"^(summa (brutto)?kostnader|summa kostnad|kostnader totalt|summa bruttokostnader|(summa )?verksamhetens (brutto)?kostnader)$"
+)
+_RESULT = re.compile(
+    r"^(resultat|netto|nettokostnad|budgeterat resultat|summa netto|nettobudget|nettoresultat"
+    r"|verksamhetens nettokostnad(er)?|verksamhetens netto|nettokostnad totalt)$"
+)
+# a label column of account codes (Kommun-Bas: 3-5 digits) makes the rows items, not areas
+_ACCOUNT_CODE = re.compile(r"^\d{3,6}$")
+_AREA_HEADER = re.compile(
+    r"^(produktionsområde|område|verksamhet|verksamhetsområde|delområde|enhet|nämnd|förvaltning|avdelning|ansvar)(er|n|na)?$"
+)
+_ITEM_HEADER = re.compile(r"\b(konto|kontogrupp|kontoslag|benämning|post|slag)\b")
+_MONTHS = {
+    "jan": 1, "januari": 1, "feb": 2, "februari": 2, "mar": 3, "mars": 3, "apr": 4, "april": 4, "maj": 5,
+    "jun": 6, "juni": 6, "jul": 7, "juli": 7, "aug": 8, "augusti": 8, "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oktober": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+
+
+class Measure(Enum):
+    """What a column's figures are: the budget, or something beside it."""
+
+    BUDGET = "budget"
+    ACTUAL = "utfall"  # utfall, bokslut
+    FORECAST = "prognos"
+    VARIANCE = "avvikelse"
+    MONTH = "månad"
+    FULL_YEAR = "helår"
+    CHANGE = "förändring"
+
+
+# measures whose figures are the year's budget (the frame and the bridge are checked on these)
+BUDGET_MEASURES = (Measure.BUDGET, Measure.FULL_YEAR)
+
+
+class Sign(Enum):
+    """The table's sign convention, told from its figures."""
+
+    COSTS_NEGATIVE = "costs_negative"  # intäkter positiva, kostnader negativa, netto = intäkt + kostnad
+    COSTS_POSITIVE = "costs_positive"  # kostnader positiva, nettokostnad = kostnad − intäkt
+
+
+def _measure_of(t: str) -> tuple[Measure, int | None]:
+    """The measure named in a normalised header text, with the month number for a month."""
+    word = re.sub(r"[\d().,:]+", " ", t).split()
+    if len(word) == 1 and word[0] in _MONTHS:
+        return Measure.MONTH, _MONTHS[word[0]]
+    if "helår" in t or re.search(r"\b(summa|totalt) år\b", t) or t in ("år", "året"):
+        return Measure.FULL_YEAR, None
+    if "avvikelse" in t or re.search(r"\bavv\b", t):
+        return Measure.VARIANCE, None
+    if "prognos" in t:
+        return Measure.FORECAST, None
+    if "utfall" in t or "bokslut" in t:
+        return Measure.ACTUAL, None
+    if "förändring" in t or "förändr" in t:
+        return Measure.CHANGE, None
+    return Measure.BUDGET, None
 
 
 class ColumnKind(Enum):
@@ -61,6 +137,8 @@ class RowKind(Enum):
     REVENUE_SUM = "revenue_sum"
     COST_SUM = "cost_sum"
     RESULT = "result"
+    ITEM = "item"  # a line that is no area: an account or account group in a table with revenue/cost/net columns
+    GROUP = "group"  # a heading over a group of rows (no figures)
 
 
 @dataclass
@@ -69,6 +147,8 @@ class Column:
     kind: ColumnKind
     year: int | None
     header: str
+    measure: Measure = Measure.BUDGET
+    month: int | None = None
 
 
 @dataclass(slots=True)
@@ -77,6 +157,8 @@ class Row:
     kind: RowKind
     label: str
     area: Area | None = None
+    level: int = 1  # 0 the table's total, 1 a subtotal or a row of an ungrouped table, 2 a row inside a group
+    block: list[int] | None = None  # for a sum: the sheet rows it covers
 
 
 @dataclass
@@ -92,6 +174,9 @@ class Table:
     unit: str | None = None
     unit_cell: str | None = None
     area: Area | None = None  # the area an accounts-layout sheet belongs to
+    sign: Sign = Sign.COSTS_NEGATIVE
+    rows_are_areas: bool = True  # an areas-layout table whose rows are areas (else items: accounts)
+    area_hits: int = 0  # rows whose name is a known area
     amounts: dict[tuple[int, int], Amount] = field(default_factory=dict)
     _columns: dict[int, list[float | None]] = field(default_factory=dict)
     _position: dict[int, int] = field(default_factory=dict)
@@ -148,7 +233,13 @@ class Table:
     def amount(self, row: int, col: int) -> Amount:
         got = self.amounts.get((row, col))
         if got is None:
-            got = classify(self.sheet.value(row, col))
+            v = self.sheet.value(row, col)
+            got = classify(v)
+            if got.kind is AmountKind.BAD and isinstance(v, str) and self.unit:
+                # "-9 000 kr" in a table in kr: a number with the table's unit after it
+                n = parse_swedish_number(v, units=(self.unit,))
+                if n is not None:
+                    got = Amount(AmountKind.TEXT_NUMBER, n)
             self.amounts[(row, col)] = got
         return got
 
@@ -159,8 +250,18 @@ class Table:
             return v
         return self.amount(row, col).number
 
-    def column(self, kind: ColumnKind, year: int | None) -> Column | None:
-        return next((c for c in self.columns if c.kind is kind and c.year == year), None)
+    def column(self, kind: ColumnKind, year: int | None, measure: Measure = Measure.BUDGET) -> Column | None:
+        return next((c for c in self.columns if c.kind is kind and c.year == year and c.measure is measure), None)
+
+    def grand_total(self) -> Row | None:
+        """The table's total: the sum row no other sum covers (the last one if several)."""
+        sums = self.rows_of(RowKind.SUM)
+        covered = {r for s in sums for r in (s.block or ())}
+        top = [s for s in sums if s.row not in covered]
+        return top[-1] if top else None
+
+    def data_kinds(self) -> tuple[RowKind, ...]:
+        return (RowKind.AREA, RowKind.ITEM)
 
     def rows_of(self, *kinds: RowKind) -> list[Row]:
         return [self.rows[i] for i in self.indices(*kinds)]
@@ -176,18 +277,20 @@ def _text(v: CellValue) -> str:
     return ""
 
 
-def _column_kind(text: str, layout: str) -> ColumnKind | None:
+def _column_kind(text: str, layout: str) -> tuple[ColumnKind, Measure, int | None] | None:
+    """The column recogniser: a header text to (role, measure, month), or None when it names no amount."""
     t = normalize(text)
-    if not t:
+    if not t or "varav" in t:
         return None
+    measure, month = _measure_of(t)
     if "netto" in t or "resultat" in t:
-        return ColumnKind.NET
-    if "intäkt" in t and "varav" not in t:
-        return ColumnKind.REVENUE
+        return ColumnKind.NET, measure, month
+    if "intäkt" in t:
+        return ColumnKind.REVENUE, measure, month
     if "kostnad" in t:
-        return ColumnKind.COST
-    if layout == "areas" and re.search(r"\b(budget|ram)\b", t):
-        return ColumnKind.NET
+        return ColumnKind.COST, measure, month
+    if layout == "areas" and (measure is not Measure.BUDGET or re.search(r"\b(budget|ram|plan)\b", t)):
+        return ColumnKind.NET, measure, month
     return None
 
 
@@ -215,37 +318,46 @@ def find_unit(sheet: SheetGrid, last_row: int) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _row_year(sheet: SheetGrid, row: int, col: int, first_col: int) -> int | None:
-    """Year for a header cell from a year row above or below (merged titles carry right)."""
+def _row_year(sheet: SheetGrid, row: int, col: int, first_col: int) -> tuple[int | None, Measure | None]:
+    """Year for a header cell from a year row above or below (merged titles carry right),
+    with the measure the year cell names ("Utfall 2023" over Brutto intäkt, Brutto kostnad, Netto)."""
     for r in (row - 1, row - 2, row + 1):
         if r < 0 or r >= sheet.height:
             continue
+        if r > row and any(v not in (None, "") and _is_year_cell(v) is None for v in sheet.rows[r]):
+            continue  # below: only a row of years (the first figures are no years)
         for c in range(col, first_col - 1, -1):
-            y = _is_year_cell(sheet.value(r, c))
+            v = sheet.value(r, c)
+            y = _is_year_cell(v)
             if y is not None:
-                return y
+                measure = _measure_of(normalize(v))[0] if isinstance(v, str) else Measure.BUDGET
+                return y, measure
             if r > row:  # below: only the cell itself
                 break
-    return None
+    return None, None
 
 
 def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
     line = sheet.rows[row] if row < sheet.height else []
-    found: list[tuple[int, ColumnKind, str]] = []
+    found: list[tuple[int, tuple[ColumnKind, Measure, int | None], str]] = []
     for c, v in enumerate(line):
+        if not isinstance(v, str):
+            continue  # a year or a figure names no column
         text = _text(v)
-        kind = _column_kind(text, layout)
-        if kind is not None:
-            found.append((c, kind, text))
+        role = _column_kind(text, layout)
+        if role is not None:
+            found.append((c, role, text))
     if not found:
         return []
     first_col = found[0][0]
     cols: list[Column] = []
-    for c, kind, text in found:
+    for c, (kind, measure, month), text in found:
         year = _year_of(text)
         if year is None:
-            year = _row_year(sheet, row, c, first_col)
-        cols.append(Column(c, kind, year, text.strip()))
+            year, named = _row_year(sheet, row, c, first_col)
+            if named is not None and measure is Measure.BUDGET:
+                measure = named
+        cols.append(Column(c, kind, year, text.strip(), measure, month))
     return cols
 
 
@@ -279,7 +391,9 @@ def _label(sheet: SheetGrid, row: int, col: int) -> str:
     return " ".join(v.split()) if isinstance(v, str) else _text(v)
 
 
-_ACCOUNT_MARKS = ("summa", "s:a", "result", "netto", "budgete", "varav", "därav", "intäkter", "kostnader", "totalt")
+_ACCOUNT_MARKS = (
+    "summa", "s:a", "result", "netto", "budgete", "varav", "därav", "intäkter", "kostnader", "totalt", "verksamhe",
+)  # fmt: skip
 
 
 def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
@@ -332,6 +446,34 @@ def _areas_below(sheet: SheetGrid, row: int, settings: Settings) -> bool:
     return hits >= 2
 
 
+def _row_domain(sheet: SheetGrid, settings: Settings, header_row: int, end: int, label_col: int, first_col: int) -> bool:
+    """The rows recogniser's first question: are the table's rows areas (True) or items such as accounts?
+
+    Items when the header names accounts (Konto, Benämning, Kontogrupp) or a column
+    left of the labels holds account codes; areas when the header names areas
+    (Produktionsområde, Verksamhet, Enhet ...) or at least two of the first rows
+    name known areas. Only the first rows are looked at, so a table of 100,000
+    accounts costs no area look-up per row.
+    """
+    heads = [normalize(_text(sheet.value(header_row, c))) for c in range(0, first_col)]
+    if any(h and _ITEM_HEADER.search(h) for h in heads):
+        return False
+    for c in range(0, label_col):
+        codes = [sheet.value(r, c) for r in range(header_row + 1, min(end, header_row + 31))]
+        if sum(1 for v in codes if v is not None and _ACCOUNT_CODE.match(_text(v).strip())) >= 3:
+            return False
+    if any(h and _AREA_HEADER.match(h) for h in heads):
+        return True
+    hits = 0
+    for r in range(header_row + 1, min(end, header_row + 41)):
+        label = _label(sheet, r, label_col)
+        if label and settings.find_area(label) is not None:
+            hits += 1
+            if hits >= 2:
+                return True
+    return False
+
+
 def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | None:
     found = _find_header(sheet, start, "areas", settings)
     if found is None:
@@ -343,12 +485,17 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
             c.year = settings.budget_year
     end = sheet.height
     for r in range(header_row + 1, sheet.height):
+        line = sheet.rows[r]
+        if sum(1 for v in line if type(v) is str) < 3:
+            continue  # a header names at least three columns (the common case: a label and figures)
         if _header_score(_header_columns(sheet, r, "areas")) >= 3:
             # another table starts: it may have a year row over its names
             end = r - 1 if r - 1 > header_row and any(_is_year_cell(v) for v in sheet.rows[r - 1]) else r
             break
     label_col = _label_col(sheet, header_row + 1, end, cols[0].col)
+    rows_are_areas = _row_domain(sheet, settings, header_row, end, label_col, cols[0].col)
     rows: list[Row] = []
+    hits = 0
     for r in range(header_row + 1, end):
         label = _label(sheet, r, label_col)
         has_amounts = _has_amounts(sheet, r, cols)
@@ -358,23 +505,122 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
         if key and _NOTE_LABEL.match(key):
             rows.append(Row(r, RowKind.NOTE, label))
             continue
-        if key and _SUM_LABEL.match(key):
+        if key and _SUM_LABEL.search(key):
             rows.append(Row(r, RowKind.SUM, label))
             continue
-        area = settings.find_area(label) if label else None
+        area = settings.find_area(label) if label and rows_are_areas else None
         if not has_amounts and area is None:
             prev = rows[-1] if rows else None
-            if prev is not None and prev.kind is RowKind.AREA and prev.area is None:
+            if rows_are_areas and prev is not None and prev.kind is RowKind.AREA and prev.area is None:
                 joined = settings.find_area(f"{prev.label} {label}")
                 if joined is not None:  # a name wrapped over two rows
                     prev.label, prev.area = f"{prev.label} {label}", joined
+                    hits += 1
                     continue
-            if prev is not None and prev.kind is RowKind.AREA and prev.area is not None and not label.strip():
-                continue
-            continue  # a heading or a comment line, not a figure row
-        rows.append(Row(r, RowKind.AREA, label, area))
+            if label:
+                rows.append(Row(r, RowKind.GROUP, label, level=1))  # a heading over a group of rows
+            continue
+        if area is not None:
+            hits += 1
+        rows.append(Row(r, RowKind.AREA if rows_are_areas else RowKind.ITEM, label, area))
+    while rows and rows[-1].kind is RowKind.GROUP:
+        rows.pop()  # text under the table (a source line, a comment) is no heading
     unit, unit_cell = find_unit(sheet, header_row)
-    return Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
+    table = Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
+    table.rows_are_areas, table.area_hits = rows_are_areas, hits
+    _blocks(table)
+    table.sign = _sign(table)
+    return table
+
+
+def _counted(rows: list[Row], parents: set[str]) -> list[Row]:
+    """Data rows a sum adds up: a sub-area counts only where its parent has no row of its own."""
+    return [
+        r
+        for r in rows
+        if r.kind in (RowKind.AREA, RowKind.ITEM)
+        and not (r.area is not None and r.area.parent is not None and normalize(r.area.parent) in parents)
+    ]
+
+
+def _blocks(table: Table) -> None:
+    """The blocks recogniser: what each sum row covers, wherever it stands, and every row's level.
+
+    A sum covers the data rows since the previous sum. A sum with none above it
+    covers the sums above it (a total under subtotals) or, at the top of the
+    table, the subtotals below it, else the data rows below it.
+    """
+    parents = {normalize(r.area.name) for r in table.rows if r.area is not None}
+    rows = table.rows
+    last = -1
+    open_sums: list[int] = []
+    for i, row in enumerate(rows):
+        if row.kind is not RowKind.SUM:
+            continue
+        covered = _counted(rows[last + 1 : i], parents)
+        if covered:
+            row.block = [r.row for r in covered]
+        else:
+            open_sums.append(i)
+        last = i
+    opened = set(open_sums)
+    for i in open_sums:
+        row = rows[i]
+        above = [r for k, r in enumerate(rows[:i]) if r.kind is RowKind.SUM and r.block and k not in opened]
+        if above:
+            row.block = [r.row for r in above]
+            continue
+        below_sums = [r for k, r in enumerate(rows[i + 1 :], i + 1) if r.kind is RowKind.SUM and r.block and k not in opened]
+        if below_sums:
+            row.block = [r.row for r in below_sums]
+            continue
+        nxt = next((k for k in range(i + 1, len(rows)) if rows[k].kind is RowKind.SUM), len(rows))
+        covered = _counted(rows[i + 1 : nxt], parents)
+        row.block = [r.row for r in covered] or None
+    sums = [r for r in rows if r.kind is RowKind.SUM]
+    inner = {x for s in sums for x in (s.block or ()) if any(t.row == x for t in sums)}
+    grouped = any(r.kind is RowKind.GROUP for r in rows) and len(sums) > 1
+    for r in rows:
+        if r.kind is RowKind.SUM:
+            r.level = 1 if r.row in inner else 0
+        elif r.kind in (RowKind.AREA, RowKind.ITEM):
+            r.level = 2 if grouped or (r.area is not None and r.area.parent is not None) else 1
+
+
+def _sign(table: Table) -> Sign:
+    """The sign recogniser: costs shown positive when most cost figures are positive.
+
+    Areas tables read their cost columns (or, with net figures only, the nets: a
+    board's areas are net costs); accounts sheets read their cost rows.
+    """
+    pos = neg = 0
+    if table.layout == "areas":
+        idx = table.indices(RowKind.AREA, RowKind.ITEM)
+        costs = [c for c in table.columns if c.kind is ColumnKind.COST]
+        revenue = [c for c in table.columns if c.kind is ColumnKind.REVENUE]
+        if not costs and revenue:
+            return Sign.COSTS_NEGATIVE
+        for col in costs or [c for c in table.columns if c.kind is ColumnKind.NET and c.measure in BUDGET_MEASURES]:
+            vals = table.values(col.col)
+            for i in idx:
+                v = vals[i]
+                if v is not None and v:
+                    if v > 0:
+                        pos += 1
+                    else:
+                        neg += 1
+    else:
+        idx = table.indices(RowKind.COST_ITEM, RowKind.COST_SUM)
+        for col in table.columns:
+            vals = table.values(col.col)
+            for i in idx:
+                v = vals[i]
+                if v is not None and v:
+                    if v > 0:
+                        pos += 1
+                    else:
+                        neg += 1
+    return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
 
 
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
@@ -405,8 +651,13 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
                 continue
             text = _text(v)
             t = normalize(text)
-            if t and (_year_of(text) is not None or re.search(r"\b(budget|utfall|prognos|belopp)\b", t)):
-                found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip()))
+            measure, month = _measure_of(t)
+            if t and (
+                _year_of(text) is not None
+                or measure is not Measure.BUDGET
+                or re.search(r"\b(budget|utfall|prognos|belopp|bokslut|plan)\b", t)
+            ):
+                found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip(), measure, month))
         if found:
             header_row, cols = r, found
             break
@@ -438,6 +689,11 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
         r = base + i
         label = _label(sheet, r, marker_col)
         key = normalize(label)
+        if (_REVENUE_SUM.match(key) or _COST_SUM.match(key)) and not _has_amounts(sheet, r, cols):
+            # a heading such as "Verksamhetens kostnader" over its accounts
+            section = RowKind.REVENUE_ITEM if _REVENUE_SUM.match(key) else RowKind.COST_ITEM
+            rows.append(Row(r, RowKind.GROUP, label))
+            continue
         if _REVENUE_SUM.match(key):
             rows.append(Row(r, RowKind.REVENUE_SUM, label))
             section = RowKind.COST_ITEM
@@ -454,6 +710,9 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             rows.append(Row(r, section, label))
         elif key.startswith("kostnad"):
             section = RowKind.COST_ITEM
+            rows.append(Row(r, RowKind.GROUP, label))
+        elif key.startswith("intäkt"):
+            rows.append(Row(r, RowKind.GROUP, label))
     else:
         rows += items(previous, len(labels), section)
     unit, unit_cell = find_unit(sheet, header_row)
@@ -469,4 +728,134 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
                         break
             if area:
                 break
-    return Table(sheet, "accounts", header_row, marker_col, cols, rows, unit, unit_cell, area)
+    table = Table(sheet, "accounts", header_row, marker_col, cols, rows, unit, unit_cell, area)
+    _account_blocks(table)
+    table.sign = _sign(table)
+    return table
+
+
+def _account_blocks(table: Table) -> None:
+    """What the subtotals and the result of an accounts sheet cover."""
+    kinds = {RowKind.REVENUE_SUM: RowKind.REVENUE_ITEM, RowKind.COST_SUM: RowKind.COST_ITEM}
+    for row in table.rows:
+        if row.kind in kinds:
+            row.block = [r.row for r in table.rows_of(kinds[row.kind])]
+            row.level = 1
+        elif row.kind is RowKind.RESULT:
+            row.block = [r.row for r in table.rows_of(RowKind.REVENUE_SUM, RowKind.COST_SUM)]
+            row.level = 0
+        elif row.kind in kinds.values():
+            row.level = 2
+
+
+# --- the map in words -------------------------------------------------------------
+ROLE_SV = {
+    ColumnKind.REVENUE: "brutto intäkt",
+    ColumnKind.COST: "brutto kostnad",
+    ColumnKind.NET: "netto",
+    ColumnKind.AMOUNT: "belopp (raderna säger vad)",
+}
+MEASURE_SV = {
+    Measure.BUDGET: "budget",
+    Measure.ACTUAL: "utfall/bokslut",
+    Measure.FORECAST: "prognos",
+    Measure.VARIANCE: "avvikelse",
+    Measure.MONTH: "månad",
+    Measure.FULL_YEAR: "helår",
+    Measure.CHANGE: "förändring",
+}
+ROW_SV = {
+    "area": "område",
+    "sub-area": "delområde",
+    "item": "post (konto)",
+    "group": "grupprubrik",
+    "subtotal": "delsumma",
+    "total": "total",
+    "note": "varav-rad",
+    "revenue_item": "intäktspost",
+    "cost_item": "kostnadspost",
+    "revenue_sum": "summa intäkter",
+    "cost_sum": "summa kostnader",
+    "result": "resultat",
+}
+SIGN_SV = {
+    Sign.COSTS_NEGATIVE: "intäkter positiva, kostnader negativa (netto = intäkt + kostnad)",
+    Sign.COSTS_POSITIVE: "kostnader positiva (nettokostnad = kostnad − intäkt)",
+}
+_MONTH_SV = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def row_role(row: Row) -> str:
+    """The row's role in the map's words (keys of ``ROW_SV``)."""
+    if row.kind is RowKind.AREA:
+        return "sub-area" if row.area is not None and row.area.parent is not None else "area"
+    if row.kind is RowKind.SUM:
+        return "total" if row.level == 0 else "subtotal"
+    return row.kind.value
+
+
+def rows_text(rows: list[int]) -> str:
+    """1-based row numbers, runs shown as ranges: "4–9, 12"."""
+    parts: list[str] = []
+    ordered = sorted(rows)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(f"{ordered[i]}–{ordered[j]}" if j > i else str(ordered[i]))
+        i = j + 1
+    return ", ".join(parts)
+
+
+def column_text(column: Column) -> str:
+    """How a column was understood: "netto, budget 2024", "netto, månad 3 (mars) 2024"."""
+    measure = MEASURE_SV[column.measure]
+    if column.month:
+        measure += f" {column.month} ({_MONTH_SV[column.month - 1]})"
+    return f"{ROLE_SV[column.kind]}, {measure}" + (f" {column.year}" if column.year else "")
+
+
+def map_lines(table: Table) -> list[str]:
+    """One table of the map in Swedish, line by line (what ``vpexcel validate --visa`` prints)."""
+    kind = (
+        "områdestabell"
+        if table.layout == "areas" and table.rows_are_areas
+        else ("tabell med poster (konton)" if table.layout == "areas" else "blad per område med kontorader")
+    )
+    lines = [
+        f"Tabell med rubrikrad {table.header_row + 1} ({kind}), etiketter i kolumn {a1(0, table.label_col)[:-1]}",
+        f"  Enhet: {table.unit or 'framgår inte'}" + (f" (cell {table.unit_cell})" if table.unit_cell else ""),
+        f"  Tecken: {SIGN_SV[table.sign]}",
+    ]
+    if table.layout == "accounts":
+        lines.append(f"  Området: {table.area.name if table.area else 'okänt'}")
+    lines.append("  Kolumner:")
+    for c in table.columns:
+        lines.append(f"    {a1(0, c.col)[:-1]}: {column_text(c)} (rubrik '{c.header}')")
+    counts: dict[str, int] = {}
+    for r in table.rows:
+        role = row_role(r)
+        counts[role] = counts.get(role, 0) + 1
+    lines.append("  Rader: " + ", ".join(f"{ROW_SV[k]} {n}" for k, n in counts.items()))
+    sums = [r for r in table.rows if r.block]
+    if sums:
+        lines.append("  Summor:")
+        for r in sums:
+            lines.append(
+                f"    rad {r.row + 1} ({ROW_SV[row_role(r)]}, '{r.label}') summerar rad {rows_text([x + 1 for x in r.block or ()])}"
+            )
+    return lines

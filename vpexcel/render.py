@@ -61,12 +61,26 @@ def print_text(report: Report, out: TextIO | None = None) -> None:
     console.print(f"Summering: {summary_sv(report)}.")
 
 
+def print_map(read_as: list[tuple[str, list[str]]], out: TextIO | None = None) -> None:
+    """The table map in Swedish, sheet by sheet: how vpexcel read the workbook."""
+    console = _console(out)
+    console.print("[bold]Så lästes arbetsboken[/bold]")
+    for sheet, lines in read_as:
+        if sheet:
+            console.print(f"[bold]Blad: {sheet}[/bold]", markup=True)
+        for line in lines:
+            console.print(line, markup=False, soft_wrap=True)
+    console.print()
+
+
 def _print_findings(console: Console, report: Report) -> None:
     from rich.table import Table
 
+    number = {id(f): i + 1 for i, f in enumerate(report.findings)}  # "följdfel av F7" points at these
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet or ""):
         where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")) else "Blad"
         table = Table(title=f"{where}: {sheet}" if sheet else "Hela arbetsboken", title_justify="left", expand=False)
+        table.add_column("Nr", no_wrap=True)
         table.add_column("Cell", no_wrap=True)
         table.add_column("Kod", no_wrap=True)
         table.add_column("Nivå", no_wrap=True)
@@ -74,7 +88,7 @@ def _print_findings(console: Console, report: Report) -> None:
         for f in items:
             level = SEVERITY_SV[f.severity] + (" (undantag)" if f.silenced else "")
             message = f.message + (f"\nUndantag: {f.silenced}" if f.silenced else "")
-            table.add_row(f.cell or "–", f.code, f"[{_STYLE[f.severity]}]{level}[/]", message)
+            table.add_row(f"F{number[id(f)]}", f.cell or "–", f.code, f"[{_STYLE[f.severity]}]{level}[/]", message)
         console.print(table)
 
 

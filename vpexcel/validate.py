@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from vpexcel.findings import Finding, Report
-from vpexcel.grid import WorkbookGrid, parse_a1
-from vpexcel.layout import Table, detect_tables
+from vpexcel.findings import Finding, Report, Severity
+from vpexcel.formulas import references
+from vpexcel.grid import SheetGrid, WorkbookGrid, a1, parse_a1
+from vpexcel.layout import Table, detect_tables, map_lines
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
 from vpexcel.rules.context import Context
@@ -24,13 +25,122 @@ def resolve_settings(book: WorkbookGrid, given: Settings | None = None) -> Setti
     return default_settings()
 
 
-def find_tables(book: WorkbookGrid, settings: Settings) -> list[Table]:
+def find_tables(book: WorkbookGrid, settings: Settings, unread: list[str] | None = None) -> list[Table]:
+    """Every table of every sheet; the names of sheets with figures but no table go to ``unread``."""
     tables: list[Table] = []
     for sheet in book.sheets:
         if normalize(sheet.name) in SKIPPED_SHEETS:
             continue
-        tables += detect_tables(sheet, settings)
+        found = detect_tables(sheet, settings)
+        if not found and unread is not None and has_figures(sheet):
+            unread.append(sheet.name)
+        tables += found
     return tables
+
+
+def has_figures(sheet: SheetGrid, enough: int = 4) -> bool:
+    """A sheet with at least ``enough`` numbers that are no years (amounts someone may expect checked)."""
+    count = 0
+    for line in sheet.rows:
+        for v in line:
+            if type(v) is float or (type(v) is int):
+                if float(v).is_integer() and 1900 <= v <= 2200:
+                    continue
+                count += 1
+                if count >= enough:
+                    return True
+    return False
+
+
+# findings that say a figure itself is wrong; an arithmetic finding computed from such a cell is their knock-on
+CAUSES = ("VP201", "VP202", "VP204", "VP205", "VP301", "VP302", "VP303", "VP403")
+ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
+_TRACE_DEPTH = 8
+_TRACE_RANGE = 5_000  # cells of one range followed at most
+
+
+def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int, list[tuple[str, str]]]) -> list[Finding]:
+    """Name the cause of every arithmetic finding computed from a cell another finding already blames.
+
+    A figure depends on the cells it was computed from and, through their formulas,
+    on the cells those read (a total on its rows, a summary on another sheet's
+    result). The first blamed cell found names the cause; a cause that is itself a
+    knock-on hands over its own cause, so the message points at what to correct.
+    Returns the findings in order; F-numbers count from 1 in that order.
+    """
+    number = {id(f): i + 1 for i, f in enumerate(findings)}
+    order = {"VP403": 0, "VP201": 1, "VP202": 1, "VP204": 1, "VP205": 1}
+    blamed: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.code in CAUSES and f.sheet and f.cell and f.severity is not Severity.INFO:
+            blamed.setdefault((f.sheet, f.cell), []).append(f)
+    for got in blamed.values():
+        got.sort(key=lambda g: order.get(g.code, 2))
+    memo: dict[tuple[str, str], Finding | None] = {}
+
+    def at(key: tuple[str, str], other_than: Finding) -> Finding | None:
+        return next((g for g in blamed.get(key, ()) if g is not other_than), None)
+
+    def through_formula(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
+        sheet = book.sheet(key[0])
+        formula = sheet.formula(*parse_a1(key[1])) if sheet is not None else None
+        if not formula or depth > _TRACE_DEPTH:
+            return None
+        for ref in references(formula):
+            target = ref.sheet or key[0]
+            seen = 0
+            for r in range(ref.row1, ref.row2 + 1):
+                for c in range(ref.col1, ref.col2 + 1):
+                    seen += 1
+                    if seen > _TRACE_RANGE:
+                        break
+                    got = trace((target, a1(r, c)), depth + 1, f)
+                    if got is not None:
+                        return got
+        return None
+
+    def trace(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
+        got = at(key, f)
+        if got is not None:
+            return got
+        if key in memo:
+            return memo[key]
+        memo[key] = None  # a circular reference ends here
+        memo[key] = through_formula(key, depth, f)
+        return memo[key]
+
+    causes: dict[int, Finding] = {}
+    for f in findings:
+        if f.code not in ARITHMETIC or f.severity is Severity.INFO or not f.sheet:
+            continue
+        cause = None
+        if f.cell:
+            own = (f.sheet, f.cell)
+            cause = at(own, f)
+            if cause is not None and cause.code in ARITHMETIC:
+                cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
+            if cause is None:
+                cause = through_formula(own, 0, f)
+        for where in inputs.get(id(f), ()):
+            if cause is not None:
+                break
+            cause = trace(where, 0, f)
+        if cause is not None and cause is not f:
+            causes[id(f)] = cause
+    for f in findings:
+        cause = causes.get(id(f))
+        if cause is None:
+            continue
+        seen = {id(f)}
+        while id(cause) in causes and id(cause) not in seen:  # the root of a chain of knock-ons
+            seen.add(id(cause))
+            cause = causes[id(cause)]
+        if cause is f:
+            continue
+        f.message += f" Följdfel av F{number[id(cause)]} ({cause.code} i {cause.sheet}!{cause.cell}): rätta den först."
+        f.suggestion = None
+        f.cause_sheet, f.cause_cell = cause.sheet, cause.cell
+    return findings
 
 
 def _position(book: WorkbookGrid, f: Finding) -> tuple[int, int, int, str]:
@@ -42,22 +152,61 @@ def _position(book: WorkbookGrid, f: Finding) -> tuple[int, int, int, str]:
     return sheet_pos, row, col, f.code
 
 
-def validate(book: WorkbookGrid, settings: Settings | None = None) -> Report:
-    """Check a workbook and return every finding, sorted by sheet and cell."""
+SheetMap = tuple[str, list[str]]  # a sheet's name and the lines that say how it was read
+
+
+def validate(book: WorkbookGrid, settings: Settings | None = None, read_as: list[SheetMap] | None = None) -> Report:
+    """Check a workbook and return every finding, sorted by sheet and cell.
+
+    ``read_as``, when given, receives the table map in Swedish, sheet by sheet
+    (what ``vpexcel validate --visa`` prints and the report's sheet "Så lästes arbetsboken" shows).
+    """
     with cyclic_gc_paused():
-        return _validate(book, settings)
+        return _validate(book, settings, read_as)
 
 
-def _validate(book: WorkbookGrid, settings: Settings | None) -> Report:
+def describe_map(ctx: Context) -> list[SheetMap]:
+    """How every sheet was read, in Swedish: its tables, or why it has none."""
+    s = ctx.settings
+    source = "standardinställningarna" if ctx.default_settings else "arbetsbokens eller filens egna inställningar"
+    out: list[SheetMap] = [("", [f"Inställningar: {s.municipality}, {s.board}, budgetår {s.budget_year}, {s.unit} ({source})."])]
+    for sheet in ctx.workbook.sheets:
+        if normalize(sheet.name) in SKIPPED_SHEETS:
+            out.append((sheet.name, ["Bladet är inställningar eller en rapport och kontrolleras inte."]))
+            continue
+        tables = [t for t in ctx.tables if t.sheet is sheet]
+        if tables:
+            out.append((sheet.name, [line for t in tables for line in map_lines(t)]))
+        elif sheet.name in ctx.unread:
+            out.append(
+                (sheet.name, ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."])
+            )
+        else:
+            out.append((sheet.name, ["Ingen tabell och inga belopp på bladet."]))
+    return out
+
+
+def _validate(book: WorkbookGrid, settings: Settings | None, read_as: list[SheetMap] | None = None) -> Report:
     load_all()
-    settings = resolve_settings(book, settings)
-    ctx = Context(book, settings, find_tables(book, settings))
+    ctx = build_context(book, settings)
+    if read_as is not None:
+        read_as.extend(describe_map(ctx))
     findings: list[Finding] = []
     for _code, fn in CHECKS:
         findings.extend(fn(ctx))
     for f in findings:
-        ex = settings.exemption_for(f.code, f.sheet, f.cell)
+        ex = ctx.settings.exemption_for(f.code, f.sheet, f.cell)
         if ex is not None:
             f.silenced = ex.reason
     findings.sort(key=lambda f: _position(book, f))
+    findings = link_knock_ons(book, findings, ctx.inputs)
     return Report(file=book.name, findings=findings)
+
+
+def build_context(book: WorkbookGrid, settings: Settings | None = None) -> Context:
+    """The settings in force and the table map of every sheet: what every check reads."""
+    default = settings is None and book.sheet(SETTINGS_SHEET) is None
+    settings = resolve_settings(book, settings)
+    unread: list[str] = []
+    tables = find_tables(book, settings, unread)
+    return Context(book, settings, tables, default_settings=default, unread=unread)

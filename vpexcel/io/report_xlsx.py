@@ -72,8 +72,32 @@ def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], s
         ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 90)
 
 
-def write_report(report: Report, book_path: Path, target: Path) -> Path:
-    """Write the report workbook atomically to ``target``."""
+READ_AS_SHEET = "Så lästes arbetsboken"
+
+
+def write_read_as(wb: Any, read_as: list[tuple[str, list[str]]]) -> None:
+    """The sheet "Så lästes arbetsboken": the table map, one line per row, text only."""
+    from openpyxl.styles import Font
+
+    from vpexcel.io.openpyxl_text import put
+
+    ws = wb.create_sheet(READ_AS_SHEET)
+    put(ws.cell(1, 1), "Så lästes arbetsboken: tabellerna vpexcel hittade, hur varje kolumn och rad förstods")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    row = 3
+    for sheet, lines in read_as:
+        put(ws.cell(row, 1), sheet)
+        ws.cell(row, 1).font = Font(bold=True)
+        for line in lines:
+            put(ws.cell(row, 2), line)
+            row += 1
+        row += 1
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 110
+
+
+def write_report(report: Report, book_path: Path, target: Path, read_as: list[tuple[str, list[str]]] | None = None) -> Path:
+    """Write the report workbook atomically to ``target`` (with the table map when ``read_as`` is given)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -94,4 +118,6 @@ def write_report(report: Report, book_path: Path, target: Path) -> Path:
     )
     append(ws, [])
     write_findings(ws, report.findings, lambda f: _link(book_path, target, f.sheet, f.cell) if f.sheet and f.cell else None)
+    if read_as:
+        write_read_as(wb, read_as)
     return write_atomic(target, lambda tmp: wb.save(tmp))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.grid import a1
-from vpexcel.layout import Column, ColumnKind, Row, RowKind, Table
+from vpexcel.layout import BUDGET_MEASURES, Column, ColumnKind, Measure, Row, RowKind, Sign, Table
 from vpexcel.numbers import format_sv
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context, decimals_of
@@ -22,7 +22,8 @@ rule(
     Severity.ERROR,
     "arithmetic",
     title="Netto är inte intäkt plus kostnad",
-    what="På en rad ska netto (budgeterat resultat) vara brutto intäkt plus brutto kostnad. På ett blad per område "
+    what="På en rad ska netto (budgeterat resultat) vara brutto intäkt plus brutto kostnad (i en tabell med positiva "
+    "kostnader: kostnad minus intäkt). På ett blad per område "
     "ska Resultat vara Summa intäkter plus Summa kostnader. Avrundning tolereras: tre avrundade tal får tillsammans "
     "skilja ett och ett halvt avrundningssteg.",
     why="Ett netto som inte hänger ihop med bruttot betyder att ett av talen är fel, och det är nettot som jämförs med ramen.",
@@ -34,8 +35,9 @@ rule(
     Severity.ERROR,
     "arithmetic",
     title="Summaraden stämmer inte",
-    what="En summarad (Totalt, Summa ...) ska vara summan av raderna ovanför den. Avrundning tolereras: "
-    "n rader och summan får tillsammans skilja (n + 1) halva avrundningssteg.",
+    what="En summarad (Totalt, Summa ...) ska vara summan av raderna den summerar, ovanför eller under den "
+    "(en total överst summerar gruppernas delsummor). En kolumn Helår ska vara summan av månaderna på samma rad. "
+    "Avrundning tolereras: n rader och summan får tillsammans skilja (n + 1) halva avrundningssteg.",
     why="En total som inte stämmer ger fel bild av nämndens budget och fel avstämning mot ramen.",
     example="Totalt brutto kostnad 2024 står som −285,8 men raderna summerar till −295,8.",
     fix="Använd en SUMMA-formel över alla rader i blocket, eller rätta det belopp som är fel.",
@@ -96,31 +98,45 @@ _YEAR_KINDS = (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET)
 
 
 def _triples(table: Table) -> Iterator[tuple[int | None, Column, Column, Column]]:
+    """Revenue, cost and net columns of one year and measure."""
     for year in table.years:
-        rev, cost, net = (table.column(k, year) for k in _YEAR_KINDS)
-        if rev and cost and net:
-            yield year, rev, cost, net
+        for measure in Measure:
+            rev, cost, net = (table.column(k, year, measure) for k in _YEAR_KINDS)
+            if rev and cost and net:
+                yield year, rev, cost, net
+
+
+def _net_of(table: Table, revenue: float, cost: float) -> float:
+    """The net under the table's sign convention."""
+    return cost - revenue if table.sign is Sign.COSTS_POSITIVE else revenue + cost
+
+
+def _where(table: Table, row: int, col: int) -> tuple[str, str]:
+    return table.name, a1(row, col)
 
 
 @check("VP301")
 def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
         for year, rev, cost, net in _triples(table):
+            what = "Netto" if net.measure is Measure.BUDGET else f"Netto ({net.header})"
             for row in table.rows:
-                if row.kind not in (RowKind.AREA, RowKind.SUM):
+                if row.kind not in (RowKind.AREA, RowKind.ITEM, RowKind.SUM):
                     continue
                 r, c, n = (table.number(row.row, col.col) for col in (rev, cost, net))
                 if r is None or c is None or n is None:
                     continue
+                want = _net_of(table, r, c)
                 f = ctx.compare(
                     "VP301",
                     table,
                     a1(row.row, net.col),
-                    r + c,
+                    want,
                     n,
                     3,
-                    f"Netto {row.label} {year}",
-                    suggestion=f"Sätt netto till {format_sv(r + c, ctx.decimals(table))} eller rätta brutto.",
+                    f"{what} {row.label} {year}",
+                    suggestion=f"Sätt netto till {format_sv(want, ctx.decimals(table))} eller rätta brutto.",
+                    inputs=[_where(table, row.row, rev.col), _where(table, row.row, cost.col)],
                 )
                 if f:
                     yield f
@@ -134,7 +150,16 @@ def net_is_revenue_plus_cost(ctx: Context) -> Iterator[Finding]:
             r, c, n = (table.number(x.row, col.col) for x in (rev_row, cost_row, res_row))
             if r is None or c is None or n is None:
                 continue
-            f = ctx.compare("VP301", table, a1(res_row.row, col.col), r + c, n, 3, f"{res_row.label} ({col.header})")
+            f = ctx.compare(
+                "VP301",
+                table,
+                a1(res_row.row, col.col),
+                _net_of(table, r, c),
+                n,
+                3,
+                f"{res_row.label} ({col.header})",
+                inputs=[_where(table, rev_row.row, col.col), _where(table, cost_row.row, col.col)],
+            )
             if f:
                 yield f
 
@@ -163,7 +188,8 @@ def _totals(ctx: Context, code: str, table: Table, total: Row, parts: list[int],
         if actual is None or expected is None:
             continue
         describe = f"{what} {col.header} {col.year or ''}" if table.layout == "areas" else f"{what} ({col.header})"
-        f = ctx.compare(code, table, a1(total.row, col.col), expected, actual, len(parts) + 1, describe.rstrip())
+        inputs = [_where(table, table.rows[i].row, col.col) for i in parts]
+        f = ctx.compare(code, table, a1(total.row, col.col), expected, actual, len(parts) + 1, describe.rstrip(), inputs=inputs)
         if f:
             yield f
 
@@ -183,6 +209,40 @@ def sum_rows(ctx: Context) -> Iterator[Finding]:
                     yield from _totals(ctx, "VP302", table, row, parts, row.label)
 
 
+@check("VP302")
+def full_year_is_its_months(ctx: Context) -> Iterator[Finding]:
+    """Helår against the sum of its months, on every row that has them."""
+    for table in ctx.tables:
+        months = [c for c in table.columns if c.measure is Measure.MONTH]
+        if not months:
+            continue
+        for full in (c for c in table.columns if c.measure is Measure.FULL_YEAR):
+            parts = [c for c in months if c.kind is full.kind and c.year == full.year]
+            if len(parts) < 2:
+                continue
+            columns = [table.values(c.col) for c in parts]
+            totals = table.values(full.col)
+            for i, row in enumerate(table.rows):
+                actual = totals[i]
+                if actual is None or row.kind in (RowKind.GROUP, RowKind.NOTE):
+                    continue
+                figures = [col[i] for col in columns]
+                if any(v is None for v in figures):
+                    continue
+                f = ctx.compare(
+                    "VP302",
+                    table,
+                    a1(row.row, full.col),
+                    sum(v for v in figures if v is not None),
+                    actual,
+                    len(parts) + 1,
+                    f"{full.header} {row.label} mot summan av månaderna",
+                    inputs=[_where(table, row.row, c.col) for c in parts],
+                )
+                if f:
+                    yield f
+
+
 @check("VP303")
 def sub_areas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
@@ -196,6 +256,8 @@ def sub_areas(ctx: Context) -> Iterator[Finding]:
 
 @check("VP304")
 def frame(ctx: Context) -> Iterator[Finding]:
+    if ctx.foreign_areas:
+        return
     for table in ctx.area_tables():
         if not ctx.is_board_table(table):
             continue
@@ -207,6 +269,8 @@ def frame(ctx: Context) -> Iterator[Finding]:
             if total is None:
                 continue
             expected = fr.amount * UNIT_FACTOR[ctx.settings.unit] / UNIT_FACTOR[table.unit or ctx.settings.unit]
+            if table.sign is Sign.COSTS_POSITIVE:
+                expected = -expected  # the frame is a net cost; this table shows it positive
             f = ctx.compare(
                 "VP304",
                 table,
@@ -215,6 +279,7 @@ def frame(ctx: Context) -> Iterator[Finding]:
                 total,
                 figures,
                 f"Nämndens netto {col.year} mot ramen",
+                inputs=[(table.name, cell)] if cell else None,
             )
             if f:
                 yield f
@@ -227,15 +292,18 @@ def bridge(ctx: Context) -> Iterator[Finding]:
     if not items:
         return
     scale = UNIT_FACTOR[ctx.settings.unit]
+    if ctx.foreign_areas:
+        return
     for table in ctx.area_tables():
         if not ctx.is_board_table(table):
             continue
         nets: dict[int, tuple[float, str | None, int]] = {}
+        flip = -1.0 if table.sign is Sign.COSTS_POSITIVE else 1.0  # to the frames' sign: net cost negative
         for y in (year - 1, year):
-            col = table.column(ColumnKind.NET, y)
+            col = next((c for c in ctx.net_columns(table) if c.year == y), None)
             total = ctx.board_total(table, col) if col else (None, None, 0)
             if total[0] is not None:
-                nets[y] = (total[0] * UNIT_FACTOR[table.unit or ctx.settings.unit] / scale, total[1], 1)
+                nets[y] = (flip * total[0] * UNIT_FACTOR[table.unit or ctx.settings.unit] / scale, total[1], 1)
             elif (fr := ctx.settings.frame(y)) is not None:
                 nets[y] = (fr.amount, None, 0)
         if year not in nets or year - 1 not in nets:
@@ -272,8 +340,12 @@ def summary_matches_sheets(ctx: Context) -> Iterator[Finding]:
             if detail is None:
                 continue
             factor = UNIT_FACTOR[detail.unit or ctx.settings.unit] / UNIT_FACTOR[table.unit or ctx.settings.unit]
+            if detail.sign is not table.sign:
+                factor = -factor
             for col in table.columns:
-                dcol = next((c for c in detail.columns if c.year == col.year), None)
+                if col.measure not in BUDGET_MEASURES:
+                    continue
+                dcol = next((c for c in detail.columns if c.year == col.year and c.measure in BUDGET_MEASURES), None)
                 drow = next(iter(detail.rows_of(rows_by_kind[col.kind])), None)
                 if dcol is None or drow is None:
                     continue
@@ -291,6 +363,7 @@ def summary_matches_sheets(ctx: Context) -> Iterator[Finding]:
                     f"{row.area.name} {col.header} {col.year or ''} mot bladet '{detail.name}'!{a1(drow.row, dcol.col)}".replace(
                         "  ", " "
                     ),
+                    inputs=[(detail.name, a1(drow.row, dcol.col))],
                 )
                 if f:
                     yield f

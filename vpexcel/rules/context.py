@@ -9,7 +9,7 @@ from typing import Any
 
 from vpexcel.findings import Finding, Value
 from vpexcel.grid import WorkbookGrid, a1
-from vpexcel.layout import Column, ColumnKind, Row, RowKind, Table
+from vpexcel.layout import BUDGET_MEASURES, Column, ColumnKind, Row, RowKind, Sign, Table
 from vpexcel.numbers import Amount, AmountKind, format_sv
 from vpexcel.settings import Area, Settings, normalize
 
@@ -35,6 +35,9 @@ class Context:
     workbook: WorkbookGrid
     settings: Settings
     tables: list[Table]
+    default_settings: bool = False  # no settings given and none in the workbook: another kommun's may be in use
+    unread: list[str] = field(default_factory=list)  # sheets with figures but no table understood (VP106)
+    inputs: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # finding id -> cells it was computed from
     _cells: dict[int, list[AmountCell]] = field(default_factory=dict)
     _memo: dict[object, Any] = field(default_factory=dict)
 
@@ -55,10 +58,14 @@ class Context:
         expected: Value = None,
         actual: Value = None,
         suggestion: str | None = None,
+        inputs: list[tuple[str, str]] | None = None,
     ) -> Finding:
         from vpexcel.rules import make_finding
 
-        return make_finding(code, sheet, cell, message, expected=expected, actual=actual, suggestion=suggestion)
+        f = make_finding(code, sheet, cell, message, expected=expected, actual=actual, suggestion=suggestion)
+        if inputs:
+            self.inputs[id(f)] = inputs
+        return f
 
     def compare(
         self,
@@ -71,6 +78,7 @@ class Context:
         what: str,
         suggestion: str | None = None,
         decimals: int | None = None,
+        inputs: list[tuple[str, str]] | None = None,
     ) -> Finding | None:
         """An error when ``actual`` is off by more than honest rounding, VP309 when within it.
 
@@ -105,6 +113,7 @@ class Context:
             expected=expected,
             actual=actual,
             suggestion=suggestion,
+            inputs=inputs,
         )
 
     # --- tables ------------------------------------------------------------
@@ -146,9 +155,13 @@ class Context:
             for col in table.columns:
                 for i in table.odd(col.col):
                     row = table.rows[i]
+                    if row.kind is RowKind.GROUP:
+                        continue
                     amount = table.amount(row.row, col.col)
                     if amount.kind is AmountKind.NUMBER or (row.kind is RowKind.NOTE and amount.kind is AmountKind.EMPTY):
                         continue
+                    if amount.kind is AmountKind.EMPTY and (row.row, col.col) in table.sheet.formulas:
+                        continue  # a formula without its calculated value: said once, as VP206
                     got.append(AmountCell(row, col, amount))
             got.sort(key=lambda c: (c.row.row, c.column.col))
             self._cells[id(table)] = got
@@ -162,7 +175,7 @@ class Context:
 
     def is_board_table(self, table: Table) -> bool:
         """A table that lists the board's areas (at least half of them)."""
-        if table.layout != "areas":
+        if table.layout != "areas" or not table.rows_are_areas:
             return False
         top = {normalize(a.name) for a in self.settings.top_level()}
         present = {normalize(r.area.name) for r in table.rows if r.area is not None and r.area.parent is None}
@@ -181,24 +194,21 @@ class Context:
         return out
 
     def covered_by(self, table: Table, sum_row: Row) -> list[Row]:
-        """The rows a sum row totals: area rows since the previous sum row, else the sums above."""
-        before = [r for r in table.rows if r.row < sum_row.row]
-        last_sum = max((i for i, r in enumerate(before) if r.kind is RowKind.SUM), default=-1)
-        block = self.counted_rows(table, before[last_sum + 1 :])
-        if block:
-            return block
-        return [r for r in before if r.kind is RowKind.SUM]
+        """The rows a sum row totals: the block the table map gives it."""
+        if not sum_row.block:
+            return []
+        position = table.position()
+        return [table.rows[position[r]] for r in sum_row.block]
 
     def children_rows(self, table: Table, parent: Area) -> list[Row]:
         kids = {normalize(a.name) for a in self.settings.children(parent)}
         return [r for r in table.rows if r.kind is RowKind.AREA and r.area is not None and normalize(r.area.name) in kids]
 
     def board_total(self, table: Table, column: Column) -> tuple[float | None, str | None, int]:
-        """The board's figure in a column: the last sum row, else the sum of the areas."""
-        sums = table.rows_of(RowKind.SUM)
-        if sums:
-            last = sums[-1]
-            return table.number(last.row, column.col), a1(last.row, column.col), 1
+        """The board's figure in a column: the table's grand total, else the sum of the areas."""
+        total = table.grand_total()
+        if total is not None:
+            return table.number(total.row, column.col), a1(total.row, column.col), 1
         rows = self.counted_rows(table, table.rows)
         numbers = [table.number(r.row, column.col) for r in rows]
         if not numbers or any(n is None for n in numbers):
@@ -206,4 +216,20 @@ class Context:
         return sum(n for n in numbers if n is not None), None, len(numbers)
 
     def net_columns(self, table: Table) -> list[Column]:
-        return [c for c in table.columns if c.kind is ColumnKind.NET]
+        """The budget's net columns (not utfall, prognos, avvikelse or months)."""
+        return [c for c in table.columns if c.kind is ColumnKind.NET and c.measure in BUDGET_MEASURES]
+
+    def net_cost_sign(self, table: Table) -> float:
+        """-1 where a net cost is shown negative (the settings' frames are), +1 where costs are positive."""
+        return 1.0 if table.sign is Sign.COSTS_POSITIVE else -1.0
+
+    @cached_property
+    def foreign_areas(self) -> bool:
+        """The default settings are in use and most area names in the workbook are not theirs (VP107)."""
+        if not self.default_settings:
+            return False
+        names = [r for t in self.area_tables() if t.rows_are_areas for r in t.rows if r.kind is RowKind.AREA]
+        sheets = self.account_tables()
+        known = sum(1 for r in names if r.area is not None) + sum(1 for t in sheets if t.area is not None)
+        total = len(names) + len(sheets)
+        return total > 0 and known * 2 < total

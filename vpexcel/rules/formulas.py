@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
 from vpexcel.grid import a1
-from vpexcel.layout import Row, RowKind, Table
+from vpexcel.layout import Measure, Row, RowKind, Table
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
 
@@ -62,10 +62,13 @@ def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
 def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     groups: list[list[tuple[int, int]]] = []
     sums = (RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT)
+    by_measure: dict[str, list[int]] = {}  # months and helår are different kinds of cell (a column sum, a row sum)
+    for c in table.columns:
+        by_measure.setdefault("helår" if c.measure is Measure.FULL_YEAR else "other", []).append(c.col)
     for row in table.rows:
         if row.kind in sums:
-            groups.append([(row.row, c.col) for c in table.columns])
-    item_kinds = (RowKind.AREA, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
+            groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
+    item_kinds = (RowKind.AREA, RowKind.ITEM, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
     item_rows = [r.row for r in table.rows if r.kind in item_kinds]
     wanted = set(item_rows)
     per_column = Counter(c for (r, c) in table.sheet.formulas if r in wanted)
@@ -96,6 +99,43 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
                         f"Cellen har ett inskrivet värde där {len(formulas)} av {len(filled)} celler av samma slag är formler (t.ex. ={example}).",
                         actual=sheet.value(r, c) if isinstance(sheet.value(r, c), (int, float, str)) else None,
                         suggestion="Ersätt värdet med en formel som grannarnas.",
+                    )
+
+
+@check("VP401")
+def constant_among_years(ctx: Context) -> Iterator[Finding]:
+    """A sum row's figure typed in for one year where the same column of the other years is a formula."""
+    sums = (RowKind.SUM, RowKind.REVENUE_SUM, RowKind.COST_SUM, RowKind.RESULT)
+    for table in ctx.tables:
+        if len(table.years) < 2:
+            continue
+        sheet = table.sheet
+        kinds: dict[tuple[str, str, int], list[int]] = {}
+        for column in table.columns:
+            kinds.setdefault((column.kind.value, column.measure.value, column.month or 0), []).append(column.col)
+        for row in table.rows:
+            if row.kind not in sums:
+                continue
+            group_of_row = [(row.row, column.col) for column in table.columns]
+            formulas_in_row = sum(1 for rc in group_of_row if rc in sheet.formulas)
+            if formulas_in_row * 2 > len(group_of_row) and len(group_of_row) >= 3:
+                continue  # the row-wide check (VP401 above) answers for this row
+            for cols in kinds.values():
+                if len(cols) < 2:
+                    continue
+                formulas = [c for c in cols if (row.row, c) in sheet.formulas]
+                constants = [c for c in cols if (row.row, c) not in sheet.formulas and sheet.value(row.row, c) is not None]
+                if not formulas or not constants or len(constants) > len(formulas):
+                    continue
+                example = sheet.formulas[(row.row, formulas[0])]
+                for c in constants:
+                    yield ctx.finding(
+                        "VP401",
+                        table.name,
+                        a1(row.row, c),
+                        f"{row.label}: året har ett inskrivet värde där samma kolumn för andra år är en formel (t.ex. ={example}).",
+                        actual=sheet.value(row.row, c) if isinstance(sheet.value(row.row, c), (int, float, str)) else None,
+                        suggestion="Ersätt värdet med samma formel som för de andra åren.",
                     )
 
 
@@ -137,7 +177,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
             for row in table.rows:
                 if row.kind is RowKind.SUM:
                     covered = ctx.covered_by(table, row)
-                    if covered and all(r.kind is RowKind.AREA for r in covered):
+                    if covered and all(r.kind in (RowKind.AREA, RowKind.ITEM) for r in covered):
                         blocks.append((row, covered))
                 elif row.kind is RowKind.AREA and row.area is not None and row.area.parent is None:
                     kids = ctx.children_rows(table, row.area)
@@ -146,7 +186,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         else:
             for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
                 blocks += [(row, table.rows_of(items)) for row in table.rows_of(kind)]
-        table_rows = {r.row for r in table.rows} | {table.header_row}
+        table_rows = {r.row for r in table.rows if r.kind is not RowKind.GROUP} | {table.header_row}
         for total, covered in blocks:
             want = {r.row for r in covered}
             first, last = min(want), max(want)
@@ -156,6 +196,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                 refs = sum_ranges(formula) if formula else None
                 if formula is None or not refs or any(ref.sheet for ref in refs):
                     continue
+                if all(ref.row1 == ref.row2 == total.row for ref in refs):
+                    continue  # a sum along its own row (Helår = SUMMA(jan:dec)), not over the block
                 if (
                     contiguous
                     and len(refs) == 1

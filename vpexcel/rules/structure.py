@@ -65,11 +65,40 @@ rule(
     example="Rubriken är 'Budget 2024 (tkr)' men inställningarna säger mkr.",
     fix="Skriv enheten i tabellens rubrik, till exempel 'Produktionsområden 2024 (mkr)', eller ändra Enhet på bladet Inställningar.",
 )
+rule(
+    "VP106",
+    Severity.INFO,
+    "structure",
+    title="Bladet har siffror men ingen tabell som vpexcel förstod",
+    what="Ett blad innehåller belopp men vpexcel hittade ingen budgettabell där: inga kolumnrubriker som Brutto intäkt, "
+    "Brutto kostnad, Netto, Budget 2024, och inga rader som Summa intäkter. Bladet nämns en gång; dess siffror kontrolleras inte.",
+    why="Det ska aldrig vara tyst när ett blad hoppas över. Innehåller bladet budgeten behöver vpexcel få veta hur den är uppställd.",
+    example="Bladet 'Investeringar' har projekt med belopp per år men rubrikerna heter 'Projekt', '2024', '2025'.",
+    fix="Ge tabellen rubriker som vpexcel känner igen (se användarguiden), eller beskriv den i tabellen Tabeller på bladet "
+    "Inställningar. Ska bladet inte kontrolleras behöver du inte göra något.",
+)
+rule(
+    "VP107",
+    Severity.INFO,
+    "structure",
+    title="Standardinställningarna gäller en annan kommun",
+    what="Arbetsboken har inget blad Inställningar och ingen inställningsfil angavs, så vpexcel använde sina "
+    "standardinställningar (Lerums kommun, kommunstyrelsen). De flesta områdesnamnen i arbetsboken finns inte där.",
+    why="Med en annan kommuns områden och ramar blir kontrollerna av områden, ram och budgetbrygga meningslösa; "
+    "de hoppas därför över tills arbetsboken har egna inställningar.",
+    example="Arbetsboken listar Partilles verksamheter, men standardinställningarna har Lerums produktionsområden.",
+    fix="Skapa egna inställningar med 'vpexcel init --output installningar.xlsx', skriv in era områden och ramar "
+    "och kopiera bladet Inställningar in i arbetsboken (eller ange filen med --settings).",
+)
 
 
 @check("VP101")
 def missing_area(ctx: Context) -> Iterator[Finding]:
+    if ctx.foreign_areas:
+        return
     for table in ctx.area_tables():
+        if not table.rows_are_areas:
+            continue
         present = {normalize(r.area.name) for r in table.rows if r.area is not None}
         expected = []
         if ctx.is_board_table(table):
@@ -92,6 +121,8 @@ def missing_area(ctx: Context) -> Iterator[Finding]:
 
 @check("VP102")
 def unknown_area(ctx: Context) -> Iterator[Finding]:
+    if ctx.foreign_areas:
+        return
     for table in ctx.area_tables():
         for r in table.rows:
             if r.kind is RowKind.AREA and r.area is None:
@@ -154,8 +185,9 @@ def missing_column(ctx: Context) -> Iterator[Finding]:
             suggestion="Ge tabellen kolumnrubriker som vpexcel känner igen, se användarguiden.",
         )
     for table in ctx.area_tables():
-        for year in table.years:
-            kinds = {c.kind for c in table.columns if c.year == year}
+        groups = sorted({(c.year or 0, c.measure.value, c.month or 0) for c in table.columns})
+        for year, measure, month in groups:
+            kinds = {c.kind for c in table.columns if (c.year or 0, c.measure.value, c.month or 0) == (year, measure, month)}
             if kinds == {ColumnKind.NET}:
                 continue  # a net-only table (one figure per area) is complete
             for kind in (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET):
@@ -164,7 +196,7 @@ def missing_column(ctx: Context) -> Iterator[Finding]:
                         "VP104",
                         table.name,
                         a1(table.header_row, table.label_col),
-                        f"Kolumnen för {_KIND_SV[kind]} {year} saknas i tabellen.",
+                        f"Kolumnen för {_KIND_SV[kind]} {'' if measure == 'budget' else measure + ' '}{year} saknas i tabellen.",
                         expected=_KIND_SV[kind],
                         suggestion=f"Lägg till en kolumn med rubriken '{_KIND_SV[kind].split(' (')[0].capitalize()}' för {year}.",
                     )
@@ -194,7 +226,7 @@ def unit(ctx: Context) -> Iterator[Finding]:
                 expected=ctx.settings.unit,
                 suggestion=f"Skriv enheten i rubriken, till exempel '({ctx.settings.unit})'.",
             )
-        elif table.layout == "areas" and table.unit != ctx.settings.unit:
+        elif table.layout == "areas" and table.unit != ctx.settings.unit and not ctx.foreign_areas:
             yield ctx.finding(
                 "VP105",
                 table.name,
@@ -204,3 +236,32 @@ def unit(ctx: Context) -> Iterator[Finding]:
                 actual=table.unit,
                 suggestion="Rätta enheten i rubriken eller Enhet på bladet Inställningar.",
             )
+
+
+@check("VP106")
+def unread_sheet(ctx: Context) -> Iterator[Finding]:
+    for name in ctx.unread:
+        yield ctx.finding(
+            "VP106",
+            name,
+            None,
+            f"Bladet '{name}' har belopp men ingen tabell som vpexcel förstod; bladets siffror kontrollerades inte.",
+            suggestion="Ge tabellen rubriker som Brutto intäkt, Brutto kostnad, Netto eller Budget 2024, "
+            "eller beskriv den i tabellen Tabeller på bladet Inställningar.",
+        )
+
+
+@check("VP107")
+def default_settings_elsewhere(ctx: Context) -> Iterator[Finding]:
+    if ctx.foreign_areas:
+        s = ctx.settings
+        yield ctx.finding(
+            "VP107",
+            None,
+            None,
+            f"Arbetsboken har inga egna inställningar, så standardinställningarna för {s.municipality} ({s.board}) "
+            "användes, men de flesta områdesnamnen i arbetsboken finns inte där. Kontrollerna av områden, ram och "
+            "budgetbrygga hoppades över.",
+            suggestion="Kör 'vpexcel init --output installningar.xlsx', skriv in era områden och ramar och lägg bladet "
+            "Inställningar i arbetsboken (eller ange filen med --settings).",
+        )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.grid import a1
-from vpexcel.layout import ColumnKind, RowKind
+from vpexcel.layout import ColumnKind, Measure, RowKind, Sign
 from vpexcel.numbers import AmountKind, format_sv
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context, decimals_of
@@ -48,7 +48,9 @@ rule(
     Severity.ERROR,
     "values",
     title="Fel tecken",
-    what="Intäkter visas positiva och kostnader negativa. Regeln slår till när en intäkt är negativ eller en kostnad positiv.",
+    what="Intäkter visas positiva och kostnader negativa. Regeln slår till när en intäkt är negativ eller en kostnad positiv. "
+    "En tabell som visar kostnaderna positiva (nettokostnad = kostnad − intäkt) känns igen på siffrorna; där är en "
+    "negativ kostnad fel tecken.",
     why="Fel tecken ändrar nettot med dubbla beloppet och syns sällan vid en snabb blick.",
     example="Brutto kostnad för Räddningstjänst står som 33,7 i stället för −33,7.",
     fix="Byt tecken på beloppet.",
@@ -62,6 +64,17 @@ rule(
     why="Ett felvärde sprider sig till alla summor som läser cellen.",
     example="Netto för Kommundirektör visar #REF! efter att en rad tagits bort.",
     fix="Öppna formeln och rätta referensen eller beräkningen som ger felet.",
+)
+rule(
+    "VP206",
+    Severity.WARNING,
+    "values",
+    title="Formler utan beräknade värden",
+    what="Arbetsboken har formler men inga värden som Excel räknat fram för dem. Det händer när filen sparats av "
+    "ett program som inte räknar (ett skript, en export). Regeln nämns en gång för hela arbetsboken, inte per cell.",
+    why="vpexcel läser de värden Excel visar. Utan dem ser formlernas celler tomma ut, och summor och netto kan inte kontrolleras.",
+    example="Totalt-raden har =SUMMA(B5:B13) men cellen har inget sparat värde.",
+    fix="Öppna arbetsboken i Excel och spara den (Excel räknar då fram värdena), och kör kontrollen igen.",
 )
 
 
@@ -129,21 +142,31 @@ _COST_ROWS = (RowKind.COST_ITEM, RowKind.COST_SUM)
 def wrong_sign(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         if table.layout == "areas":
-            revenue_rows = cost_rows = table.indices(RowKind.AREA, RowKind.SUM)
+            revenue_rows = cost_rows = table.indices(RowKind.AREA, RowKind.ITEM, RowKind.SUM)
         else:
             revenue_rows = table.indices(*_REVENUE_ROWS)
             cost_rows = table.indices(*_COST_ROWS)
+        positive = table.sign is Sign.COSTS_POSITIVE
         for col in table.columns:
+            if col.measure in (Measure.VARIANCE, Measure.CHANGE):
+                continue  # a deviation or a change may have either sign
             vals = table.values(col.col)
             bad: list[tuple[int, bool]] = []
             if table.layout != "areas" or col.kind is ColumnKind.REVENUE:
                 bad += [(i, True) for i in revenue_rows if (v := vals[i]) is not None and v < 0]
             if table.layout != "areas" or col.kind is ColumnKind.COST:
-                bad += [(i, False) for i in cost_rows if (v := vals[i]) is not None and v > 0]
+                if positive:
+                    bad += [(i, False) for i in cost_rows if (v := vals[i]) is not None and v < 0]
+                else:
+                    bad += [(i, False) for i in cost_rows if (v := vals[i]) is not None and v > 0]
             for i, revenue in sorted(bad):
                 row, n = table.rows[i], vals[i]
                 assert n is not None
-                what = "En intäkt ska vara positiv" if revenue else "En kostnad ska vara negativ"
+                what = (
+                    "En intäkt ska vara positiv"
+                    if revenue
+                    else ("En kostnad ska vara positiv i den här tabellen" if positive else "En kostnad ska vara negativ")
+                )
                 d = decimals_of(n)
                 yield ctx.finding(
                     "VP204",
@@ -171,3 +194,29 @@ def error_value(ctx: Context) -> Iterator[Finding]:
                     actual=str(raw),
                     suggestion="Rätta formeln eller referensen som ger felet.",
                 )
+
+
+@check("VP206")
+def uncalculated_formulas(ctx: Context) -> Iterator[Finding]:
+    """Once per workbook: formula cells in the tables that carry no calculated value."""
+    first: tuple[str, str] | None = None
+    count = 0
+    for table in ctx.tables:
+        formulas = table.sheet.formulas
+        for col in table.columns:
+            for i in table.odd(col.col):
+                row = table.rows[i]
+                if (row.row, col.col) in formulas and table.sheet.value(row.row, col.col) is None:
+                    count += 1
+                    if first is None:
+                        first = (table.name, a1(row.row, col.col))
+    if first is not None:
+        yield ctx.finding(
+            "VP206",
+            first[0],
+            first[1],
+            f"{count} formler i tabellerna saknar det värde Excel räknar fram: filen har sparats av ett program som "
+            "inte räknar. Deras summor och netto kunde inte kontrolleras.",
+            actual=count,
+            suggestion="Öppna arbetsboken i Excel, spara den och kör kontrollen igen.",
+        )
