@@ -394,7 +394,7 @@ def sheet_extent(data: bytes) -> _Extent:
         limit = found[i + 1][0] if i + 1 < len(found) else len(data)
         if _holds_value(data, at, limit):
             far.see(int(digits) - 1, column_index(letters.decode()))
-    return far.extent(cells)
+    return far.extent(min(cells, _valued(data, pre)))
 
 
 def _guess(data: bytes, opener: bytes) -> _Far | None:
@@ -445,6 +445,11 @@ def surely_small(data: bytes) -> bool:
     return (10**digits - 1) * sum(26**i for i in range(1, letters + 1)) <= SPARSE_MIN_CELLS
 
 
+def _valued(data: bytes, pre: bytes) -> int:
+    """About how many cells hold a value (styled empty cells do not dilute a stray one)."""
+    return data.count(b"<" + pre + b"v>") + data.count(b"<" + pre + b"is>") + data.count(b"<" + pre + b"v ")
+
+
 class _Far:
     """The last row and column seen, and the cells that reach them (for the message)."""
 
@@ -484,7 +489,7 @@ def _slow_extent(data: bytes, pre: bytes) -> _Extent:
             row, col = max(row, 0), col + 1
         if not m.group(2).endswith(b"/"):
             far.see(row, col)
-    return far.extent(cells)
+    return far.extent(min(cells, _valued(data, pre)))
 
 
 def _check_extent(path: Path, sheet: str, extent: _Extent) -> None:
