@@ -255,6 +255,28 @@ def test_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     refused(rc, err, "last.xlsx", "åtkomst nekad")
 
 
+def test_permission_denied_on_workbook_and_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same as above for a user who is not root: opening the file is refused by the system."""
+    book = Path(shutil.copy(SAMPLE, tmp_path / "last.xlsx"))
+    settings = tmp_path / "last.json"
+    settings.write_text("{}", encoding="utf-8")
+    real_open = Path.open
+
+    def guarded(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name.startswith("last."):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", guarded)
+    rc, _, err = run(["validate", str(book)], capsys)
+    refused(rc, err, "last.xlsx", "åtkomst nekad")
+    rc, _, err = run(["validate", str(SAMPLE), "--settings", str(settings)], capsys)
+    refused(rc, err, "last.json", "åtkomst nekad")
+    assert "Permission" not in err
+
+
 def test_unreadable_inputs_deep_down_are_input_faults(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
