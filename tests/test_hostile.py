@@ -95,9 +95,22 @@ def test_extent_follows_cells_with_values_only() -> None:
         b'<row r="900000"><c r="XFD900000" s="1"/></row></sheetData></worksheet>'
     )
     extent = sheet_extent(data)
-    assert (extent.cells, extent.last_row, extent.last_col) == (4, 8, 1)  # styled empty cells do not count
+    assert (extent.cells, extent.last_row, extent.last_col) == (2, 8, 1)  # styled empty cells do not count
     odd = data.replace(b'<c r="B9"', b'<c s="0" r="B9"')  # attributes in another order: the slow path agrees
-    assert sheet_extent(odd)[:3] == (4, 8, 1)
+    assert sheet_extent(odd)[:3] == (2, 8, 1)
+
+
+def test_styled_empty_cells_do_not_hide_a_stray_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A million formatted empty cells must not make one value at S1048576 look like a dense table."""
+    import zipfile
+
+    with zipfile.ZipFile(SAMPLE) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    styled = b"".join(b'<row r="%d"><c r="A%d" s="1"/><c r="B%d" s="1"/></row>' % (r, r, r) for r in range(20, 100_020))
+    sheet = sheet.replace(b"</sheetData>", styled + b'<row r="1048576"><c r="S1048576"><v>1</v></c></row></sheetData>')
+    book = hostile.rezip(SAMPLE, tmp_path / "formaterad.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    rc, _, err = run(["validate", str(book)], capsys)
+    refused(rc, err, "S1048576")
 
 
 def test_the_quick_bound_lets_only_small_sheets_pass() -> None:
@@ -240,6 +253,28 @@ def test_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     finally:
         book.chmod(0o644)
     refused(rc, err, "last.xlsx", "åtkomst nekad")
+
+
+def test_permission_denied_on_workbook_and_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same as above for a user who is not root: opening the file is refused by the system."""
+    book = Path(shutil.copy(SAMPLE, tmp_path / "last.xlsx"))
+    settings = tmp_path / "last.json"
+    settings.write_text("{}", encoding="utf-8")
+    real_open = Path.open
+
+    def guarded(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name.startswith("last."):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", guarded)
+    rc, _, err = run(["validate", str(book)], capsys)
+    refused(rc, err, "last.xlsx", "åtkomst nekad")
+    rc, _, err = run(["validate", str(SAMPLE), "--settings", str(settings)], capsys)
+    refused(rc, err, "last.json", "åtkomst nekad")
+    assert "Permission" not in err
 
 
 def test_unreadable_inputs_deep_down_are_input_faults(

@@ -143,7 +143,7 @@ def _member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes
 
 def _refuse_dtd(path: Path, head: bytes) -> None:
     """Excel never writes a DTD; one in a part is how XML bombs come (entities), so it is refused."""
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    if b"<!" in head and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):  # one pass in the usual case
         raise _unreadable(
             path,
             "den innehåller XML med egna entiteter, vilket Excel aldrig skriver (möjlig XML-bomb). Öppna den inte; be om en ny fil.",
@@ -394,7 +394,7 @@ def sheet_extent(data: bytes) -> _Extent:
         limit = found[i + 1][0] if i + 1 < len(found) else len(data)
         if _holds_value(data, at, limit):
             far.see(int(digits) - 1, column_index(letters.decode()))
-    return far.extent(cells)
+    return far.extent(min(cells, _valued(data, pre)))
 
 
 def _guess(data: bytes, opener: bytes) -> _Far | None:
@@ -412,7 +412,9 @@ def _guess(data: bytes, opener: bytes) -> _Far | None:
     return far if far.row >= 0 else None
 
 
-_UPPER_DIGITS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+# For the quick bound: capitals become A, digits 0, and every way to end a tag name becomes a space,
+# so a cell's start tag is "<c " (or "<c>") and its reference has the shape A..A0..0.
+_SHAPES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\t\n\r/", b"A" * 26 + b"0" * 10 + b"   >")
 
 
 def surely_small(data: bytes) -> bool:
@@ -424,26 +426,28 @@ def surely_small(data: bytes) -> bool:
     """
     pre = _tag_prefix(data)
     opener = b"<" + pre + b"c"
-    head = opener + b' r="'
-    cells = data.count(head)
-    opened = data.count(opener)
-    if opened != cells and opened - sum(data.count(opener + x) for x in (b"o", b"f", b"u", b"e")) != cells:
-        return False  # a cell without r first, or a tag we do not know
+    far = _guess(data, opener)
+    shapes = data.translate(_SHAPES)
+    opener = opener.translate(_SHAPES)
+    head = opener + b' r="A'
+    cells = shapes.count(head)
+    if shapes.count(opener + b" ") + shapes.count(opener + b">") != cells:
+        return False  # a cell without r first, or a reference not starting with a capital letter
     if cells == 0:
         return True
-    far = _guess(data, opener)
     if far is None:
         return False
-    shapes = data.translate(_UPPER_DIGITS)  # every reference becomes A..A0..0
-    head = head.translate(_UPPER_DIGITS)
-    if shapes.count(head + b"A") != cells:
-        return False  # a reference that does not start with a capital letter
     digits, letters = len(str(far.row + 1)), len(column_letter(far.col))
-    if head + b"A" * (letters + 1) in shapes:
+    if head + b"A" * letters in shapes:
         return False
-    if any(head + b"A" * k + b"0" * (digits + 1) in shapes for k in range(1, letters + 1)):
+    if any(head + b"A" * (k - 1) + b"0" * (digits + 1) in shapes for k in range(1, letters + 1)):
         return False
     return (10**digits - 1) * sum(26**i for i in range(1, letters + 1)) <= SPARSE_MIN_CELLS
+
+
+def _valued(data: bytes, pre: bytes) -> int:
+    """About how many cells hold a value (styled empty cells do not dilute a stray one)."""
+    return data.count(b"<" + pre + b"v>") + data.count(b"<" + pre + b"is>") + data.count(b"<" + pre + b"v ")
 
 
 class _Far:
@@ -485,7 +489,7 @@ def _slow_extent(data: bytes, pre: bytes) -> _Extent:
             row, col = max(row, 0), col + 1
         if not m.group(2).endswith(b"/"):
             far.see(row, col)
-    return far.extent(cells)
+    return far.extent(min(cells, _valued(data, pre)))
 
 
 def _check_extent(path: Path, sheet: str, extent: _Extent) -> None:
