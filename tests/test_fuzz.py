@@ -266,14 +266,7 @@ def check(case: Case, rc: int, err: str) -> None:
 
 
 # Cases that fail because of a file another helper owns (kept, so the lead sees them).
-_POLARS_TEXT = (
-    "vpexcel/io/ledger_reader.py (reconcile helper): polars' English parse error ('could not parse ...') "
-    "is shown in the Swedish message"
-)
-XFAIL: dict[int, str] = {
-    **dict.fromkeys([17, 41, 42, 104, 130, 138, 140], _POLARS_TEXT),
-    56: "vpexcel/settings.py AnsvarRule.matches (area matcher, h11): int('10²0') after str.isdigit() -> exit 3",
-}
+XFAIL: dict[int, str] = {}
 
 N_CASES = 250
 

@@ -375,7 +375,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         if runs:
             print("Skriv 'vpexcel historik visa NUMMER' för att se en körning.")
         return 0
-    if what[0] != "visa" or len(what) != 2 or not what[1].isdigit():
+    if what[0] != "visa" or len(what) != 2 or not what[1].isdecimal():
         raise InputError("Skriv 'vpexcel historik' för listan eller 'vpexcel historik visa NUMMER' för en körning.")
     for line in detail_lines(load_run(path, int(what[1]))):
         print(line)

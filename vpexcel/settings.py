@@ -121,7 +121,7 @@ class AnsvarRule(BaseModel):
             return code.startswith(self.codes[:-1])
         if "-" in self.codes:
             low, high = self.codes.split("-", 1)
-            if low.isdigit() and high.isdigit() and code.isdigit() and len(low) == len(high) == len(code):
+            if low.isdecimal() and high.isdecimal() and code.isdecimal() and len(low) == len(high) == len(code):
                 return int(low) <= int(code) <= int(high)
             return low <= code <= high and len(code) == len(low)
         return code == self.codes

@@ -14,13 +14,14 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from vpexcel.errors import InputError
+from vpexcel.errors import InputError, log_detail
 from vpexcel.grid import CellValue
 from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, read_workbook
 from vpexcel.ledger import (
@@ -40,6 +41,7 @@ from vpexcel.ledger import (
 from vpexcel.numbers import classify, parse_swedish_number
 from vpexcel.period import parse_period
 from vpexcel.settings import COLUMN_FIELDS_SV
+from vpexcel.textcells import clean_text
 
 MAX_LEDGER_BYTES = 2 * 1024 * 1024 * 1024
 MAX_PROBLEMS = 500
@@ -167,9 +169,17 @@ def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, 
             decoded = pl.read_csv(io.BytesIO(_decode(path, source.read_bytes())), **options)  # Windows-1252
             return _csv_frame(path, decoded.lazy(), sep, details, columns)
     except (pl.exceptions.PolarsError, ValueError) as exc:
-        raise _refuse(
-            path, f"den går inte att tolka som CSV ({str(exc).splitlines()[0][:120]}). Exportera den på nytt."
-        ) from None
+        log_detail(f"ledger {path}: {type(exc).__name__}: {exc}")  # polars' English text: the log only
+        raise _refuse(path, f"den går inte att tolka som CSV{_where_sv(str(exc))}. Exportera den på nytt.") from None
+
+
+def _where_sv(polars_text: str) -> str:
+    """Where polars stopped, in Swedish: the start of the line it could not split (it quotes it in backticks)."""
+    m = re.search(r"`([^`]{1,200})", polars_text)
+    if m is None:
+        return ""
+    line = clean_text(m.group(1)).replace('"', "").strip()[:60]
+    return f" (raden som börjar {line!r} har fel antal fält eller ett citattecken som inte avslutas)" if line else ""
 
 
 def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns: dict[str, str]) -> LedgerData:
