@@ -127,10 +127,10 @@ def _read_csv(path: Path, details: bool, columns: dict[str, str]) -> LedgerData:
         # Excel for Mac's "CSV (Macintosh)": lines end in CR alone, which polars does not see as an end
         converted = _cr_to_lf(path)
         try:
-            return _read_csv_lines(path, converted, head.split(b"\r", 1)[0], details, columns)
+            return _read_csv_lines(path, converted, head.replace(b"\r", b"\n"), details, columns)
         finally:
             converted.unlink(missing_ok=True)
-    return _read_csv_lines(path, path, head.split(b"\n", 1)[0], details, columns)
+    return _read_csv_lines(path, path, head, details, columns)
 
 
 def _cr_to_lf(path: Path) -> Path:
@@ -146,9 +146,10 @@ def _cr_to_lf(path: Path) -> Path:
     return Path(name)
 
 
-def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, columns: dict[str, str]) -> LedgerData:
-    """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``."""
-    first = first_line.decode("utf-8", "replace").lstrip("\ufeff")
+def _read_csv_lines(path: Path, source: Path, head: bytes, details: bool, columns: dict[str, str]) -> LedgerData:
+    """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``.
+    ``head``: the file's first bytes, with LF line ends."""
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
     sep = _separator(first)
     options: dict[str, Any] = {
         "separator": sep,
@@ -162,7 +163,7 @@ def _read_csv_lines(path: Path, source: Path, first_line: bytes, details: bool, 
     try:
         try:
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
-            return _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns)
+            return _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns, _sample(head, options))
         except pl.exceptions.ComputeError as exc:
             if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
                 raise
@@ -182,12 +183,34 @@ def _where_sv(polars_text: str) -> str:
     return f" (raden som börjar {line!r} har fel antal fält eller ett citattecken som inte avslutas)" if line else ""
 
 
-def _csv_frame(path: Path, lazy: pl.LazyFrame, sep: str, details: bool, columns: dict[str, str]) -> LedgerData:
+def _sample(head: bytes, options: dict[str, Any]) -> pl.DataFrame | None:
+    """The whole lines in the file's first bytes, to tell decimal comma from point without a second scan."""
+    whole = head[: head.rfind(b"\n") + 1]
+    if whole.startswith(b"\xef\xbb\xbf"):
+        whole = whole[3:]
+    try:
+        opts = {k: v for k, v in options.items() if not k.startswith("row_index")}
+        return pl.read_csv(io.BytesIO(whole.decode("utf-8", "replace").encode("utf-8")), **opts)
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+
+
+def _csv_frame(
+    path: Path,
+    lazy: pl.LazyFrame,
+    sep: str,
+    details: bool,
+    columns: dict[str, str],
+    sample: pl.DataFrame | None = None,
+) -> LedgerData:
     headers = [n for n in lazy.collect_schema().names() if n != LINE_COLUMN]
     found = match_columns(headers, columns)
     _require(path, found, headers, columns)
     cols = {name: pl.col(headers[i]) for name, i in found.items()}
-    amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
+    if sample is not None and sample.width == len(headers):
+        amounts = sample.to_series(found["amount"]).drop_nulls()
+    else:
+        amounts = lazy.select(cols["amount"]).head(2000).collect().to_series().drop_nulls()
     decimal_comma = sep != "," and bool(amounts.str.contains(",", literal=True).any())
     exprs = [
         pl.col(LINE_COLUMN).cast(pl.Int64).alias("line"),
