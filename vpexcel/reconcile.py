@@ -27,10 +27,8 @@ from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
 
-SIGN_CONVENTION = (
-    "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader. "
-    "Avvikelse = budget − utfall: för netto betyder ett negativt tal att nettokostnaden är lägre än budget (överskott)."
-)
+# the sign of the figures; the sign of a deviation follows the settings (Reconciliation.deviation_text)
+SIGN_CONVENTION = "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
 MONTHS_SV = [
     "januari",
     "februari",

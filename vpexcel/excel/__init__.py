@@ -283,15 +283,16 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     when = period_option(period) if period else None
     figures = budget_figures(grid, settings, when[0] if when else None)
     book.status("vpexcel: läser huvudboken ...")
-    rec = run_reconcile(figures, read_ledger(Path(ledger), details=False), settings, when, book.name)
+    ledger_data = read_ledger(Path(ledger), details=False, columns=settings.ledger.columns)
+    rec = run_reconcile(figures, ledger_data, settings, when, book.name)
     rows: list[list[Any]] = [
         [f"Avstämning mot {rec.ledger_file}, {rec.period_sv} ({rec.unit})"],
-        [SIGN_CONVENTION],
+        [f"{SIGN_CONVENTION} {rec.deviation_text}"],
         [],
         ["Produktionsområde", "Budget netto", "Periodiserad budget", "Utfall ack.", "Avvikelse", "Förbrukning"],
     ]
     for a in [*rec.areas, rec.board]:
-        rows.append([a.area, a.budget.net, a.budget_to_date.net, a.actual_to_date.net, a.variance_to_date, a.used_share])
+        rows.append([a.area, a.budget.net, a.budget_to_date.net, a.actual_to_date.net, rec.deviation_of(a), a.used_share])
     rows.append([])
     rows += [[f"{f.code}: {f.message}"] for f in rec.findings]
     book.replace_sheet(RECONCILE_SHEET, rows)
@@ -323,7 +324,8 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     budget_book = read_workbook(Path(budget))
     settings = resolve_settings(budget_book)
     figures = budget_figures(budget_book, settings, when[0])
-    rec = run_reconcile(figures, read_ledger(Path(ledger), details=False), settings, when, Path(budget).name)
+    ledger_data = read_ledger(Path(ledger), details=False, columns=settings.ledger.columns)
+    rec = run_reconcile(figures, ledger_data, settings, when, Path(budget).name)
     given: dict[str, Any] = {}
     statuses: list[Any] = []
     if forecast:
