@@ -188,7 +188,8 @@ def test_cli_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert rc == 1  # VP501 and VP505 are errors
     assert data["period"] == "2024-04" and data["unit"] == "mkr"
-    assert "budget − utfall" in data["sign_convention"]
+    assert "netto = intäkter + kostnader" in data["sign_convention"]
+    assert data["deviation_convention"].startswith("Avvikelse = utfall − periodiserad budget")  # negative = underskott
     board = data["board"]
     assert board["budget"]["net"] == pytest.approx(-253.2)
     assert data["board_after_elimination"]["net"] == pytest.approx(board["actual_to_date"]["net"])
