@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
-from vpexcel.grid import a1
+from vpexcel.grid import a1, column_index
 from vpexcel.layout import Measure, Row, RowKind, Table
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
@@ -139,6 +140,22 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
                     )
 
 
+# a formula of plain relative cell references and arithmetic ("C5+D5", "B7-C7"): its pattern is quick to tell
+_SIMPLE = re.compile(r"^[A-Z]{1,3}\d+(?:[-+*/][A-Z]{1,3}\d+)*$")
+_CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _simple_pattern(formula: str, row: int, col: int) -> str:
+    return _CELL.sub(lambda m: f"R[{int(m[2]) - 1 - row}]C[{column_index(m[1]) - col}]", formula)
+
+
+def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
+    """Each formula's relative pattern; one way of telling for the whole group, so patterns compare."""
+    if all(_SIMPLE.match(f) for _r, _c, f in cells):
+        return [_simple_pattern(f, r, c) for r, c, f in cells]
+    return [pattern(f, r, c) for r, c, f in cells]
+
+
 @check("VP402")
 def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
@@ -147,7 +164,7 @@ def odd_formula(ctx: Context) -> Iterator[Finding]:
             cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
-            patterns = [pattern(f, r, c) for r, c, f in cells]
+            patterns = _patterns(cells)
             common, count = Counter(patterns).most_common(1)[0]
             if count * 2 <= len(cells):
                 continue
@@ -244,6 +261,20 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                     actual="=" + formula,
                     suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
                 )
+                continue
+            if _SIMPLE.match(formula):  # plain references on this sheet: no parser needed
+                for m in _CELL.finditer(formula):
+                    rr, cc = int(m[2]) - 1, column_index(m[1])
+                    if sheet.value(rr, cc) is None and sheet.formula(rr, cc) is None:
+                        yield ctx.finding(
+                            "VP404",
+                            sheet.name,
+                            a1(r, c),
+                            f"Formeln ={formula} läser den tomma cellen {a1(rr, cc)}.",
+                            actual="=" + formula,
+                            suggestion=f"Kontrollera att formeln ska läsa {a1(rr, cc)}.",
+                        )
+                        break
                 continue
             if sum_ranges(formula) is not None:
                 continue  # empty cells inside a SUM's range are normal
