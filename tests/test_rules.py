@@ -283,3 +283,61 @@ def test_exemption_silences_but_keeps_the_finding(check: Callable[..., Report]) 
     f = next(f for f in silenced.findings if f.code == "VP301" and f.cell == "D8")
     assert f.silenced == "Beslutat av KS 2023-11-12"
     assert not silenced.has_errors and silenced.summary.silenced >= 2
+
+
+# --- the table map's recognisers, each on its own -----------------------------------
+def test_column_recogniser_reads_role_measure_and_month() -> None:
+    from vpexcel.layout import ColumnKind, Measure, _column_kind
+
+    assert _column_kind("Brutto intäkt", "areas") == (ColumnKind.REVENUE, Measure.BUDGET, None)
+    assert _column_kind("Nettokostnad", "areas") == (ColumnKind.NET, Measure.BUDGET, None)
+    assert _column_kind("Bokslut 2023", "areas") == (ColumnKind.NET, Measure.ACTUAL, None)
+    assert _column_kind("Avvikelse budget-prognos", "areas") == (ColumnKind.NET, Measure.VARIANCE, None)
+    assert _column_kind("Mar", "areas") == (ColumnKind.NET, Measure.MONTH, 3)
+    assert _column_kind("Helår", "areas") == (ColumnKind.NET, Measure.FULL_YEAR, None)
+    assert _column_kind("varav intäkter", "areas") is None
+    assert _column_kind("Projekt", "areas") is None
+
+
+def test_blocks_recogniser_total_at_the_top_covers_the_subtotals() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import RowKind, detect_tables
+
+    rows = [
+        ["Nettobudget 2024 (mkr)"],
+        ["Verksamhet", "Budget 2024"],
+        ["Totalt", -30.0],
+        ["Ledning"],
+        ["Politisk organisation", -10.0],
+        ["Kommundirektör", -5.0],
+        ["Summa ledning", -15.0],
+        ["Räddningstjänst", -15.0],
+        ["Summa övrigt", -15.0],
+    ]
+    (table,) = detect_tables(SheetGrid("B", rows), default_settings())
+    sums = {r.label: (r.level, r.block) for r in table.rows if r.kind is RowKind.SUM}
+    assert sums == {"Totalt": (0, [6, 8]), "Summa ledning": (1, [4, 5]), "Summa övrigt": (1, [7])}
+    assert [r.label for r in table.rows if r.kind is RowKind.GROUP] == ["Ledning"]
+    assert table.grand_total() is not None and table.grand_total().label == "Totalt"  # type: ignore[union-attr]
+
+
+def test_sign_recogniser_tells_costs_shown_positive() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import Sign, detect_tables
+
+    head = [["Budget 2024 (mkr)"], ["Verksamhet", "Intäkter", "Kostnader", "Nettokostnad"]]
+    positive = [*head, ["Politisk organisation", 1.0, 7.0, 6.0], ["Kommundirektör", 0.2, 13.4, 13.2]]
+    negative = [*head, ["Politisk organisation", 1.0, -7.0, -6.0], ["Kommundirektör", 0.2, -13.4, -13.2]]
+    assert detect_tables(SheetGrid("B", positive), default_settings())[0].sign is Sign.COSTS_POSITIVE
+    assert detect_tables(SheetGrid("B", negative), default_settings())[0].sign is Sign.COSTS_NEGATIVE
+
+
+def test_rows_recogniser_takes_account_rows_for_items_not_areas() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import RowKind, detect_tables
+
+    rows = [["Enhet Norr (tkr)"], ["Konto", "Benämning", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"]]
+    rows += [[str(4000 + i), f"Konto {i}", 0.0, -100.0, -100.0] for i in range(5)]
+    (table,) = detect_tables(SheetGrid("Enhet Norr", rows), default_settings())
+    assert not table.rows_are_areas and table.label_col == 1
+    assert {r.kind for r in table.rows} == {RowKind.ITEM}

@@ -345,8 +345,8 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
     line = sheet.rows[row] if row < sheet.height else []
     found: list[tuple[int, tuple[ColumnKind, Measure, int | None], str]] = []
     for c, v in enumerate(line):
-        if not isinstance(v, str):
-            continue  # a year or a figure names no column
+        if not isinstance(v, str) or c == 0:
+            continue  # a year or a figure names no column; column A holds the labels (or a title)
         text = _text(v)
         role = _column_kind(text, layout)
         if role is not None:
