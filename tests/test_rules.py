@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -341,3 +342,16 @@ def test_rows_recogniser_takes_account_rows_for_items_not_areas() -> None:
     (table,) = detect_tables(SheetGrid("Enhet Norr", rows), default_settings())
     assert not table.rows_are_areas and table.label_col == 1
     assert {r.kind for r in table.rows} == {RowKind.ITEM}
+
+
+def test_vp405_formula_checks_need_xlsx_said_once(tmp_path: Path) -> None:
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.samples import write_book
+    from vpexcel.validate import validate
+
+    book = read_workbook(write_book(tmp_path / "b.xlsx", clean_board()))
+    assert "VP405" not in codes(validate(book, no_bridge()))  # type: ignore[arg-type]
+    book.has_formulas = False  # what the reader says of an .xlsb or .ods
+    book.sheets[0].formulas = {}
+    report = validate(book, no_bridge())  # type: ignore[arg-type]
+    assert codes(report) == ["VP405"] and report.findings[0].severity.value == "info"

@@ -55,6 +55,33 @@ rule(
 )
 
 
+rule(
+    "VP405",
+    Severity.INFO,
+    "formulas",
+    title="Formlerna kunde inte kontrolleras i det här filformatet",
+    what="Arbetsboken är sparad i ett format där vpexcel bara kan läsa värdena, inte formlerna (.xlsb, .xls eller .ods). "
+    "Beloppen, summorna, tecknen och ramen kontrolleras som vanligt; kontrollerna av formler (VP401-VP404, VP206) "
+    "hoppas över. Det sägs en gång för hela arbetsboken.",
+    why="En summa som skrivits in för hand i stället för som formel, eller en SUMMA som lämnar ute en rad, syns bara i formlerna.",
+    example="Budget 2024.xlsb kontrolleras; summorna stämmer, men om Totalt är en formel eller ett inskrivet tal går inte att se.",
+    fix="Spara en kopia som Excel-arbetsbok (.xlsx) med Arkiv > Spara som och kontrollera kopian om du vill ha formlerna kontrollerade.",
+)
+
+
+@check("VP405")
+def formulas_unknown(ctx: Context) -> Iterator[Finding]:
+    if getattr(ctx.workbook, "has_formulas", True) is False:
+        yield ctx.finding(
+            "VP405",
+            None,
+            None,
+            f"{ctx.workbook.name} är sparad i ett format där vpexcel bara läser värdena: formlerna kontrollerades inte "
+            "(summor, tecken och ram kontrollerades som vanligt).",
+            suggestion="Spara en kopia som .xlsx (Arkiv > Spara som) och kontrollera den för att få formlerna kontrollerade.",
+        )
+
+
 def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
     """Cells that should be of one kind: each sum row, and each column's area cells (built once)."""
     return ctx.memo(("groups", id(table)), lambda: _build_groups(table))
