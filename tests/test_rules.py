@@ -355,3 +355,45 @@ def test_vp405_formula_checks_need_xlsx_said_once(tmp_path: Path) -> None:
     book.sheets[0].formulas = {}
     report = validate(book, no_bridge())  # type: ignore[arg-type]
     assert codes(report) == ["VP405"] and report.findings[0].severity.value == "info"
+
+
+def test_tabeller_in_the_settings_describe_a_table_detection_cannot_read(check: Callable[..., Report]) -> None:
+    from vpexcel.settings import SECTION_HEADERS, settings_rows
+
+    investments: Rows = [
+        ["Investeringar (mkr)"],
+        ["Projekt", "2024", "2025"],
+        ["Ny brandstation", -12.0, -30.5],
+        ["IT-plattform", -3.2, -2.1],
+        ["Totalt", -16.2, -32.6],
+    ]
+    assert [(f.code, f.sheet) for f in check({"Investeringar": investments}).findings] == [
+        ("VP104", None),
+        ("VP106", "Investeringar"),
+    ]
+    described = [
+        *settings_rows(default_settings()),
+        [],
+        ["Tabeller"],
+        SECTION_HEADERS["Tabeller"],
+        ["Investeringar", 2, "B", "netto", "budget", 2024, ""],
+        ["Investeringar", "", "C", "netto", "budget", 2025, "kostnader negativa"],
+    ]
+    report = check({"Investeringar": investments, "Inställningar": described})
+    assert [(f.code, f.cell) for f in report.findings if f.severity.value != "info"] == [("VP302", "B5")]
+
+
+def test_tabeller_sign_overrides_what_the_figures_suggest(check: Callable[..., Report]) -> None:
+    from vpexcel.settings import SECTION_HEADERS, settings_rows
+
+    rows: Rows = [["Budget 2024 (mkr)"], ["Produktionsområde", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"]]
+    rows += [[k, r, c, n] for k, (r, c, n) in EXACT_2024.items()]
+    described = [
+        *settings_rows(no_bridge()),
+        [],
+        ["Tabeller"],
+        SECTION_HEADERS["Tabeller"],
+        ["Budget", "", "", "", "", "", "kostnader positiva"],
+    ]  # type: ignore[arg-type]
+    report = check({"Budget": rows, "Inställningar": described})
+    assert len(find(report, "VP204")) == len(EXACT_2024) and find(report, "VP301")  # every cost now has the wrong sign

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from operator import itemgetter
 
-from vpexcel.grid import CellValue, SheetGrid, a1
+from vpexcel.grid import CellValue, SheetGrid, a1, column_index
 from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
 from vpexcel.settings import Area, Settings, normalize
 
@@ -412,8 +412,56 @@ def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
     return False
 
 
+_SPEC_ROLE = {"intäkt": ColumnKind.REVENUE, "kostnad": ColumnKind.COST, "netto": ColumnKind.NET, "belopp": ColumnKind.AMOUNT}
+_SPEC_MEASURE = {
+    "budget": Measure.BUDGET,
+    "utfall": Measure.ACTUAL,
+    "prognos": Measure.FORECAST,
+    "avvikelse": Measure.VARIANCE,
+    "helår": Measure.FULL_YEAR,
+    "förändring": Measure.CHANGE,
+}
+
+
 def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
-    """Every budget table in a sheet, top to bottom."""
+    """Every budget table in a sheet, top to bottom; the settings' "Tabeller" override detection."""
+    specs = [t for t in settings.tables if normalize(t.sheet) == normalize(sheet.name)]
+    if not specs:
+        return _detected(sheet, settings)
+    header = next((t.header_row for t in specs if t.header_row), None)
+    described = [t for t in specs if t.column]
+    if header is not None:
+        row = header - 1
+        cols = [
+            Column(
+                column_index(t.column or "A"),
+                _SPEC_ROLE[t.role or "netto"],
+                t.year or settings.budget_year,
+                _text(sheet.value(row, column_index(t.column or "A"))).strip(),
+                _SPEC_MEASURE[t.measure or "budget"],
+            )
+            for t in described
+        ] or _header_columns(sheet, row, "areas")
+        found = _detect_areas(sheet, settings, row, _AreaLookup(settings), forced=(row, cols)) if cols else None
+        tables = [found] if found is not None else []
+    else:
+        tables = _detected(sheet, settings)
+        for table in tables:
+            for t in described:
+                col = next((c for c in table.columns if c.col == column_index(t.column or "A")), None)
+                if col is not None:
+                    col.kind = _SPEC_ROLE[t.role] if t.role else col.kind
+                    col.measure = _SPEC_MEASURE[t.measure] if t.measure else col.measure
+                    col.year = t.year or col.year
+    for t in specs:
+        if t.sign:
+            for table in tables:
+                table.sign = Sign.COSTS_POSITIVE if t.sign == "kostnader positiva" else Sign.COSTS_NEGATIVE
+    return tables
+
+
+def _detected(sheet: SheetGrid, settings: Settings) -> list[Table]:
+    """Every budget table vpexcel finds in a sheet by itself."""
     find = _AreaLookup(settings)
     accounts = _detect_accounts(sheet, settings)
     if accounts is not None:
@@ -492,8 +540,10 @@ def _row_domain(sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, 
     return False
 
 
-def _detect_areas(sheet: SheetGrid, settings: Settings, start: int, find: _AreaLookup) -> Table | None:
-    found = _find_header(sheet, start, "areas", find)
+def _detect_areas(
+    sheet: SheetGrid, settings: Settings, start: int, find: _AreaLookup, forced: tuple[int, list[Column]] | None = None
+) -> Table | None:
+    found = forced or _find_header(sheet, start, "areas", find)
     if found is None:
         return None
     header_row, cols = found
