@@ -68,6 +68,62 @@ def generate(path: Path, sheets: int, rows: int) -> Path:
     return path
 
 
+def generate_konto(path: Path, sheets: int, rows: int) -> Path:
+    """Account rows with their own columns: Konto, Benämning, Brutto intäkt, Brutto kostnad, Budgeterat resultat
+    (a formula per row) and a Totalt row of SUMs, one sheet per enhet."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    for s in range(sheets):
+        ws = wb.add_worksheet(f"Enhet {s + 1}")
+        ws.write_row(0, 0, [f"Enhet {s + 1} – budget 2024 per konto (tkr)"])
+        ws.write_row(2, 0, ["Konto", "Benämning", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"])
+        totals = [0.0, 0.0, 0.0]
+        for i in range(rows):
+            r = 3 + i
+            revenue = float((i * 7 + s) % 400) if i % 3 == 0 else 0.0
+            cost = -float(100 + (i * 11 + s) % 900)
+            ws.write_string(r, 0, str(3000 + i if i % 3 == 0 else 4000 + i))
+            ws.write_string(r, 1, f"Konto {i + 1}")
+            ws.write_number(r, 2, revenue)
+            ws.write_number(r, 3, cost)
+            ws.write_formula(r, 4, f"=C{r + 1}+D{r + 1}", None, revenue + cost)
+            totals = [totals[0] + revenue, totals[1] + cost, totals[2] + revenue + cost]
+        r = 3 + rows
+        ws.write_string(r, 1, "Totalt")
+        for c in range(3):
+            col = chr(67 + c)
+            ws.write_formula(r, 2 + c, f"=SUM({col}4:{col}{r})", None, totals[c])
+    wb.close()
+    return path
+
+
+def generate_unknown(path: Path, sheets: int, rows: int) -> Path:
+    """Rows that all name an area no settings know ("Verksamhet 17 ..."), net budget per year and a Totalt."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    for s in range(sheets):
+        ws = wb.add_worksheet(f"Blad {s + 1}")
+        ws.write_row(0, 0, [f"Nettobudget del {s + 1} (tkr)"])
+        ws.write_row(2, 0, ["Verksamhet", "Budget 2023", "Budget 2024"])
+        totals = [0.0, 0.0]
+        for i in range(rows):
+            vals = [-float(100 + (i * 7 + s) % 900), -float(110 + (i * 5 + s) % 900)]
+            ws.write_row(3 + i, 0, [f"Verksamhet {s * rows + i + 1} Norrgården", *vals])
+            totals = [a + b for a, b in zip(totals, vals, strict=True)]
+        r = 3 + rows
+        ws.write_string(r, 0, "Totalt")
+        for c in range(2):
+            col = chr(66 + c)
+            ws.write_formula(r, 1 + c, f"=SUM({col}4:{col}{r})", None, totals[c])
+    wb.close()
+    return path
+
+
+SHAPES = {"groups": generate, "konto": generate_konto, "unknown": generate_unknown}
+
+
 def calamine_only_gc_paused(path: Path) -> int:
     from vpexcel.perf import cyclic_gc_paused
 
@@ -108,10 +164,18 @@ def main() -> None:
     ap.add_argument("--sheets", type=int, default=50)
     ap.add_argument("--rows", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--shape",
+        choices=list(SHAPES),
+        default="groups",
+        help="groups: account groups with subtotals; "
+        "konto: Konto/Benämning rows with revenue/cost/net columns; unknown: rows naming no known area",
+    )
+    ap.add_argument("--no-process", action="store_true", help="skip the whole-process run on the sample")
     args = ap.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    book = generate(out / f"bench-{args.sheets}x{args.rows}.xlsx", args.sheets, args.rows)
+    book = SHAPES[args.shape](out / f"bench-{args.shape}-{args.sheets}x{args.rows}.xlsx", args.sheets, args.rows)
     size = book.stat().st_size / 1e6
     calamine_only(book)
     vpexcel_validate(book)  # warm the imports and the page cache for both
@@ -122,10 +186,12 @@ def main() -> None:
         runs["val"].append(median_time(vpexcel_validate, book, repeat=1))
         runs["paused"].append(median_time(calamine_only_gc_paused, book, repeat=1))
     t_cal, t_val, t_cal_paused = (statistics.median(runs[k]) for k in ("cal", "val", "paused"))
-    print(f"workbook: {args.sheets} sheets x {args.rows} rows, {size:.1f} MB, findings: {vpexcel_validate(book)}")
+    print(f"workbook ({args.shape}): {args.sheets} sheets x {args.rows} rows, {size:.1f} MB, findings: {vpexcel_validate(book)}")
     print(f"python-calamine read (yardstick): {t_cal:.3f} s  (median of {args.repeat})")
     print(f"vpexcel validate (read + checks): {t_val:.3f} s  ratio {t_val / t_cal:.2f}x")
     print(f"python-calamine read, collector paused too: {t_cal_paused:.3f} s  ratio {t_val / t_cal_paused:.2f}x")
+    if args.no_process:
+        return
     exe = str(ROOT / ".venv" / "bin" / "vpexcel")
     sample = str(ROOT / "workbooks" / "budget-2024.xlsx")
     from bench.timing import interleaved_medians

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -283,3 +284,116 @@ def test_exemption_silences_but_keeps_the_finding(check: Callable[..., Report]) 
     f = next(f for f in silenced.findings if f.code == "VP301" and f.cell == "D8")
     assert f.silenced == "Beslutat av KS 2023-11-12"
     assert not silenced.has_errors and silenced.summary.silenced >= 2
+
+
+# --- the table map's recognisers, each on its own -----------------------------------
+def test_column_recogniser_reads_role_measure_and_month() -> None:
+    from vpexcel.layout import ColumnKind, Measure, _column_kind
+
+    assert _column_kind("Brutto intäkt", "areas") == (ColumnKind.REVENUE, Measure.BUDGET, None)
+    assert _column_kind("Nettokostnad", "areas") == (ColumnKind.NET, Measure.BUDGET, None)
+    assert _column_kind("Bokslut 2023", "areas") == (ColumnKind.NET, Measure.ACTUAL, None)
+    assert _column_kind("Avvikelse budget-prognos", "areas") == (ColumnKind.NET, Measure.VARIANCE, None)
+    assert _column_kind("Mar", "areas") == (ColumnKind.NET, Measure.MONTH, 3)
+    assert _column_kind("Helår", "areas") == (ColumnKind.NET, Measure.FULL_YEAR, None)
+    assert _column_kind("varav intäkter", "areas") is None
+    assert _column_kind("Projekt", "areas") is None
+
+
+def test_blocks_recogniser_total_at_the_top_covers_the_subtotals() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import RowKind, detect_tables
+
+    rows = [
+        ["Nettobudget 2024 (mkr)"],
+        ["Verksamhet", "Budget 2024"],
+        ["Totalt", -30.0],
+        ["Ledning"],
+        ["Politisk organisation", -10.0],
+        ["Kommundirektör", -5.0],
+        ["Summa ledning", -15.0],
+        ["Räddningstjänst", -15.0],
+        ["Summa övrigt", -15.0],
+    ]
+    (table,) = detect_tables(SheetGrid("B", rows), default_settings())
+    sums = {r.label: (r.level, r.block) for r in table.rows if r.kind is RowKind.SUM}
+    assert sums == {"Totalt": (0, [6, 8]), "Summa ledning": (1, [4, 5]), "Summa övrigt": (1, [7])}
+    assert [r.label for r in table.rows if r.kind is RowKind.GROUP] == ["Ledning"]
+    assert table.grand_total() is not None and table.grand_total().label == "Totalt"  # type: ignore[union-attr]
+
+
+def test_sign_recogniser_tells_costs_shown_positive() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import Sign, detect_tables
+
+    head = [["Budget 2024 (mkr)"], ["Verksamhet", "Intäkter", "Kostnader", "Nettokostnad"]]
+    positive = [*head, ["Politisk organisation", 1.0, 7.0, 6.0], ["Kommundirektör", 0.2, 13.4, 13.2]]
+    negative = [*head, ["Politisk organisation", 1.0, -7.0, -6.0], ["Kommundirektör", 0.2, -13.4, -13.2]]
+    assert detect_tables(SheetGrid("B", positive), default_settings())[0].sign is Sign.COSTS_POSITIVE
+    assert detect_tables(SheetGrid("B", negative), default_settings())[0].sign is Sign.COSTS_NEGATIVE
+
+
+def test_rows_recogniser_takes_account_rows_for_items_not_areas() -> None:
+    from vpexcel.grid import SheetGrid
+    from vpexcel.layout import RowKind, detect_tables
+
+    rows = [["Enhet Norr (tkr)"], ["Konto", "Benämning", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"]]
+    rows += [[str(4000 + i), f"Konto {i}", 0.0, -100.0, -100.0] for i in range(5)]
+    (table,) = detect_tables(SheetGrid("Enhet Norr", rows), default_settings())
+    assert not table.rows_are_areas and table.label_col == 1
+    assert {r.kind for r in table.rows} == {RowKind.ITEM}
+
+
+def test_vp405_formula_checks_need_xlsx_said_once(tmp_path: Path) -> None:
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.samples import write_book
+    from vpexcel.validate import validate
+
+    book = read_workbook(write_book(tmp_path / "b.xlsx", clean_board()))
+    assert "VP405" not in codes(validate(book, no_bridge()))  # type: ignore[arg-type]
+    book.has_formulas = False  # what the reader says of an .xlsb or .ods
+    book.sheets[0].formulas = {}
+    report = validate(book, no_bridge())  # type: ignore[arg-type]
+    assert codes(report) == ["VP405"] and report.findings[0].severity.value == "info"
+
+
+def test_tabeller_in_the_settings_describe_a_table_detection_cannot_read(check: Callable[..., Report]) -> None:
+    from vpexcel.settings import SECTION_HEADERS, settings_rows
+
+    investments: Rows = [
+        ["Investeringar (mkr)"],
+        ["Projekt", "2024", "2025"],
+        ["Ny brandstation", -12.0, -30.5],
+        ["IT-plattform", -3.2, -2.1],
+        ["Totalt", -16.2, -32.6],
+    ]
+    assert [(f.code, f.sheet) for f in check({"Investeringar": investments}).findings] == [
+        ("VP104", None),
+        ("VP106", "Investeringar"),
+    ]
+    described = [
+        *settings_rows(default_settings()),
+        [],
+        ["Tabeller"],
+        SECTION_HEADERS["Tabeller"],
+        ["Investeringar", 2, "B", "netto", "budget", 2024, ""],
+        ["Investeringar", "", "C", "netto", "budget", 2025, "kostnader negativa"],
+    ]
+    report = check({"Investeringar": investments, "Inställningar": described})
+    assert [(f.code, f.cell) for f in report.findings if f.severity.value != "info"] == [("VP302", "B5")]
+
+
+def test_tabeller_sign_overrides_what_the_figures_suggest(check: Callable[..., Report]) -> None:
+    from vpexcel.settings import SECTION_HEADERS, settings_rows
+
+    rows: Rows = [["Budget 2024 (mkr)"], ["Produktionsområde", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"]]
+    rows += [[k, r, c, n] for k, (r, c, n) in EXACT_2024.items()]
+    described = [
+        *settings_rows(no_bridge()),
+        [],
+        ["Tabeller"],
+        SECTION_HEADERS["Tabeller"],
+        ["Budget", "", "", "", "", "", "kostnader positiva"],
+    ]  # type: ignore[arg-type]
+    report = check({"Budget": rows, "Inställningar": described})
+    assert len(find(report, "VP204")) == len(EXACT_2024) and find(report, "VP301")  # every cost now has the wrong sign

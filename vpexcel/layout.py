@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from operator import itemgetter
 
-from vpexcel.grid import CellValue, SheetGrid, a1
+from vpexcel.grid import CellValue, SheetGrid, a1, column_index
 from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
 from vpexcel.settings import Area, Settings, normalize
 
@@ -72,6 +72,9 @@ _ACCOUNT_CODE = re.compile(r"^\d{3,6}$")
 _AREA_HEADER = re.compile(
     r"^(produktionsområde|område|verksamhet|verksamhetsområde|delområde|enhet|nämnd|förvaltning|avdelning|ansvar)(er|n|na)?$"
 )
+_LOOKUP_PROBE = 20
+_SIGN_SAMPLE = 2_000  # figures per column enough to tell the sign convention  # names looked up before an areas table with no known name stops looking
+_MARKS = ("total", "summa", "s:a", "netto tot", "varav", "därav", "totalsumma")
 _ITEM_HEADER = re.compile(r"\b(konto|kontogrupp|kontoslag|benämning|post|slag)\b")
 _MONTHS = {
     "jan": 1, "januari": 1, "feb": 2, "februari": 2, "mar": 3, "mars": 3, "apr": 4, "april": 4, "maj": 5,
@@ -177,6 +180,7 @@ class Table:
     sign: Sign = Sign.COSTS_NEGATIVE
     rows_are_areas: bool = True  # an areas-layout table whose rows are areas (else items: accounts)
     area_hits: int = 0  # rows whose name is a known area
+    names_unknown: bool = False  # an areas table whose first names are no known areas (the rest not looked up)
     amounts: dict[tuple[int, int], Amount] = field(default_factory=dict)
     _columns: dict[int, list[float | None]] = field(default_factory=dict)
     _position: dict[int, int] = field(default_factory=dict)
@@ -341,8 +345,8 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
     line = sheet.rows[row] if row < sheet.height else []
     found: list[tuple[int, tuple[ColumnKind, Measure, int | None], str]] = []
     for c, v in enumerate(line):
-        if not isinstance(v, str):
-            continue  # a year or a figure names no column
+        if not isinstance(v, str) or c == 0:
+            continue  # a year or a figure names no column; column A holds the labels (or a title)
         text = _text(v)
         role = _column_kind(text, layout)
         if role is not None:
@@ -369,8 +373,8 @@ def _header_score(cols: list[Column]) -> int:
 def _label_col(sheet: SheetGrid, start: int, end: int, first_amount_col: int) -> int:
     best, best_count = 0, -1
     for c in range(0, max(first_amount_col, 1)):
-        count = sum(1 for r in range(start, end) if isinstance(sheet.value(r, c), str) and sheet.value(r, c).strip())
-        if count > best_count:
+        count = sum(1 for r in range(start, min(end, start + 200)) if isinstance(v := sheet.value(r, c), str) and v.strip())
+        if count >= best_count:  # on a tie the column nearer the figures: Benämning beside Konto
             best, best_count = c, count
     return best
 
@@ -408,15 +412,64 @@ def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
     return False
 
 
+_SPEC_ROLE = {"intäkt": ColumnKind.REVENUE, "kostnad": ColumnKind.COST, "netto": ColumnKind.NET, "belopp": ColumnKind.AMOUNT}
+_SPEC_MEASURE = {
+    "budget": Measure.BUDGET,
+    "utfall": Measure.ACTUAL,
+    "prognos": Measure.FORECAST,
+    "avvikelse": Measure.VARIANCE,
+    "helår": Measure.FULL_YEAR,
+    "förändring": Measure.CHANGE,
+}
+
+
 def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
-    """Every budget table in a sheet, top to bottom."""
+    """Every budget table in a sheet, top to bottom; the settings' "Tabeller" override detection."""
+    specs = [t for t in settings.tables if normalize(t.sheet) == normalize(sheet.name)]
+    if not specs:
+        return _detected(sheet, settings)
+    header = next((t.header_row for t in specs if t.header_row), None)
+    described = [t for t in specs if t.column]
+    if header is not None:
+        row = header - 1
+        cols = [
+            Column(
+                column_index(t.column or "A"),
+                _SPEC_ROLE[t.role or "netto"],
+                t.year or settings.budget_year,
+                _text(sheet.value(row, column_index(t.column or "A"))).strip(),
+                _SPEC_MEASURE[t.measure or "budget"],
+            )
+            for t in described
+        ] or _header_columns(sheet, row, "areas")
+        found = _detect_areas(sheet, settings, row, _AreaLookup(settings), forced=(row, cols)) if cols else None
+        tables = [found] if found is not None else []
+    else:
+        tables = _detected(sheet, settings)
+        for table in tables:
+            for t in described:
+                col = next((c for c in table.columns if c.col == column_index(t.column or "A")), None)
+                if col is not None:
+                    col.kind = _SPEC_ROLE[t.role] if t.role else col.kind
+                    col.measure = _SPEC_MEASURE[t.measure] if t.measure else col.measure
+                    col.year = t.year or col.year
+    for t in specs:
+        if t.sign:
+            for table in tables:
+                table.sign = Sign.COSTS_POSITIVE if t.sign == "kostnader positiva" else Sign.COSTS_NEGATIVE
+    return tables
+
+
+def _detected(sheet: SheetGrid, settings: Settings) -> list[Table]:
+    """Every budget table vpexcel finds in a sheet by itself."""
+    find = _AreaLookup(settings)
     accounts = _detect_accounts(sheet, settings)
     if accounts is not None:
         return [accounts]
     tables: list[Table] = []
     start = 0
     while start < sheet.height:
-        table = _detect_areas(sheet, settings, start)
+        table = _detect_areas(sheet, settings, start, find)
         if table is None:
             break
         tables.append(table)
@@ -425,28 +478,41 @@ def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
     return tables
 
 
-def _find_header(sheet: SheetGrid, start: int, layout: str, settings: Settings) -> tuple[int, list[Column]] | None:
+class _AreaLookup:
+    """The settings' ``find_area``, asked once per distinct label while one sheet is read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.memo: dict[str, Area | None] = {}
+
+    def __call__(self, label: str) -> Area | None:
+        if label not in self.memo:
+            self.memo[label] = self.settings.find_area(label)
+        return self.memo[label]
+
+
+def _find_header(sheet: SheetGrid, start: int, layout: str, find: _AreaLookup) -> tuple[int, list[Column]] | None:
     best: tuple[int, list[Column]] | None = None
     for r in range(start, min(start + HEADER_SCAN_ROWS, sheet.height)):
         cols = _header_columns(sheet, r, layout)
-        if len(cols) == 1 and not _areas_below(sheet, r, settings):
+        if len(cols) == 1 and not _areas_below(sheet, r, find):
             continue  # one lone "Budget 2024" counts only over a list of areas
         if cols and (best is None or _header_score(cols) > _header_score(best[1])):
             best = (r, cols)
     return best
 
 
-def _areas_below(sheet: SheetGrid, row: int, settings: Settings) -> bool:
+def _areas_below(sheet: SheetGrid, row: int, find: _AreaLookup) -> bool:
     hits = 0
     for r in range(row + 1, min(row + 30, sheet.height)):
         for v in sheet.rows[r][:3]:
-            if isinstance(v, str) and settings.find_area(v) is not None:
+            if isinstance(v, str) and find(v) is not None:
                 hits += 1
                 break
     return hits >= 2
 
 
-def _row_domain(sheet: SheetGrid, settings: Settings, header_row: int, end: int, label_col: int, first_col: int) -> bool:
+def _row_domain(sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, label_col: int, first_col: int) -> bool:
     """The rows recogniser's first question: are the table's rows areas (True) or items such as accounts?
 
     Items when the header names accounts (Konto, Benämning, Kontogrupp) or a column
@@ -467,15 +533,17 @@ def _row_domain(sheet: SheetGrid, settings: Settings, header_row: int, end: int,
     hits = 0
     for r in range(header_row + 1, min(end, header_row + 41)):
         label = _label(sheet, r, label_col)
-        if label and settings.find_area(label) is not None:
+        if label and find(label) is not None:
             hits += 1
             if hits >= 2:
                 return True
     return False
 
 
-def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | None:
-    found = _find_header(sheet, start, "areas", settings)
+def _detect_areas(
+    sheet: SheetGrid, settings: Settings, start: int, find: _AreaLookup, forced: tuple[int, list[Column]] | None = None
+) -> Table | None:
+    found = forced or _find_header(sheet, start, "areas", find)
     if found is None:
         return None
     header_row, cols = found
@@ -485,30 +553,41 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
             c.year = settings.budget_year
     end = sheet.height
     for r in range(header_row + 1, sheet.height):
-        line = sheet.rows[r]
-        if sum(1 for v in line if type(v) is str) < 3:
+        if list(map(type, sheet.rows[r])).count(str) < 3:
             continue  # a header names at least three columns (the common case: a label and figures)
         if _header_score(_header_columns(sheet, r, "areas")) >= 3:
             # another table starts: it may have a year row over its names
             end = r - 1 if r - 1 > header_row and any(_is_year_cell(v) for v in sheet.rows[r - 1]) else r
             break
     label_col = _label_col(sheet, header_row + 1, end, cols[0].col)
-    rows_are_areas = _row_domain(sheet, settings, header_row, end, label_col, cols[0].col)
+    rows_are_areas = _row_domain(sheet, find, header_row, end, label_col, cols[0].col)
+    table_unknown = False
     rows: list[Row] = []
-    hits = 0
-    for r in range(header_row + 1, end):
-        label = _label(sheet, r, label_col)
-        has_amounts = _has_amounts(sheet, r, cols)
+    hits = looked = 0
+    lookup = rows_are_areas
+    lines = sheet.rows[header_row + 1 : end]
+    labels = column_of(lines, label_col)
+    firsts = column_of(lines, cols[0].col)
+    for r, raw, first in zip(range(header_row + 1, end), labels, firsts, strict=True):
+        label = (" ".join(raw.split()) if type(raw) is str else _text(raw)) if raw is not None else ""
+        has_amounts = type(first) is float or _has_amounts(sheet, r, cols)
         if not label and not has_amounts:
             continue
-        key = normalize(label)
-        if key and _NOTE_LABEL.match(key):
-            rows.append(Row(r, RowKind.NOTE, label))
-            continue
-        if key and _SUM_LABEL.search(key):
-            rows.append(Row(r, RowKind.SUM, label))
-            continue
-        area = settings.find_area(label) if label and rows_are_areas else None
+        low = label[:10].lower()
+        if low.startswith(_MARKS) or low.endswith(("totalt", "summa")) or label[-7:].lower().endswith(("totalt", "summa")):
+            key = normalize(label)  # only a label that may be a sum or a note needs the regexes
+            if key and _NOTE_LABEL.match(key):
+                rows.append(Row(r, RowKind.NOTE, label))
+                continue
+            if key and _SUM_LABEL.search(key):
+                rows.append(Row(r, RowKind.SUM, label))
+                continue
+        area = find(label) if label and lookup else None
+        if lookup and label:
+            looked += 1
+            if looked >= _LOOKUP_PROBE and hits < 2 and area is None:
+                lookup = False  # none of the first names is a known area: the rest are not looked up one by one
+                table_unknown = True
         if not has_amounts and area is None:
             prev = rows[-1] if rows else None
             if rows_are_areas and prev is not None and prev.kind is RowKind.AREA and prev.area is None:
@@ -528,6 +607,7 @@ def _detect_areas(sheet: SheetGrid, settings: Settings, start: int) -> Table | N
     unit, unit_cell = find_unit(sheet, header_row)
     table = Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
     table.rows_are_areas, table.area_hits = rows_are_areas, hits
+    table.names_unknown = table_unknown
     _blocks(table)
     table.sign = _sign(table)
     return table
@@ -602,7 +682,7 @@ def _sign(table: Table) -> Sign:
             return Sign.COSTS_NEGATIVE
         for col in costs or [c for c in table.columns if c.kind is ColumnKind.NET and c.measure in BUDGET_MEASURES]:
             vals = table.values(col.col)
-            for i in idx:
+            for i in idx[:_SIGN_SAMPLE]:
                 v = vals[i]
                 if v is not None and v:
                     if v > 0:
@@ -613,7 +693,7 @@ def _sign(table: Table) -> Sign:
         idx = table.indices(RowKind.COST_ITEM, RowKind.COST_SUM)
         for col in table.columns:
             vals = table.values(col.col)
-            for i in idx:
+            for i in idx[:_SIGN_SAMPLE]:
                 v = vals[i]
                 if v is not None and v:
                     if v > 0:
@@ -633,6 +713,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
                 for r, v in enumerate(cells)
                 if type(v) is str
                 and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
+                and ("intäkt" in v.lower() or "kostnad" in v.lower())
                 and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
             ),
             None,
@@ -736,16 +817,14 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
 
 def _account_blocks(table: Table) -> None:
     """What the subtotals and the result of an accounts sheet cover."""
-    kinds = {RowKind.REVENUE_SUM: RowKind.REVENUE_ITEM, RowKind.COST_SUM: RowKind.COST_ITEM}
-    for row in table.rows:
-        if row.kind in kinds:
-            row.block = [r.row for r in table.rows_of(kinds[row.kind])]
-            row.level = 1
-        elif row.kind is RowKind.RESULT:
-            row.block = [r.row for r in table.rows_of(RowKind.REVENUE_SUM, RowKind.COST_SUM)]
-            row.level = 0
-        elif row.kind in kinds.values():
-            row.level = 2
+    revenue = [r.row for r in table.rows_of(RowKind.REVENUE_ITEM)]
+    cost = [r.row for r in table.rows_of(RowKind.COST_ITEM)]
+    for row in table.rows_of(RowKind.REVENUE_SUM):
+        row.block, row.level = revenue, 1
+    for row in table.rows_of(RowKind.COST_SUM):
+        row.block, row.level = cost, 1
+    for row in table.rows_of(RowKind.RESULT):
+        row.block, row.level = [r.row for r in table.rows_of(RowKind.REVENUE_SUM, RowKind.COST_SUM)], 0
 
 
 # --- the map in words -------------------------------------------------------------

@@ -294,6 +294,24 @@ class HistorySettings(BaseModel):
     file: str | None = None  # default: vpexcel-historik.sqlite beside the budget workbook; relative to its folder
 
 
+class TableSpec(BaseModel):
+    """One line of the "Tabeller" section: how a sheet's table is read, overriding detection.
+
+    A line with ``header_row`` says where the table's header is; a line with ``column``
+    says what that column is (``role``: intäkt, kostnad, netto, belopp; ``measure``:
+    budget, utfall, prognos, avvikelse, helår, förändring; ``year``); ``sign`` says
+    whether costs are shown negative or positive.
+    """
+
+    sheet: str = Field(min_length=1)
+    header_row: int | None = Field(default=None, ge=1)
+    column: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,3}$")
+    role: Literal["intäkt", "kostnad", "netto", "belopp"] | None = None
+    measure: Literal["budget", "utfall", "prognos", "avvikelse", "helår", "förändring"] | None = None
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    sign: Literal["kostnader negativa", "kostnader positiva"] | None = None
+
+
 class Settings(BaseModel):
     model_config = STRICT_NUMBERS
     municipality: str = "Lerums kommun"
@@ -326,6 +344,9 @@ class Settings(BaseModel):
             hit = (key, build())
             self._lookups[what] = hit
         return hit[1]
+
+    # Tables described by the user where detection cannot tell (the optional "Tabeller" section).
+    tables: list[TableSpec] = Field(default_factory=list)
 
     # --- lookups -----------------------------------------------------------
     def area_index(self) -> dict[str, Area]:
@@ -492,6 +513,7 @@ SECTION_INDICATORS = "Indikatorer"
 SECTION_DEVIATION = "Avvikelse"
 DEVIATION_KEY = "Ett underskott visas som"
 DEVIATION_WORDS = {"negativ_underskott": "negativt tal", "positiv_underskott": "positivt tal"}
+SECTION_TABLES = "Tabeller"
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -517,6 +539,9 @@ SECTION_HEADERS: dict[str, list[str]] = {
     ],
     SECTION_DEVIATION: ["Inställning", "Värde (negativt tal eller positivt tal)"],
 }
+
+
+SECTION_HEADERS[SECTION_TABLES] = ["Blad", "Rubrikrad", "Kolumn", "Roll", "Mått", "År", "Tecken"]  # optional
 
 
 def settings_rows(settings: Settings) -> list[list[object]]:
@@ -796,6 +821,8 @@ def settings_from_sheet(sheet: SheetGrid, base: Settings | None = None) -> Setti
     if SECTION_DEVIATION in sections:
         data["deviation"] = _deviation(sheet, sections[SECTION_DEVIATION][1])
     _history_section(sheet, sections, data)
+    if SECTION_TABLES in sections:
+        data["tables"] = [_table_spec(sheet, r) for r in sections[SECTION_TABLES][1]]
     return validated(data, f"bladet {sheet.name!r}")
 
 
@@ -819,6 +846,38 @@ def _deviation(sheet: SheetGrid, rows: list[int]) -> str:
                 f"inte {_text(sheet.value(r, 1))!r}."
             )
     return found
+
+
+def _table_spec(sheet: SheetGrid, r: int) -> dict[str, Any]:
+    """One line of the "Tabeller" section, with the cell of anything it cannot use."""
+    name = _text(sheet.value(r, 0))
+    if not name:
+        raise InputError(f"{sheet.name}!{a1(r, 0)}: raden i Tabeller saknar blad. Skriv bladets namn eller ta bort raden.")
+    spec: dict[str, Any] = {"sheet": name}
+    if sheet.value(r, 1) is not None:
+        n = _number(sheet, r, 1, "rubrikraden")
+        if not n.is_integer() or n < 1:
+            raise InputError(f"{sheet.name}!{a1(r, 1)}: rubrikraden ska vara ett radnummer, till exempel 3.")
+        spec["header_row"] = int(n)
+    choices = {
+        3: ("role", ("intäkt", "kostnad", "netto", "belopp")),
+        4: ("measure", ("budget", "utfall", "prognos", "avvikelse", "helår", "förändring")),
+        6: ("sign", ("kostnader negativa", "kostnader positiva")),
+    }
+    for col, (field, allowed) in choices.items():
+        text = normalize(_text(sheet.value(r, col)))
+        if text:
+            if text not in allowed:
+                raise InputError(f"{sheet.name}!{a1(r, col)}: {text!r} går inte att använda. Skriv {', '.join(allowed)}.")
+            spec[field] = text
+    column = _text(sheet.value(r, 2))
+    if column:
+        if not re.fullmatch(r"[A-Za-z]{1,3}", column):
+            raise InputError(f"{sheet.name}!{a1(r, 2)}: {column!r} är ingen kolumn. Skriv kolumnens bokstav, till exempel C.")
+        spec["column"] = column.upper()
+    if sheet.value(r, 5) is not None:
+        spec["year"] = _year(sheet, r, 5)
+    return spec
 
 
 def validated(data: object, where: str) -> Settings:

@@ -78,7 +78,7 @@ class Context:
         what: str,
         suggestion: str | None = None,
         decimals: int | None = None,
-        inputs: list[tuple[str, str]] | None = None,
+        inputs: Callable[[], list[tuple[str, str]]] | None = None,
     ) -> Finding | None:
         """An error when ``actual`` is off by more than honest rounding, VP309 when within it.
 
@@ -113,7 +113,7 @@ class Context:
             expected=expected,
             actual=actual,
             suggestion=suggestion,
-            inputs=inputs,
+            inputs=inputs() if inputs is not None else None,  # built only for a finding: most sums agree
         )
 
     # --- tables ------------------------------------------------------------

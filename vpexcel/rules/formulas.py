@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
-from vpexcel.grid import a1
+from vpexcel.grid import a1, column_index
 from vpexcel.layout import Measure, Row, RowKind, Table
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
@@ -52,6 +53,33 @@ rule(
     example="Cellen D7 innehåller ='[Budget 2023.xlsx]Blad1'!D7, eller =B9+C9 där C9 är tom.",
     fix="Kopiera in värdena eller länka till ett blad i samma arbetsbok; rätta referensen till den tomma cellen.",
 )
+
+
+rule(
+    "VP405",
+    Severity.INFO,
+    "formulas",
+    title="Formlerna kunde inte kontrolleras i det här filformatet",
+    what="Arbetsboken är sparad i ett format där vpexcel bara kan läsa värdena, inte formlerna (.xlsb, .xls eller .ods). "
+    "Beloppen, summorna, tecknen och ramen kontrolleras som vanligt; kontrollerna av formler (VP401-VP404, VP206) "
+    "hoppas över. Det sägs en gång för hela arbetsboken.",
+    why="En summa som skrivits in för hand i stället för som formel, eller en SUMMA som lämnar ute en rad, syns bara i formlerna.",
+    example="Budget 2024.xlsb kontrolleras; summorna stämmer, men om Totalt är en formel eller ett inskrivet tal går inte att se.",
+    fix="Spara en kopia som Excel-arbetsbok (.xlsx) med Arkiv > Spara som och kontrollera kopian om du vill ha formlerna kontrollerade.",
+)
+
+
+@check("VP405")
+def formulas_unknown(ctx: Context) -> Iterator[Finding]:
+    if getattr(ctx.workbook, "has_formulas", True) is False:
+        yield ctx.finding(
+            "VP405",
+            None,
+            None,
+            f"{ctx.workbook.name} är sparad i ett format där vpexcel bara läser värdena: formlerna kontrollerades inte "
+            "(summor, tecken och ram kontrollerades som vanligt).",
+            suggestion="Spara en kopia som .xlsx (Arkiv > Spara som) och kontrollera den för att få formlerna kontrollerade.",
+        )
 
 
 def _groups(ctx: Context, table: Table) -> list[list[tuple[int, int]]]:
@@ -139,6 +167,22 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
                     )
 
 
+# a formula of plain relative cell references and arithmetic ("C5+D5", "B7-C7"): its pattern is quick to tell
+_SIMPLE = re.compile(r"^[A-Z]{1,3}\d+(?:[-+*/][A-Z]{1,3}\d+)*$")
+_CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _simple_pattern(formula: str, row: int, col: int) -> str:
+    return _CELL.sub(lambda m: f"R[{int(m[2]) - 1 - row}]C[{column_index(m[1]) - col}]", formula)
+
+
+def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
+    """Each formula's relative pattern; one way of telling for the whole group, so patterns compare."""
+    if all(_SIMPLE.match(f) for _r, _c, f in cells):
+        return [_simple_pattern(f, r, c) for r, c, f in cells]
+    return [pattern(f, r, c) for r, c, f in cells]
+
+
 @check("VP402")
 def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
@@ -147,7 +191,7 @@ def odd_formula(ctx: Context) -> Iterator[Finding]:
             cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
-            patterns = [pattern(f, r, c) for r, c, f in cells]
+            patterns = _patterns(cells)
             common, count = Counter(patterns).most_common(1)[0]
             if count * 2 <= len(cells):
                 continue
@@ -244,6 +288,20 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                     actual="=" + formula,
                     suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
                 )
+                continue
+            if _SIMPLE.match(formula):  # plain references on this sheet: no parser needed
+                for m in _CELL.finditer(formula):
+                    rr, cc = int(m[2]) - 1, column_index(m[1])
+                    if sheet.value(rr, cc) is None and sheet.formula(rr, cc) is None:
+                        yield ctx.finding(
+                            "VP404",
+                            sheet.name,
+                            a1(r, c),
+                            f"Formeln ={formula} läser den tomma cellen {a1(rr, cc)}.",
+                            actual="=" + formula,
+                            suggestion=f"Kontrollera att formeln ska läsa {a1(rr, cc)}.",
+                        )
+                        break
                 continue
             if sum_ranges(formula) is not None:
                 continue  # empty cells inside a SUM's range are normal

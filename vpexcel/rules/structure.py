@@ -124,6 +124,18 @@ def unknown_area(ctx: Context) -> Iterator[Finding]:
     if ctx.foreign_areas:
         return
     for table in ctx.area_tables():
+        if table.names_unknown:
+            names = [r for r in table.rows if r.kind is RowKind.AREA]
+            yield ctx.finding(
+                "VP102",
+                table.name,
+                a1(table.header_row, table.label_col),
+                f"Ingen av tabellens {len(names)} rader har namnet på ett känt produktionsområde "
+                f"(till exempel '{names[0].label}').",
+                actual=names[0].label,
+                suggestion="Lägg till områdena på bladet Inställningar, eller kontrollera att rätt inställningar används.",
+            )
+            continue
         for r in table.rows:
             if r.kind is RowKind.AREA and r.area is None:
                 hint = ctx.settings.suggest(r.label) if r.label else None
@@ -226,7 +238,7 @@ def unit(ctx: Context) -> Iterator[Finding]:
                 expected=ctx.settings.unit,
                 suggestion=f"Skriv enheten i rubriken, till exempel '({ctx.settings.unit})'.",
             )
-        elif table.layout == "areas" and table.unit != ctx.settings.unit and not ctx.foreign_areas:
+        elif ctx.is_board_table(table) and table.unit != ctx.settings.unit and not ctx.foreign_areas:
             yield ctx.finding(
                 "VP105",
                 table.name,
