@@ -384,8 +384,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Jämför två versioner av en budgetarbetsbok efter innehåll: områden, rader, belopp, formler, ram och budgetbrygga."""
-    from vpexcel.compare import compare_books, text_lines
-    from vpexcel.io.compare_xlsx import read_both
+    from vpexcel.compare import text_lines
+    from vpexcel.io.compare_xlsx import compare_paths
 
     old: Path = args.old
     new: Path = args.new
@@ -397,7 +397,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comp, _ = compare_files(old, new, target, args.settings)
         print(f"{len(comp.changes)} ändringar mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}.")
         return 0
-    comp = compare_books(*read_both(old, new), _settings_file(args))
+    comp = compare_paths(old, new, _settings_file(args))
 
     def text() -> str:
         import json

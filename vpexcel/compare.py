@@ -140,13 +140,16 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
     return TableView(table.name, scope, table.layout, table_area, table.unit, columns, lines, values)
 
 
-def read_view(book: WorkbookGrid, settings: Settings, matcher: Settings | None = None) -> BookView:
-    """The workbook by meaning. ``matcher`` names areas for both versions (default: ``settings``)."""
+def read_view(
+    book: WorkbookGrid, settings: Settings, matcher: Settings | None = None, tables: list[Table] | None = None
+) -> BookView:
+    """The workbook by meaning. ``matcher`` names areas for both versions (default: ``settings``); ``tables``, when
+    already found with ``settings``, are not looked for again."""
     from vpexcel.validate import find_tables
 
     views: list[TableView] = []
     per_sheet: dict[str, int] = {}
-    for table in find_tables(book, settings):
+    for table in tables if tables is not None else find_tables(book, settings):
         n = per_sheet.get(table.name, 0)
         per_sheet[table.name] = n + 1
         views.append(_table_view(table, settings, matcher or settings, n))

@@ -96,7 +96,7 @@ class RunRecord:
 
     def summary_sv(self) -> str:
         c = self.counts()
-        return f"{c['error']} fel, {c['warning']} varningar, {c['info']} info" + (
+        return f"{c['error']} fel, {_warnings(c['warning'])}, {c['info']} info" + (
             f", {c['silenced']} undantagna" if c["silenced"] else ""
         )
 
@@ -281,6 +281,10 @@ def previous_figures(runs: Iterable[RunRecord], command: str, period: str, befor
     return out
 
 
+def _warnings(n: int) -> str:
+    return f"{n} varning" if n == 1 else f"{n} varningar"
+
+
 # --- in words -------------------------------------------------------------------------
 
 
@@ -293,7 +297,7 @@ def list_lines(runs: Iterable[RunRecord], counts: Mapping[int, Mapping[str, int]
     out = []
     for r in runs:
         c = (counts or {}).get(r.id or -1) or r.counts()
-        result = f"{c['error']} fel, {c['warning']} varningar" + (f", {c['silenced']} undantagna" if c.get("silenced") else "")
+        result = f"{c['error']} fel, {_warnings(c['warning'])}" + (f", {c['silenced']} undantagna" if c.get("silenced") else "")
         what = COMMAND_SV.get(r.command, r.command)
         period = f" {r.period}" if r.period else f" {r.year}"
         out.append(

@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpexcel.compare import CHANGE_SV, Comparison, compare_books
+from vpexcel.compare import CHANGE_SV, Comparison
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.openpyxl_text import append, put
 
 if TYPE_CHECKING:
     from vpexcel.grid import WorkbookGrid
+    from vpexcel.layout import Table
+    from vpexcel.settings import Settings
 
 HEADERS = [
     "Ändring",
@@ -127,15 +129,26 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 
-def read_both(old_path: Path, new_path: Path) -> tuple[WorkbookGrid, WorkbookGrid]:
-    """Both versions read at once: python-calamine parses without holding the GIL, so two threads overlap."""
+def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None) -> Comparison:
+    """Read, find the tables of, and compare two saved versions.
+
+    Each version is read and its tables found in its own thread: while one thread's
+    python-calamine parses (without the GIL), the other finds tables in Python.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
+    from vpexcel.compare import compare, read_view
     from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.validate import find_tables, resolve_settings
+
+    def load(path: Path) -> tuple[WorkbookGrid, Settings, list[Table]]:
+        book = read_workbook(path)
+        settings = resolve_settings(book, given)
+        return book, settings, find_tables(book, settings)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        old, new = pool.map(read_workbook, [old_path, new_path])
-    return old, new
+        (old, s_old, t_old), (new, s_new, t_new) = pool.map(load, [old_path, new_path])
+    return compare(read_view(old, s_old, s_new, t_old), read_view(new, s_new, s_new, t_new), [s_new, s_old])
 
 
 def compare_files(
@@ -152,7 +165,7 @@ def compare_files(
         from vpexcel.io.settings_io import load_settings_file
 
         given = load_settings_file(settings_path)
-    comp = compare_books(*read_both(old_path, new_path), given)
+    comp = compare_paths(old_path, new_path, given)
     target = target or new_path.parent / f"{new_path.stem}-jamforelse.xlsx"
     ensure_not_input(target, old_path, new_path, *([settings_path] if settings_path else []))
     return comp, write_comparison(comp, old_path, new_path, target)
