@@ -435,10 +435,6 @@ def test_validate_json_is_strict_with_an_infinite_cell(infinite_budget: Path, ca
     _strict(out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io/xlsx_reader.py (h9read) hands inf to the grid as a float; layout's fast path takes it as a number, so no VP202",
-)
 def test_an_infinite_budget_cell_is_vp202(infinite_budget: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(["validate", str(infinite_budget), "--format", "json"], capsys)
     found = _strict(out)

@@ -32,6 +32,7 @@ row of column names, and the unit (mkr, tkr, kr) is read from titles and headers
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -202,10 +203,12 @@ class Table:
                 grid = self.sheet.rows
                 self._lines = [grid[r.row] if r.row < len(grid) else [] for r in self.rows]
             raw = column_of(self._lines, col)
-            odd = [] if set(map(type, raw)) == {float} else [k for k, v in enumerate(raw) if type(v) is not float]
+            # all floats and a finite sum: no inf or NaN among them (one C-level pass each)
+            plain = set(map(type, raw)) == {float} and math.isfinite(sum(raw))
+            odd = [] if plain else [k for k, v in enumerate(raw) if type(v) is not float or not math.isfinite(v)]
             got = raw
             if odd:
-                got = [v if type(v) is float else None for v in raw]
+                got = [v if type(v) is float and math.isfinite(v) else None for v in raw]
                 for k in odd:
                     got[k] = self.number(self.rows[k].row, col)
             self._columns[col] = got
@@ -250,7 +253,7 @@ class Table:
     def number(self, row: int, col: int) -> float | None:
         line = self.sheet.rows[row] if row < len(self.sheet.rows) else ()
         v = line[col] if col < len(line) else None
-        if type(v) is float:  # the common case, without building an Amount
+        if type(v) is float and v - v == 0:  # the common case (finite: inf - inf is NaN), without an Amount
             return v
         return self.amount(row, col).number
 
