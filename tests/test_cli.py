@@ -102,3 +102,21 @@ def test_json_settings_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     p.write_text("{inte json", encoding="utf-8")
     assert main(["validate", str(WORKBOOKS / "budget-2024.xlsx"), "--settings", str(p)]) == 2
     assert "inte giltig JSON" in capsys.readouterr().err
+
+
+def test_output_piped_into_a_reader_that_stops_is_no_fault() -> None:
+    """`vpexcel regler | head -1`: the reader goes away; no traceback, no internal fault, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has already gone: the first write fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "vpexcel", "regler"], stdout=write, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 0
+    assert done.stderr == b""

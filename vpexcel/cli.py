@@ -767,6 +767,9 @@ def _main(argv: list[str]) -> int:
     except InputError as exc:
         sys.stderr.write(f"vpexcel: {exc.message}\n")
         return 2
+    except BrokenPipeError:  # the reader of the output went away (vpexcel ... | head): not a fault
+        _quiet_stdout()
+        return 0
     except (RecursionError, zlib.error, zipfile.BadZipFile, OSError) as exc:
         message = _input_fault(exc, args)
         if message is None:
@@ -781,6 +784,17 @@ def _main(argv: list[str]) -> int:
         return 2
     except Exception:
         return _internal_fault()
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that flushing at exit does not raise on the closed pipe again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _internal_fault() -> int:
