@@ -323,3 +323,21 @@ def test_a_fault_while_keeping_the_history_keeps_the_runs_result(
     err = capsys.readouterr().err
     assert err.count("vpexcel:") == 1 and "internt fel" in err and "sparades inte i historiken" in err
     assert "a bug in the history" in (folder / "vpexcel-fel.log").read_text(encoding="utf-8")
+
+
+def test_an_output_never_replaces_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate ... --format xlsx --output vpexcel-historik.sqlite` would have replaced the year's audit trail."""
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    book = tmp_path / "budget.xlsx"
+    shutil.copy(WORKBOOKS / "budget-2024.xlsx", book)
+    assert main(["validate", str(book), "--format", "json"]) == 0  # keeps a history beside the budget
+    history = tmp_path / "vpexcel-historik.sqlite"
+    before = history.read_bytes()
+    capsys.readouterr()
+    for fmt in ("xlsx", "json", "text"):
+        assert main(["validate", str(book), "--format", fmt, "--output", str(history), "--ingen-historik"]) == 2
+        err = capsys.readouterr().err
+        assert "databas" in err and "ersätts inte" in err
+    assert history.read_bytes() == before

@@ -74,12 +74,24 @@ def _check_output(target: Path, option: str) -> None:
             break
     if target.exists() and not target.is_file():  # a device such as /dev/null, a pipe: never replaced by a file
         raise InputError(f"{target} är ingen vanlig fil och ersätts inte. Ange ett filnamn med {option}.")
+    if target.exists() and _is_database(target):  # the board's history (vpexcel-historik.sqlite) is read and kept, never replaced
+        raise InputError(
+            f"{target.name} är en databas (till exempel vpexcel-historik) och ersätts inte. Ange ett annat filnamn med {option}."
+        )
     if target.exists():
         mode = target.stat().st_mode
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
             raise InputError(
                 f"{target} är skrivskyddad och ersätts inte. Ta bort skrivskyddet eller välj ett annat filnamn med {option}."
             )
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def remove_stale(folder: Path, now: float | None = None) -> int:
