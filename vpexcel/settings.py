@@ -641,21 +641,35 @@ def _year(sheet: SheetGrid, row: int, col: int) -> int:
 def _sections(sheet: SheetGrid) -> dict[str, tuple[int, list[int]]]:
     """Section title -> (title row, data rows) for the sheet's tables."""
     names = {normalize(k): k for k in SECTION_HEADERS}
+
+    def title(r: int) -> str | None:
+        """The table whose title stands on row ``r``: its name alone on the row, its heading row below it."""
+        label = sheet.value(r, 0)
+        key = normalize(label) if isinstance(label, str) else ""
+        if key not in names or any(sheet.value(r, c) not in (None, "") for c in range(1, 4)):
+            return None
+        heading = sheet.value(r + 1, 0)
+        first = SECTION_HEADERS[names[key]][0]
+        # "Ansvar" is a table's title and a line of the Kolumner table: only the title has its heading below
+        return names[key] if isinstance(heading, str) and normalize(heading) == normalize(first) else None
+
     found: dict[str, tuple[int, list[int]]] = {}
     r = 0
     while r < sheet.height:
-        label = sheet.value(r, 0)
-        key = normalize(label) if isinstance(label, str) else ""
-        if key in names and all(sheet.value(r, c) is None for c in range(1, 4)):
-            data: list[int] = []
-            rr = r + 2
-            while rr < sheet.height and any(sheet.value(rr, c) is not None for c in range(0, 4)):
-                data.append(rr)
-                rr += 1
-            found[names[key]] = (r, data)
-            r = rr
-        else:
+        name = title(r)
+        if name is None:
             r += 1
+            continue
+        # a table's rows run to the next table's title: a row typed into the blank line before it, or
+        # a blank line inside the table, neither ends the table early nor runs into the next one
+        data: list[int] = []
+        rr = r + 2
+        while rr < sheet.height and title(rr) is None:
+            if any(sheet.value(rr, c) is not None and sheet.value(rr, c) != "" for c in range(0, 4)):
+                data.append(rr)
+            rr += 1
+        found[name] = (r, data)
+        r = rr
     return found
 
 
