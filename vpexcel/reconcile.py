@@ -22,7 +22,7 @@ from vpexcel.findings import Finding, Report
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.layout import ColumnKind, RowKind, Table
 from vpexcel.ledger import LedgerData
-from vpexcel.numbers import format_sv
+from vpexcel.numbers import AmountKind, format_sv
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
@@ -90,12 +90,26 @@ def _areas_of(table: Table, settings: Settings, rev: int, cost: int, net: int) -
         top = _top(settings, row.area)
         if top is not row.area and normalize(top.name) in present:
             continue  # the parent's own row carries the sub-areas
-        figures = [table.number(row.row, c) or 0.0 for c in (rev, cost, net)]
+        figures = [_figure(table, row.row, c) for c in (rev, cost, net)]
         acc = out.setdefault(top.name, [0.0, 0.0, 0.0])
         for i in range(3):
             acc[i] += figures[i]
         cells.setdefault(top.name, a1(row.row, net))
     return {k: BudgetLine(v[0], v[1], v[2], cells[k]) for k, v in out.items()}
+
+
+def _figure(table: Table, row: int, col: int) -> float:
+    """An area's budget figure; an empty cell is 0, a cell that holds no number stops the run (never a silent 0)."""
+    n = table.number(row, col)
+    if n is not None:
+        return n
+    if table.amount(row, col).kind in (AmountKind.BAD, AmountKind.ERROR):
+        shown = table.sheet.value(row, col)
+        raise InputError(
+            f"Budgeten går inte att använda: cell {a1(row, col)} på bladet {table.name!r} innehåller {str(shown)!r}, "
+            "som inte är ett belopp. Rätta cellen (kör 'vpexcel validate' för att se alla fel) och försök igen."
+        )
+    return 0.0
 
 
 def _top(settings: Settings, area: Area) -> Area:
