@@ -120,3 +120,22 @@ def test_output_piped_into_a_reader_that_stops_is_no_fault() -> None:
         os.close(write)
     assert done.returncode == 0
     assert done.stderr == b""
+
+
+def test_screen_output_sent_to_a_file_keeps_the_whole_table(tmp_path: Path) -> None:
+    """`vpexcel reconcile ... > avstamning.txt`: the table is not cut at 80 columns (found by the tester)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    target = tmp_path / "avstamning.txt"
+    with target.open("w", encoding="utf-8") as fh:
+        subprocess.run(
+            [sys.executable, "-m", "vpexcel", "reconcile", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"),
+             "--period", "2024-04", "--ingen-historik"],
+            stdout=fh, stderr=subprocess.PIPE, env=env, timeout=120, check=False,
+        )  # fmt: skip
+    text = target.read_text(encoding="utf-8")
+    assert "Kommunledning och verksamhetsstöd" in text  # the longest area name, not "Kommunledning…"
+    assert max(len(line) for line in text.splitlines()) > 80

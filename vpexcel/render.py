@@ -48,7 +48,12 @@ def summary_sv(report: Report) -> str:
 def _console(out: TextIO | None) -> Console:
     from rich.console import Console
 
-    return Console(file=out, highlight=False, width=None if out is None else 140)
+    import os
+    import sys
+
+    # a file, or the screen's output sent to a file or a pipe ("> rapport.txt"): the whole table, not 80 columns
+    redirected = out is None and not sys.stdout.isatty() and not os.environ.get("COLUMNS")
+    return Console(file=out, highlight=False, width=140 if out is not None or redirected else None)
 
 
 def print_text(report: Report, out: TextIO | None = None) -> None:
