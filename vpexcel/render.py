@@ -46,10 +46,10 @@ def summary_sv(report: Report) -> str:
 
 
 def _console(out: TextIO | None) -> Console:
-    from rich.console import Console
-
     import os
     import sys
+
+    from rich.console import Console
 
     # a file, or the screen's output sent to a file or a pipe ("> rapport.txt"): the whole table, not 80 columns
     redirected = out is None and not sys.stdout.isatty() and not os.environ.get("COLUMNS")
