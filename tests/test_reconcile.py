@@ -62,6 +62,24 @@ def test_vp501_unmapped_ansvar_with_amount_and_count(tmp_path: Path) -> None:
     assert f.actual == pytest.approx(-(2500.50 - 500.50) / 1e6)
 
 
+def test_vp501_small_amount_is_shown_in_kronor(tmp_path: Path) -> None:
+    rows = [line("2024-02", "1001", "4010", "1000,00"), line("2024-02", "9999", "4010", "4000,00")]
+    rec = run(BUDGET, write_ledger_csv(tmp_path / "l.csv", rows), (2024, 2))
+    (f,) = [f for f in rec.findings if f.code == "VP501"]
+    assert "sammanlagt \u22124\u00a0000 kr" in f.message  # not "0,00 mkr"
+
+
+def test_vp506_a_period_past_the_ledgers_last_month_is_said(tmp_path: Path) -> None:
+    rows = [line("2024-01", "1001", "4010", "1000,00"), line("2024-04", "1001", "4010", "1000,00")]
+    ledger = write_ledger_csv(tmp_path / "l.csv", rows)
+    (f,) = [f for f in run(BUDGET, ledger, (2024, 12)).findings if f.code == "VP506"]
+    assert f.severity.value == "warning"
+    assert "till och med april 2024" in f.message and "januari–december 2024" in f.message
+    assert "--period 2024-04" in (f.suggestion or "")
+    assert "VP506" not in codes(run(BUDGET, ledger, (2024, 4)))  # the export covers the period: quiet
+    assert "VP506" not in codes(run(BUDGET, ledger))  # no --period: the ledger's last month is the period
+
+
 def test_vp502_ledger_budget_differs(tmp_path: Path) -> None:
     header = ["Period", "Ansvar", "Konto", "Motpart", "Belopp", "Budget", "Text"]
     lines = [";".join(header)]

@@ -22,7 +22,7 @@ from vpexcel.findings import Finding, Report
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.layout import ColumnKind, RowKind, Table
 from vpexcel.ledger import LedgerData
-from vpexcel.numbers import AmountKind, format_sv
+from vpexcel.numbers import AmountKind, format_amount_sv, format_sv
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
@@ -346,6 +346,21 @@ def reconcile(
     counts = {r["reason"]: (r["lines"], r["value"]) for r in left_out.iter_rows(named=True)}
     excluded = [Excluded(reason=text, rows=counts[k][0], amount=counts[k][1]) for k, text in reasons.items() if k in counts]
     findings: list[Finding] = []
+    booked = f.filter(pl.col("year") == year).get_column("month").drop_nulls()
+    last_booked = int(booked.max()) if booked.len() else 0  # type: ignore[arg-type]
+    if last_booked < month:  # the export ends before the period: the missing months would read as no spending
+        ends = f"har rader till och med {MONTHS_SV[last_booked - 1]} {year}" if last_booked else f"har inga rader för {year}"
+        findings.append(
+            make_finding(
+                "VP506",
+                ledger.name,
+                None,
+                f"Huvudboken {ends}, men avstämningen gäller januari–{MONTHS_SV[month - 1]} {year}. "
+                "Utfallet för de senare månaderna saknas och räknas som noll.",
+                suggestion=f"Exportera huvudboken igen till och med {MONTHS_SV[month - 1]}"
+                + (f", eller ange --period {year}-{last_booked:02d}." if last_booked else "."),
+            )
+        )
     if "unmapped" in counts:
         rows, total = counts["unmapped"]
         codes = sorted(
@@ -358,7 +373,7 @@ def reconcile(
                 ledger.name,
                 None,
                 f"{rows} {'rad' if rows == 1 else 'rader'} med ansvar som inte hör till något produktionsområde ({shown}), "
-                f"sammanlagt {format_sv(total, 2)} {budget.unit}. De ingår inte i avstämningen.",
+                f"sammanlagt {format_amount_sv(total, budget.unit)}. De ingår inte i avstämningen.",
                 actual=round(total, 6),
                 suggestion="Lägg till ansvaren i tabellen Ansvar på bladet Inställningar.",
             )

@@ -101,7 +101,7 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
     """The reconciliation per area, the board before and after elimination, then the findings."""
     from rich.table import Table
 
-    from vpexcel.numbers import format_sv
+    from vpexcel.numbers import format_amount_sv, format_sv
     from vpexcel.reconcile import MONTHS_SV
 
     console = _console(out)
@@ -150,7 +150,7 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
     )
     for x in rec.excluded:
         console.print(
-            f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_sv(x.amount, 2)} {rec.unit}."
+            f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_amount_sv(x.amount, rec.unit)}."
         )
     if rec.has_last_year:
         console.print(

@@ -63,3 +63,14 @@ rule(
     example="Rad 118, kolumn Belopp: beloppet '12,5,0' är inget tal.",
     fix="Rätta raden i exporten, eller exportera huvudboken på nytt med semikolon och decimalkomma.",
 )
+rule(
+    "VP506",
+    Severity.WARNING,
+    "ledger",
+    title="Huvudboken räcker inte till perioden",
+    what="Perioden som stäms av (med --period, eller i Excel) går längre än huvudboksexportens sista bokförda månad.",
+    why="Månader utan rader i exporten ser ut som månader utan kostnader: utfallet blir för lågt, avvikelsen för god "
+    "och ett bokslut i december visar bara en del av året.",
+    example="Huvudboken har rader till och med april 2024, men avstämningen gäller januari–december 2024.",
+    fix="Exportera huvudboken igen så att den täcker hela perioden, eller ange den period som exporten täcker.",
+)
