@@ -334,6 +334,7 @@ def test_an_output_never_replaces_the_history(
     shutil.copy(WORKBOOKS / "budget-2024.xlsx", book)
     assert main(["validate", str(book), "--format", "json"]) == 0  # keeps a history beside the budget
     history = tmp_path / "vpexcel-historik.sqlite"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx", history.name]  # no empty journal left beside it
     before = history.read_bytes()
     capsys.readouterr()
     for fmt in ("xlsx", "json", "text"):

@@ -363,7 +363,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         from vpexcel.io.history_xlsx import write_audit
 
         target = Path(args.export)
-        ensure_not_input(target, path)
+        ensure_not_input(target, path, option="--export")
         write_audit(load_runs(path), path, target)
         print(f"Revisionsspåret är sparat i {target}.")
         return 0

@@ -157,14 +157,17 @@ def _signals_unwind() -> Iterator[None]:
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
-def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write`` on a temporary file beside ``target``, then rename it into place."""
-    check_output(target)
+def write_atomic(target: Path, write: Callable[[Path], None], option: str = "--output") -> Path:
+    """Call ``write`` on a temporary file beside ``target``, then rename it into place.
+
+    ``option`` is the command-line option that names ``target``, for the advice when it cannot be written.
+    """
+    check_output(target, option)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         raise InputError(
-            f"Mappen {target.parent} finns inte och går inte att skapa. Välj en mapp där du har skrivrätt med --output."
+            f"Mappen {target.parent} finns inte och går inte att skapa. Välj en mapp där du har skrivrätt med {option}."
         ) from None
     remove_stale(target.parent)
     with _signals_unwind():

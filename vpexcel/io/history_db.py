@@ -6,7 +6,7 @@ workbook (settings: the "Historik" table; ``--historik FIL``; off with
 
 Writes: one transaction per run, taken with ``BEGIN IMMEDIATE`` and a busy
 timeout, so parallel runs queue instead of failing or interleaving. The journal
-is a rollback journal (truncated after each run), not WAL: budget folders are
+is a rollback journal (removed after each run: no empty file is left beside the budget), not WAL: budget folders are
 often on a network share, where WAL's shared memory does not work.
 
 A history that cannot be written (locked, read-only, damaged) never stops a run:
@@ -106,8 +106,6 @@ def _connect(path: Path, timeout: float, readonly: bool = False) -> sqlite3.Conn
     else:
         con = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
     con.execute("PRAGMA foreign_keys = ON")
-    if not readonly:  # a rollback journal that is emptied, not deleted: one file operation less per run
-        con.execute("PRAGMA journal_mode = TRUNCATE")
     return con
 
 

@@ -90,4 +90,4 @@ def write_audit(runs: list[RunRecord], source: Path, target: Path) -> Path:
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.page_setup.orientation = "landscape"
         ws.print_title_rows = f"{header_row}:{header_row}"
-    return write_atomic(target, lambda tmp: wb.save(tmp))
+    return write_atomic(target, lambda tmp: wb.save(tmp), option="--export")
