@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from vpexcel.findings import Report
 from vpexcel.io.xlsx_reader import read_workbook, scan_formulas
 from vpexcel.layout import ColumnKind, detect_tables
@@ -63,3 +65,25 @@ def test_sheet_names_cut_at_31_and_wrapped_area_names(make_book: Callable[..., P
     names = [r.area.name for r in table.rows if r.area]
     assert "Kommunledning och verksamhetsstöd" in names and len(names) == 9
     assert [c.kind for c in table.columns] == [ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET]
+
+
+def test_formula_scan_quick_path_reads_as_the_careful_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-pass reading of the common cell shape gives what the careful scan gives: shared
+    formulas expanded, entities decoded, self-closing and empty formulas handled alike."""
+    from vpexcel.io import xlsx_reader
+
+    data = (
+        b'<worksheet><sheetData><row r="2">'
+        b'<c r="B2"><v>1</v></c>'
+        b'<c r="C2" s="3"><f>B2*2&amp;"&lt;x"</f><v>2</v></c>'
+        b'<c r="D2"><f t="shared" ref="D2:D4" si="0">SUM(B2:C2)</f><v>3</v></c></row>'
+        b'<row r="3"><c r="D3"><f t="shared" si="0"/><v>3</v></c><c r="E3"><f></f><v>1</v></c></row>'
+        b'<row r="4"><c r="D4">\n<f t="shared" si="0" /><v>3</v></c>'
+        b'<c r="AA4" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+    )
+    assert xlsx_reader._quick_formulas(data, 6) is not None  # the common shape throughout
+    quick = xlsx_reader.scan_formulas(data)
+    assert quick[0][(2, 3)] == "SUM(B3:C3)" and quick[0][(3, 3)] == "SUM(B4:C4)"
+    assert quick[0][(1, 2)] == 'B2*2&"<x"'
+    monkeypatch.setattr(xlsx_reader, "_quick_formulas", lambda data, count: None)
+    assert xlsx_reader.scan_formulas(data) == quick

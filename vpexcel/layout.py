@@ -401,6 +401,8 @@ def _label(sheet: SheetGrid, row: int, col: int) -> str:
 _ACCOUNT_MARKS = (
     "summa", "s:a", "result", "netto", "budgete", "varav", "därav", "intäkter", "kostnader", "totalt", "verksamhe",
 )  # fmt: skip
+# the same test as ``v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)`` in one C call (no mark is longer than 9)
+_ACCOUNT_MARK = re.compile(r"\s*(?:" + "|".join(map(re.escape, _ACCOUNT_MARKS)) + ")", re.IGNORECASE)
 
 
 def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
@@ -661,7 +663,8 @@ def _blocks(table: Table) -> None:
         covered = _counted(rows[i + 1 : nxt], parents)
         row.block = [r.row for r in covered] or None
     sums = [r for r in rows if r.kind is RowKind.SUM]
-    inner = {x for s in sums for x in (s.block or ()) if any(t.row == x for t in sums)}
+    sum_rows = {t.row for t in sums}
+    inner = {x for s in sums for x in (s.block or ()) if x in sum_rows}
     grouped = any(r.kind is RowKind.GROUP for r in rows) and len(sums) > 1
     for r in rows:
         if r.kind is RowKind.SUM:
@@ -708,6 +711,7 @@ def _sign(table: Table) -> Sign:
 
 def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     marker_row = marker_col = None
+    mark = _ACCOUNT_MARK.match
     for c in range(3):
         cells = column_of(sheet.rows, c)
         hit = next(
@@ -715,7 +719,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
                 r
                 for r, v in enumerate(cells)
                 if type(v) is str
-                and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS)
+                and mark(v)
                 and ("intäkt" in v.lower() or "kostnad" in v.lower())
                 and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
             ),
@@ -755,7 +759,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     body = sheet.rows[header_row + 1 :]
     labels = column_of(body, marker_col)
     # only labels that may be a subtotal, result, note or heading need the regexes
-    marks = [type(v) is str and v.lstrip()[:9].lower().startswith(_ACCOUNT_MARKS) for v in labels]
+    marks = [type(v) is str and mark(v) is not None for v in labels]
     first = cols[0].col
     plain = [type(v) is float for v in column_of(body, first)]  # a figure row: the common case
     base = header_row + 1

@@ -224,13 +224,17 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
     bounded number of times: the scan is linear in the part, whatever it holds.
     Shared formulas are expanded.
     """
+    pre = _tag_prefix(data)
+    f_start = re.compile(re.escape(b"<" + pre + b"f") + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
+    starts = [m.start() for m in f_start.finditer(data)]
+    if not pre:
+        quick = _quick_formulas(data, len(starts))
+        if quick is not None:
+            return quick, _error_cells(data, pre)
     formulas: dict[tuple[int, int], str] = {}
     masters: dict[bytes, tuple[str, int, int]] = {}
     followers: list[tuple[tuple[int, int], bytes]] = []
-    pre = _tag_prefix(data)
-    f_start = re.compile(re.escape(b"<" + pre + b"f") + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
     f_close = b"</" + pre + b"f>"
-    starts = [m.start() for m in f_start.finditer(data)]
     floor = 0
     for i, at in enumerate(starts):
         limit = starts[i + 1] if i + 1 < len(starts) else len(data)
@@ -267,6 +271,48 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
             text, r0, c0 = masters[si]
             formulas[pos] = shift(text, pos[0] - r0, pos[1] - c0)
     return formulas, _error_cells(data, pre)
+
+
+# The common shape of a formula cell, as Excel and most writers put it: ``<c r="B7" ...>`` with ``r``
+# first, then (after white space only) ``<f ...>text</f>`` or ``<f .../>``. Nothing in it can span a
+# "<" or ">" it should not, so a match is the same cell and formula the careful scan would find.
+_QUICK_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"([^<>]*)(?<!/)>\s*<f((?:\s[^<>]*(?<!/))?)(?:/>|>([^<]*)</f>)')
+
+
+def _quick_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | None:
+    """The formulas when every one of the ``count`` formula tags has the common shape; None otherwise
+    (then the careful scan decides, so odd files get exactly what they got before)."""
+    found = _QUICK_FORMULA.findall(data)
+    if len(found) != count:
+        return None
+    formulas: dict[tuple[int, int], str] = {}
+    masters: dict[bytes, tuple[str, int, int]] = {}
+    followers: list[tuple[tuple[int, int], bytes]] = []
+    columns: dict[bytes, int] = {}
+    for letters, digits, rest, fattrs_raw, raw in found:
+        if b'r="' in rest:
+            return None  # a second r attribute: the careful scan reads it as the original did
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_index(letters.decode())
+        pos = (int(digits) - 1, col)
+        text = (html.unescape(raw.decode("utf-8", "replace")) if b"&" in raw else raw.decode("utf-8", "replace")) if raw else ""
+        if fattrs_raw:
+            fattrs = _attrs(fattrs_raw)
+            if fattrs.get(b"t") == b"shared":
+                si = fattrs.get(b"si", b"")
+                if text:
+                    masters[si] = (text, *pos)
+                else:
+                    followers.append((pos, si))
+                    continue
+        if text:
+            formulas[pos] = text
+    for pos, si in followers:
+        if si in masters:
+            text, r0, c0 = masters[si]
+            formulas[pos] = shift(text, pos[0] - r0, pos[1] - c0)
+    return formulas
 
 
 def _enclosing_cell(data: bytes, pre: bytes, floor: int, at: int) -> tuple[int, int] | None:

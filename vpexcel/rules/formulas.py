@@ -172,14 +172,26 @@ _SIMPLE = re.compile(r"^[A-Z]{1,3}\d+(?:[-+*/][A-Z]{1,3}\d+)*$")
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 
 
-def _simple_pattern(formula: str, row: int, col: int) -> str:
-    return _CELL.sub(lambda m: f"R[{int(m[2]) - 1 - row}]C[{column_index(m[1]) - col}]", formula)
+def _simple_pattern(formula: str, row: int, col: int, columns: dict[str, int]) -> str:
+    # split keeps the groups: text, letters, digits, text, letters, digits, ..., text
+    parts = _CELL.split(formula)
+    out = []
+    for i in range(0, len(parts) - 1, 3):
+        letters = parts[i + 1]
+        c = columns.get(letters)
+        if c is None:
+            c = columns[letters] = column_index(letters)
+        out.append(f"{parts[i]}R[{int(parts[i + 2]) - 1 - row}]C[{c - col}]")
+    out.append(parts[-1])
+    return "".join(out)
 
 
 def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
     """Each formula's relative pattern; one way of telling for the whole group, so patterns compare."""
-    if all(_SIMPLE.match(f) for _r, _c, f in cells):
-        return [_simple_pattern(f, r, c) for r, c, f in cells]
+    match = _SIMPLE.match
+    if all(match(f) for _r, _c, f in cells):
+        columns: dict[str, int] = {}
+        return [_simple_pattern(f, r, c, columns) for r, c, f in cells]
     return [pattern(f, r, c) for r, c, f in cells]
 
 
@@ -278,21 +290,18 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
     for sheet in book.sheets:
         if sheet.name not in validated:
             continue
-        for (r, c), formula in sorted(sheet.formulas.items()):
-            if is_external(formula):
-                yield ctx.finding(
-                    "VP404",
-                    sheet.name,
-                    a1(r, c),
-                    f"Formeln ={formula} läser en annan arbetsbok.",
-                    actual="=" + formula,
-                    suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
-                )
-                continue
-            if _SIMPLE.match(formula):  # plain references on this sheet: no parser needed
-                for m in _CELL.finditer(formula):
-                    rr, cc = int(m[2]) - 1, column_index(m[1])
-                    if sheet.value(rr, cc) is None and sheet.formula(rr, cc) is None:
+        rows, formulas = sheet.rows, sheet.formulas
+        columns: dict[str, int] = {}
+        for (r, c), formula in sorted(formulas.items()):
+            if _SIMPLE.match(formula):  # plain references on this sheet (never another workbook): no parser needed
+                for letters, digits in _CELL.findall(formula):
+                    rr = int(digits) - 1
+                    cc = columns.get(letters)
+                    if cc is None:
+                        cc = columns[letters] = column_index(letters)
+                    line = rows[rr] if 0 <= rr < len(rows) else []
+                    v = line[cc] if 0 <= cc < len(line) else None
+                    if (v is None or v == "") and (rr, cc) not in formulas:
                         yield ctx.finding(
                             "VP404",
                             sheet.name,
@@ -302,6 +311,16 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                             suggestion=f"Kontrollera att formeln ska läsa {a1(rr, cc)}.",
                         )
                         break
+                continue
+            if is_external(formula):
+                yield ctx.finding(
+                    "VP404",
+                    sheet.name,
+                    a1(r, c),
+                    f"Formeln ={formula} läser en annan arbetsbok.",
+                    actual="=" + formula,
+                    suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
+                )
                 continue
             if sum_ranges(formula) is not None:
                 continue  # empty cells inside a SUM's range are normal
