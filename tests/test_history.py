@@ -323,3 +323,71 @@ def test_a_fault_while_keeping_the_history_keeps_the_runs_result(
     err = capsys.readouterr().err
     assert err.count("vpexcel:") == 1 and "internt fel" in err and "sparades inte i historiken" in err
     assert "a bug in the history" in (folder / "vpexcel-fel.log").read_text(encoding="utf-8")
+
+
+def test_delarsrapport_and_arsredovisning_get_the_years_forecasts_from_four_fills(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four fills of the year build the history; the delårsrapport and årsredovisning show it in Prognosutveckling."""
+    import openpyxl
+
+    from tests.test_fill import assert_only_fill_changed
+
+    monkeypatch.chdir(folder)
+    budget = folder / "budget-2024.xlsx"
+    written: dict[str, dict[str, float]] = {}
+    for template, period in (
+        ("manadsrapport-februari.xlsx", "2024-02"),
+        ("tertialrapport-april.xlsx", "2024-04"),
+        ("delarsrapport-augusti.xlsx", "2024-08"),
+        ("manadsrapport-oktober.xlsx", "2024-10"),
+    ):
+        args = sample_fill_args(template, period, "2024-11-15")
+        args[args.index("--budget") + 1] = str(budget)
+        assert main(args) == 0
+        run = load_runs(folder / "vpexcel-historik.sqlite")[-1]
+        written[period] = {g.area: g.value for g in run.figures if g.measure == "forecast"}
+    capsys.readouterr()
+    assert len({tuple(sorted(f.items())) for f in written.values()}) > 1  # the forecasts moved during the year
+
+    for template, period in (("arsredovisning-december.xlsx", "2024-12"), ("delarsrapport-augusti.xlsx", "2024-08")):
+        args = sample_fill_args(template, period, "2025-02-10")
+        args[args.index("--budget") + 1] = str(budget)
+        args += ["--output", str(folder / f"ut-{template}")]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert "Prognosutveckling: prognosutvecklingen på rad 4" in out
+        ws = openpyxl.load_workbook(folder / f"ut-{template}")["Prognosutveckling"]
+        heads = [c.value for c in ws[4]]
+        assert heads[:6] == [
+            "Produktionsområde",
+            "Budget helår",
+            "Prognos februari",
+            "Prognos april",
+            "Prognos augusti",
+            "Prognos oktober",
+        ]
+        rows = {r[0].value: r for r in ws.iter_rows(min_row=5) if r[0].value and r[0].value != "Totalt"}
+        assert rows["Räddningstjänst"][1].value == -33.7
+        for col, p in ((2, "2024-02"), (3, "2024-04"), (4, "2024-08"), (5, "2024-10")):
+            expected = {a: round(v, 6) for a, v in written[p].items()}
+            if period == "2024-08" and p == "2024-10":  # a later follow-up than the report: empty
+                assert all(rows[a][col].value is None for a in rows)
+                continue
+            assert {a: rows[a][col].value for a in rows} == expected, p
+        if period == "2024-12":
+            assert heads[6] == "Utfall helår" and isinstance(rows["Räddningstjänst"][6].value, float)
+        assert_only_fill_changed(WORKBOOKS / "templates" / template, folder / f"ut-{template}")
+
+
+def test_without_history_the_forecast_table_is_left_empty_and_the_fill_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    args = [*sample_fill_args("delarsrapport-augusti.xlsx", "2024-08", "2024-09-15"), "--ingen-historik"]
+    assert main([*args, "--output", str(tmp_path / "ut.xlsx")]) == 0
+    assert "Ingen prognoshistorik ännu" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(tmp_path / "ut.xlsx")["Prognosutveckling"]
+    assert all(c.value is None for row in ws.iter_rows(min_row=5, max_row=8, min_col=2, max_col=6) for c in row)

@@ -284,11 +284,13 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
         con.close()
 
 
-def forecast_development_for(settings: Settings, budget: Path, year: int) -> ForecastDevelopment | None:
-    """Prognosutveckling for a fill: the board's history read where the runs keep it; None when there is none."""
+def forecast_development_for(
+    settings: Settings, budget: Path, year: int, given: Path | None = None
+) -> ForecastDevelopment | None:
+    """Prognosutveckling for a fill: the board's history read where the runs keep it (or ``given``); None when there is none."""
     from vpexcel.history import forecast_development
 
-    path = history_path(settings, budget)
+    path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return None
     try:
@@ -297,11 +299,13 @@ def forecast_development_for(settings: Settings, budget: Path, year: int) -> For
         return None  # an unreadable history leaves the table empty; the fill itself goes on
 
 
-def previous_run_figures(settings: Settings, budget: Path, command: str, period: str, before: str) -> dict[str, dict[str, float]]:
+def previous_run_figures(
+    settings: Settings, budget: Path, command: str, period: str, before: str, given: Path | None = None
+) -> dict[str, dict[str, float]]:
     """The same period's figures from the run before (area -> measure -> net), for "förra körningen" beside today's."""
     from vpexcel.history import previous_figures
 
-    path = history_path(settings, budget)
+    path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return {}
     try:
