@@ -391,3 +391,44 @@ def test_without_history_the_forecast_table_is_left_empty_and_the_fill_says_so(
     assert "Ingen prognoshistorik ännu" in capsys.readouterr().out
     ws = openpyxl.load_workbook(tmp_path / "ut.xlsx")["Prognosutveckling"]
     assert all(c.value is None for row in ws.iter_rows(min_row=5, max_row=8, min_col=2, max_col=6) for c in row)
+
+
+def test_reconciliation_workbook_shows_the_same_period_at_the_run_before(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A late booking between two reconciliations of April shows as a change beside the previous run's figure."""
+    import openpyxl
+
+    budget, ledger = folder / "budget-2024.xlsx", folder / "huvudbok-2024.csv"
+
+    def run(name: str) -> openpyxl.worksheet.worksheet.Worksheet:
+        out = folder / name
+        assert main(["reconcile", str(budget), str(ledger), "--period", "2024-04", "--format", "xlsx", "--output", str(out)]) in (
+            0,
+            1,
+        )
+        return openpyxl.load_workbook(out)["Avstämning"]
+
+    def table(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, tuple[float, float, float]]:
+        head = next((r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Utfall netto ack. förra körningen"), None)
+        if head is None:
+            return {}
+        out = {}
+        for r in range(head + 1, ws.max_row + 1):
+            if not ws.cell(r, 1).value:
+                break
+            out[ws.cell(r, 1).value] = (ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value)
+        return out
+
+    assert table(run("forsta.xlsx")) == {}  # no earlier run: no table
+    with ledger.open("a", encoding="utf-8", newline="") as fh:
+        fh.write("2024-03;1151;100;5010;;;;500000,00;Sen bokning\r\n")
+    later = table(run("andra.xlsx"))
+    assert "Samma period vid förra avstämningen" in " ".join(
+        str(c.value) for row in run("tredje.xlsx").iter_rows(max_col=1) for c in row if c.value
+    )
+    area = "Kommunledning och verksamhetsstöd"  # ansvar 1151 (Ekonomi) belongs to it
+    assert later[area][2] == pytest.approx(later[area][1] - later[area][0], abs=0.05)
+    assert abs(later[area][2]) == pytest.approx(0.5, abs=0.05)
+    assert all(v[2] == 0 for a, v in later.items() if a not in (area, "Totalt Kommunstyrelsen"))
+    assert later["Totalt Kommunstyrelsen"][2] == later[area][2]

@@ -174,7 +174,12 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
         target = _output_path(budget_path, args.output, f"avstamning-{rec.year}-{rec.month:02d}.xlsx")
         ensure_not_input(target, *inputs)
-        write_reconciliation(rec, target)
+        last_run = None
+        if not args.ingen_historik:
+            from vpexcel.io.history_db import previous_run_for
+
+            last_run = previous_run_for(settings, budget_path, "reconcile", f"{rec.year}-{rec.month:02d}", args.historik)
+        write_reconciliation(rec, target, last_run)
         print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
     else:
         from vpexcel.render import print_reconciliation, strict_json

@@ -314,6 +314,28 @@ def previous_run_figures(
         return {}
 
 
+def previous_run_for(
+    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None
+) -> tuple[str, dict[str, dict[str, float]]] | None:
+    """The same period's last earlier run, as (when, area -> measure -> net); None when there is none or no history."""
+    from vpexcel.history import previous_run
+
+    path = history_path(settings, budget, given)
+    if path is None or not path.is_file():
+        return None
+    try:  # called before this run is kept: every stored run is an earlier one (even within the same second)
+        run = previous_run(load_runs(path, command=command, year=int(period[:4])), command, period, "~")
+    except InputError:
+        return None
+    if run is None:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for fig in run.figures:
+        if fig.kind == "net":
+            out.setdefault(fig.area, {})[fig.measure] = fig.value
+    return run.when, out
+
+
 def run_counts(path: Path) -> dict[int, dict[str, int]]:
     """Per run id: the counts of findings by severity (without loading the findings)."""
     con = _open_existing(path)
