@@ -34,6 +34,10 @@ Public Sub VP_Fyll(control As IRibbonControl)
     FyllUppfoljning
 End Sub
 
+Public Sub VP_Jamfor(control As IRibbonControl)
+    JamforVersion
+End Sub
+
 Public Sub VP_Installningar(control As IRibbonControl)
     Installningar
 End Sub
@@ -73,6 +77,24 @@ Public Sub FyllUppfoljning()
     prognos = Application.GetOpenFilename("Prognoser (*.xlsx),*.xlsx", , Sv("V{ae}lj prognosarbetsboken (Avbryt: vpexcel f{oe}resl{aa}r prognoser)"))
     If VarType(prognos) = vbBoolean Then prognos = ""
     KorKnapp "fill", period, CStr(budget), CStr(huvudbok), CStr(prognos)
+End Sub
+
+Public Sub JamforVersion()
+    ' The open workbook, as saved, against an older version of it; the comparison is written beside it.
+    Dim tidigare As Variant
+    If Not ArbetsbokOppen() Then Exit Sub
+    If Len(ActiveWorkbook.Path) = 0 Then
+        MsgBox Sv("Spara arbetsboken f{oe}rst (Arkiv > Spara som): j{ae}mf{oe}relsen l{ae}ser den sparade versionen."), _
+               vbInformation, "vpexcel"
+        Exit Sub
+    End If
+    If Not ActiveWorkbook.Saved Then
+        If MsgBox(Sv("Arbetsboken har {ae}ndringar som inte {ae}r sparade. J{ae}mf{oe}relsen l{ae}ser den sparade versionen. " & _
+                     "Forts{ae}tta {ae}nd{aa}?"), vbOKCancel + vbQuestion, "vpexcel") <> vbOK Then Exit Sub
+    End If
+    tidigare = Application.GetOpenFilename("Budget (*.xlsx;*.xlsm),*.xlsx;*.xlsm", , Sv("V{ae}lj den tidigare versionen av budgeten"))
+    If VarType(tidigare) = vbBoolean Then Exit Sub
+    KorKnapp "compare", CStr(tidigare)
 End Sub
 
 Public Sub Installningar()

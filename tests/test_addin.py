@@ -40,6 +40,7 @@ def test_ribbon_tab_has_the_buttons_and_each_calls_a_sub() -> None:
         "Reparera siffror",
         "Stäm av mot huvudbok",
         "Fyll uppföljning",
+        "Jämför med tidigare version",
         "Rensa markeringar",
         "Inställningar",
         "Hjälp",

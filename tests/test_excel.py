@@ -468,3 +468,81 @@ def test_fill_refuses_a_protected_template_sheet_before_writing(caller) -> None:
     )
     assert [a["func"] for a in book.json()["actions"]] == ["alert"]
     assert "är skyddat" in alert(book) and "Inget är ändrat" in alert(book)
+
+
+def saved(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The payload of a workbook saved at ``path`` (the remote Book's full name is its name)."""
+    data["book"]["name"] = str(path)
+    return data
+
+
+def test_compare_button_writes_the_comparison_beside_the_workbook_and_says_what_changed(caller, make_book) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    from .test_compare import areas
+
+    old = make_book({"Produktionsområden": areas()}, "budget-v1.xlsx")
+    new = make_book({"Produktionsområden": areas({"Vuxenutbildning": (22, -46.3, -24.3)})}, "budget-v2.xlsx")
+    book = caller(saved(payload(new), new))
+    vp.compare(str(old))
+    text = alert(book)
+    assert text.startswith("Jämförelsen av budget-v1.xlsx (före) och budget-v2.xlsx (efter, som den är sparad) är klar.")
+    assert "4 ändringar: 4 belopp ändrade." in text
+    assert "Vuxenutbildning 2024: −23,3 → −24,3 (−1,0)" in text
+    target = new.parent / "budget-v2-jamforelse.xlsx"
+    assert target.is_file() and str(target) in text
+    assert not actions(book, "setValues")  # the open workbook itself is not changed
+
+
+def test_compare_button_asks_to_save_a_workbook_that_is_not_on_disk(caller, make_book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    from .test_compare import areas
+
+    old = make_book({"Produktionsområden": areas()}, "budget-v1.xlsx")
+    book = caller(payload(old))  # a name, no folder: never saved
+    vp.compare(str(old))
+    assert "inte sparad på datorn" in alert(book) and "Spara som" in alert(book)
+    book = caller(saved(payload(old), old))
+    vp.compare(str(old))
+    assert alert(book).startswith("Du valde samma fil som den öppna")
+
+
+def test_the_buttons_keep_their_runs_in_the_history_unless_it_is_turned_off(  # type: ignore[no-untyped-def]
+    caller, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import vpexcel.excel as vp
+    from vpexcel.io.history_db import load_runs
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    budget = tmp_path / "budget-2024.xlsx"
+    shutil.copy(WORKBOOKS / "budget-2024.xlsx", budget)
+    book = caller(saved(payload(budget), budget))
+    vp.validate()
+    assert alert(book).startswith("Valideringen är klar")
+    book = caller(saved(payload(budget), budget))
+    vp.reconcile(str(WORKBOOKS / "huvudbok-2024.csv"), "2024-04")
+    template = tmp_path / "delarsrapport-augusti.xlsx"
+    shutil.copy(WORKBOOKS / "templates" / template.name, template)
+    book = caller(saved(payload(template), template))
+    vp.fill("2024-08", str(budget), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx"))
+    assert "Ingen prognoshistorik ännu" in alert(book)  # no fill before this one
+    runs = load_runs(tmp_path / "vpexcel-historik.sqlite")
+    assert [(r.command, r.period) for r in runs] == [("validate", None), ("reconcile", "2024-04"), ("fill", "2024-08")]
+    assert [f.role for f in runs[1].files] == ["budget", "ledger"] and runs[1].files[0].name == budget.name
+    assert [f.role for f in runs[2].files] == ["template", "budget", "ledger", "forecast"]
+    assert any(g.measure == "forecast" for g in runs[2].figures)
+    # a later fill of the year finds the forecasts of August in the history
+    book = caller(saved(payload(template), template))
+    vp.fill("2024-10", str(budget), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx"))
+    assert "Ingen prognoshistorik ännu" not in alert(book)
+    written = {(a["sheet_position"], a["start_row"], a["start_column"]): a["values"][0][0] for a in actions(book, "setValues")}
+    august = {g.area: g.value for g in runs[2].figures if g.measure == "forecast"}
+    assert written[(1, 4, 4)] == pytest.approx(august["Politisk organisation"])  # Prognosutveckling!E5, Prognos augusti
+    # history turned off (here by the environment; the settings' switch goes through the same history_path)
+    monkeypatch.setenv("VPEXCEL_HISTORIK", "av")
+    book = caller(saved(payload(budget), budget))
+    vp.validate()
+    assert len(load_runs(tmp_path / "vpexcel-historik.sqlite")) == 4

@@ -342,3 +342,112 @@ def test_an_output_never_replaces_the_history(
         err = capsys.readouterr().err
         assert "databas" in err and "ersätts inte" in err
     assert history.read_bytes() == before
+
+
+def test_delarsrapport_and_arsredovisning_get_the_years_forecasts_from_four_fills(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four fills of the year build the history; the delårsrapport and årsredovisning show it in Prognosutveckling."""
+    import openpyxl
+
+    from tests.test_fill import assert_only_fill_changed
+
+    monkeypatch.chdir(folder)
+    budget = folder / "budget-2024.xlsx"
+    written: dict[str, dict[str, float]] = {}
+    for template, period in (
+        ("manadsrapport-februari.xlsx", "2024-02"),
+        ("tertialrapport-april.xlsx", "2024-04"),
+        ("delarsrapport-augusti.xlsx", "2024-08"),
+        ("manadsrapport-oktober.xlsx", "2024-10"),
+    ):
+        args = sample_fill_args(template, period, "2024-11-15")
+        args[args.index("--budget") + 1] = str(budget)
+        assert main(args) == 0
+        run = load_runs(folder / "vpexcel-historik.sqlite")[-1]
+        written[period] = {g.area: g.value for g in run.figures if g.measure == "forecast"}
+    capsys.readouterr()
+    assert len({tuple(sorted(f.items())) for f in written.values()}) > 1  # the forecasts moved during the year
+
+    for template, period in (("arsredovisning-december.xlsx", "2024-12"), ("delarsrapport-augusti.xlsx", "2024-08")):
+        args = sample_fill_args(template, period, "2025-02-10")
+        args[args.index("--budget") + 1] = str(budget)
+        args += ["--output", str(folder / f"ut-{template}")]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert "Prognosutveckling: prognosutvecklingen på rad 4" in out
+        ws = openpyxl.load_workbook(folder / f"ut-{template}")["Prognosutveckling"]
+        heads = [c.value for c in ws[4]]
+        assert heads[:6] == [
+            "Produktionsområde",
+            "Budget helår",
+            "Prognos februari",
+            "Prognos april",
+            "Prognos augusti",
+            "Prognos oktober",
+        ]
+        rows = {r[0].value: r for r in ws.iter_rows(min_row=5) if r[0].value and r[0].value != "Totalt"}
+        assert rows["Räddningstjänst"][1].value == -33.7
+        for col, p in ((2, "2024-02"), (3, "2024-04"), (4, "2024-08"), (5, "2024-10")):
+            expected = {a: round(v, 6) for a, v in written[p].items()}
+            if period == "2024-08" and p == "2024-10":  # a later follow-up than the report: empty
+                assert all(rows[a][col].value is None for a in rows)
+                continue
+            assert {a: rows[a][col].value for a in rows} == expected, p
+        if period == "2024-12":
+            assert heads[6] == "Utfall helår" and isinstance(rows["Räddningstjänst"][6].value, float)
+        assert_only_fill_changed(WORKBOOKS / "templates" / template, folder / f"ut-{template}")
+
+
+def test_without_history_the_forecast_table_is_left_empty_and_the_fill_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    args = [*sample_fill_args("delarsrapport-augusti.xlsx", "2024-08", "2024-09-15"), "--ingen-historik"]
+    assert main([*args, "--output", str(tmp_path / "ut.xlsx")]) == 0
+    assert "Ingen prognoshistorik ännu" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(tmp_path / "ut.xlsx")["Prognosutveckling"]
+    assert all(c.value is None for row in ws.iter_rows(min_row=5, max_row=8, min_col=2, max_col=6) for c in row)
+
+
+def test_reconciliation_workbook_shows_the_same_period_at_the_run_before(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A late booking between two reconciliations of April shows as a change beside the previous run's figure."""
+    import openpyxl
+
+    budget, ledger = folder / "budget-2024.xlsx", folder / "huvudbok-2024.csv"
+
+    def run(name: str) -> openpyxl.worksheet.worksheet.Worksheet:
+        out = folder / name
+        assert main(["reconcile", str(budget), str(ledger), "--period", "2024-04", "--format", "xlsx", "--output", str(out)]) in (
+            0,
+            1,
+        )
+        return openpyxl.load_workbook(out)["Avstämning"]
+
+    def table(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, tuple[float, float, float]]:
+        head = next((r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Utfall netto ack. förra körningen"), None)
+        if head is None:
+            return {}
+        out = {}
+        for r in range(head + 1, ws.max_row + 1):
+            if not ws.cell(r, 1).value:
+                break
+            out[ws.cell(r, 1).value] = (ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value)
+        return out
+
+    assert table(run("forsta.xlsx")) == {}  # no earlier run: no table
+    with ledger.open("a", encoding="utf-8", newline="") as fh:
+        fh.write("2024-03;1151;100;5010;;;;500000,00;Sen bokning\r\n")
+    later = table(run("andra.xlsx"))
+    assert "Samma period vid förra avstämningen" in " ".join(
+        str(c.value) for row in run("tredje.xlsx").iter_rows(max_col=1) for c in row if c.value
+    )
+    area = "Kommunledning och verksamhetsstöd"  # ansvar 1151 (Ekonomi) belongs to it
+    assert later[area][2] == pytest.approx(later[area][1] - later[area][0], abs=0.05)
+    assert abs(later[area][2]) == pytest.approx(0.5, abs=0.05)
+    assert all(v[2] == 0 for a, v in later.items() if a not in (area, "Totalt Kommunstyrelsen"))
+    assert later["Totalt Kommunstyrelsen"][2] == later[area][2]

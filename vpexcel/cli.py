@@ -174,7 +174,12 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
         target = _output_path(budget_path, args.output, f"avstamning-{rec.year}-{rec.month:02d}.xlsx")
         ensure_not_input(target, *inputs)
-        write_reconciliation(rec, target)
+        last_run = None
+        if not args.ingen_historik:
+            from vpexcel.io.history_db import previous_run_for
+
+            last_run = previous_run_for(settings, budget_path, "reconcile", f"{rec.year}-{rec.month:02d}", args.historik)
+        write_reconciliation(rec, target, last_run)
         print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
     else:
         from vpexcel.render import print_reconciliation, strict_json
@@ -260,7 +265,12 @@ def cmd_fill(args: argparse.Namespace) -> int:
         report_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     except ValueError:
         raise InputError(f"Datumet {args.date!r} går inte att läsa. Skriv det som 2024-05-15.") from None
-    data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date)
+    development = None
+    if not args.ingen_historik:
+        from vpexcel.io.history_db import forecast_development_for
+
+        development = forecast_development_for(settings, args.budget, rec.year, args.historik)
+    data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date, development)
     plan = plan_fill(_read_book(template), data)
     target = _output_path(template, args.output, f"{template.stem}-{rec.year}-{rec.month:02d}{template.suffix}")
     if args.output is None:

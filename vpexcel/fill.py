@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vpexcel.errors import InputError
 from vpexcel.formula_eval import recalculate
@@ -37,6 +38,9 @@ from vpexcel.layout import find_unit
 from vpexcel.numbers import classify, format_sv
 from vpexcel.reconcile import MONTHS_SV, AreaResult, Reconciliation
 from vpexcel.settings import UNIT_FACTOR, Indicator, Settings, normalize
+
+if TYPE_CHECKING:
+    from vpexcel.history import ForecastDevelopment
 
 REPORT_NAMES = {
     2: "Månadsrapport februari",
@@ -71,6 +75,7 @@ class FillData:
     statuses: list[StatusLine] = field(default_factory=list)
     kolada: KoladaCache | None = None
     report_date: dt.date = field(default_factory=dt.date.today)
+    development: ForecastDevelopment | None = None  # the year's earlier forecasts, from the history (read by the edge)
 
     @property
     def year(self) -> int:
@@ -376,7 +381,7 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                 for c, v in enumerate(sheet.rows[r])
                 if (m := _column(_text(v), settings, year_end)) and _other_year(_text(v), data.year) is None
             }
-            if len(cols) < 2:
+            if len(cols) < 2 or _is_development(sheet, r):
                 r += 1
                 continue
             heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
@@ -503,6 +508,100 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             f"{len(absent)} produktionsområden i budgeten har ingen rad i mallens driftredovisning: {', '.join(absent)}. "
             "Lägg till rader för dem, eller deras namn i mallen som alias i Inställningar."
         )
+
+
+# --- prognosutveckling ---------------------------------------------------------------
+_FORECAST_MONTH = re.compile(r"^prognos (" + "|".join(MONTHS_SV) + r")\b")
+
+
+def _month_columns(sheet: SheetGrid, row: int) -> dict[int, int]:
+    """Column -> month of the headings "Prognos februari", "Prognos april", ... in a row."""
+    out = {}
+    for c, v in enumerate(sheet.rows[row]):
+        m = _FORECAST_MONTH.match(normalize(_text(v)))
+        if m:
+            out[c] = MONTHS_SV.index(m.group(1)) + 1
+    return out
+
+
+def _is_development(sheet: SheetGrid, row: int) -> bool:
+    """A prognosutveckling header: forecasts of two follow-ups side by side, or one on a sheet named so."""
+    months = _month_columns(sheet, row)
+    return len(months) >= 2 or (len(months) == 1 and "prognosutveckling" in normalize(sheet.name))
+
+
+def _development_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
+    """Budget and the full-year forecast at each follow-up of the year, per area.
+
+    Earlier follow-ups come from the history (``data.development``); the report's own
+    month from this fill's forecasts; later months stay empty. With no history the
+    table is left empty and the summary says so (not a failure).
+    """
+    dev = data.development
+    year_end = is_year_end(book, data)
+    by_area = {a.area: a for a in data.rec.areas}
+    for sheet in book.sheets:
+        for r in range(min(sheet.height, HEADER_SCAN)):
+            if not _is_development(sheet, r):
+                continue
+            months = _month_columns(sheet, r)
+            heads = {c: normalize(_text(v)) for c, v in enumerate(sheet.rows[r])}
+            label_col = min(c for c, h in heads.items() if h)
+            budget_col = next((c for c, h in heads.items() if h.startswith("budget")), None)
+            outcome_col = next((c for c, h in heads.items() if h.startswith("utfall")), None) if year_end else None
+            plan.recognised += 1
+            if dev is None or not dev.periods:
+                plan.no_data.append(
+                    f"{sheet.name}: Ingen prognoshistorik ännu; prognosutvecklingen på rad {r + 1} lämnas tom. "
+                    "Den fylls när årets tidigare uppföljningar har fyllts med vpexcel (historiken sparar varje fill)."
+                )
+                continue
+            unit, _ = find_unit(sheet, r)
+            unit = unit or data.settings.unit
+            to_unit = 1 / UNIT_FACTOR[unit]
+            history_factor = UNIT_FACTOR.get(dev.unit or data.rec.unit, UNIT_FACTOR[data.rec.unit]) * to_unit
+            rec_factor = UNIT_FACTOR[data.rec.unit] * to_unit
+            used: set[int] = set()
+            rows = 0
+            rr, blank = r + 1, 0
+            while rr < sheet.height and blank < 2:
+                label = _text(sheet.value(rr, label_col))
+                if not label:
+                    blank, rr = blank + 1, rr + 1
+                    continue
+                blank = 0
+                area = data.settings.find_area(label)
+                result = by_area.get(area.name) if area else None
+                if area is None or result is None:
+                    rr += 1
+                    continue  # the total (a formula in the template) and rows that name no area
+                rows += 1
+                if budget_col is not None:
+                    plan.put(sheet, rr, budget_col, round(result.budget.net * rec_factor, 6))
+                if outcome_col is not None:
+                    plan.put(sheet, rr, outcome_col, round(result.actual_to_date.net * rec_factor, 6))
+                for c, month in months.items():
+                    value: float | None = None
+                    if month == data.month and not year_end and area.name in data.forecasts:
+                        value = data.forecasts[area.name].net * rec_factor
+                    elif month < data.month or year_end:
+                        got = dev.forecasts.get(area.name, {}).get(f"{data.year}-{month:02d}")
+                        value = None if got is None else got * history_factor
+                    if value is not None and plan.put(sheet, rr, c, round(value, 6)):
+                        used.add(month)
+                rr += 1
+            earlier = [m for m in months.values() if m < data.month or year_end]
+            lacking = [MONTHS_SV[m - 1] for m in sorted(earlier) if m not in used]
+            names = [MONTHS_SV[m - 1] for m in sorted(used)]
+            plan.filled.append(
+                f"{sheet.name}: prognosutvecklingen på rad {r + 1}, {rows} produktionsområden i {unit}, "
+                f"prognoser från {', '.join(names) if names else 'ingen uppföljning'}"
+            )
+            if lacking:
+                plan.no_data.append(
+                    f"{sheet.name}: ingen prognos i historiken för {', '.join(lacking)} {data.year}; de kolumnerna lämnas tomma "
+                    "(uppföljningen fylldes inte med vpexcel, eller med historiken avstängd)."
+                )
 
 
 # --- indicators ----------------------------------------------------------------
@@ -721,6 +820,7 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
     plan = FillPlan()
     _singles(template, data, plan)
     _operating_tables(template, data, plan)
+    _development_tables(template, data, plan)
     _indicator_tables(template, data, plan)
     _target_tables(template, data, plan)
     _status_tables(template, data, plan)

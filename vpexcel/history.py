@@ -264,15 +264,21 @@ def forecast_development(runs: Iterable[RunRecord], year: int) -> ForecastDevelo
     return ForecastDevelopment(year, unit, periods, budget, forecasts, proposals, areas)
 
 
+def previous_run(runs: Iterable[RunRecord], command: str, period: str, before: str) -> RunRecord | None:
+    """The last ``command`` run for ``period`` that ran before ``before`` (ISO time), or None."""
+    best: RunRecord | None = None
+    for run in runs:
+        if run.command == command and run.period == period and run.when < before and (best is None or run.when > best.when):
+            best = run
+    return best
+
+
 def previous_figures(runs: Iterable[RunRecord], command: str, period: str, before: str) -> dict[str, dict[str, float]]:
     """Area -> measure -> net of the last ``command`` run for ``period`` that ran before ``before``.
 
     What the reconciliation workbook shows as "samma period, förra körningen" beside today's.
     """
-    best: RunRecord | None = None
-    for run in runs:
-        if run.command == command and run.period == period and run.when < before and (best is None or run.when > best.when):
-            best = run
+    best = previous_run(runs, command, period, before)
     out: dict[str, dict[str, float]] = {}
     if best is not None:
         for fig in best.figures:

@@ -62,9 +62,12 @@ INDICATORS = [
 TEMPLATES = {
     "manadsrapport-februari.xlsx": ("Månadsrapport februari", ("drift",)),
     "tertialrapport-april.xlsx": ("Tertialrapport 1", ("drift", "mal", "prio")),
-    "delarsrapport-augusti.xlsx": ("Delårsrapport", ("drift", "mal", "ind", "ik", "prio")),
+    "delarsrapport-augusti.xlsx": ("Delårsrapport", ("drift", "prognos", "mal", "ind", "ik", "prio")),
     "manadsrapport-oktober.xlsx": ("Månadsrapport oktober", ("drift",)),
-    "arsredovisning-december.xlsx": ("Verksamhetsberättelse och årsbokslut", ("drift", "bokslut", "mal", "ind", "ik", "prio")),
+    "arsredovisning-december.xlsx": (
+        "Verksamhetsberättelse och årsbokslut",
+        ("drift", "bokslut", "prognos", "mal", "ind", "ik", "prio"),
+    ),
 }
 PERIODS = {
     "manadsrapport-februari.xlsx": "2024-02",
@@ -136,6 +139,8 @@ def build_template(
         _operating_sheet(wb, f, logo, year_end="bokslut" in parts, deviation=deviation)
         if button:
             wb.worksheets()[0].insert_button("L6", {"macro": "FyllUppfoljning", "caption": "Fyll i", "width": 90, "height": 28})
+    if "prognos" in parts:
+        _development_sheet(wb, f, year_end="bokslut" in parts)
     if "mal" in parts:
         _targets_sheet(wb, f)
     if "ind" in parts:
@@ -236,6 +241,58 @@ def _operating_sheet(wb: Any, f: dict[str, Any], logo: bytes, *, year_end: bool,
     ws.print_area(0, 0, total + 22, len(heads) - 1)
     ws.set_header('&L&"Calibri,Bold"{{namnd}}&R&D'.replace("{{namnd}}", "Lerums kommun"))
     ws.set_footer("&CSida &P av &N")
+
+
+FOLLOW_UPS = ("februari", "april", "augusti", "oktober")
+
+
+def _development_sheet(wb: Any, f: dict[str, Any], *, year_end: bool) -> None:
+    """Prognosutveckling: per area the budget and the full-year forecast at each follow-up of the year (and a chart)."""
+    ws = wb.add_worksheet("Prognosutveckling")
+    heads = ["Produktionsområde", "Budget helår", *(f"Prognos {m}" for m in FOLLOW_UPS)]
+    if year_end:
+        heads.append("Utfall helår")
+    heads.append("Kommentar")
+    last = len(heads) - 1
+    ws.merge_range(0, 0, 0, last, "Prognosutveckling {{ar}} – {{namnd}}", f["title"])
+    ws.set_row(0, 30)
+    ws.write("A2", "Belopp i mkr. Budget och helårsprognos vid varje uppföljning under året, ur vpexcel:s historik.", f["sub"])
+    ws.write_row(3, 0, heads, f["head"])
+    ws.set_row(3, 30)
+    ws.write_comment(3, 2, "Fylls av vpexcel ur historiken: den prognos som skrevs när uppföljningen fylldes.")
+    first = 4
+    for i, area in enumerate(AREAS):
+        r = first + i
+        ws.write(r, 0, area, f["label"])
+        for c in range(1, last):
+            ws.write_blank(r, c, None, f["num"])
+        ws.write_blank(r, last, None, f["text"])
+    total = first + len(AREAS)
+    ws.write(total, 0, "Totalt", f["total_label"])
+    for c in range(1, last):
+        col = chr(65 + c)
+        ws.write_formula(total, c, f"=SUM({col}{first + 1}:{col}{total})", f["total"], 0)
+    ws.write_blank(total, last, None, f["total_label"])
+    ws.set_column("A:A", 34)
+    ws.set_column(1, last - 1, 13)
+    ws.set_column(last, last, 36)
+    ws.freeze_panes(first, 1)
+    chart = wb.add_chart({"type": "line"})
+    chart.add_series(
+        {
+            "name": "Nämnden totalt",
+            "categories": ["Prognosutveckling", 3, 1, 3, last - 1],
+            "values": ["Prognosutveckling", total, 1, total, last - 1],
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.set_title({"name": "Nämndens helårsprognos under året mot budget (mkr)"})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": 320})
+    ws.insert_chart(total + 3, 0, chart)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 def _targets_sheet(wb: Any, f: dict[str, Any]) -> None:

@@ -123,6 +123,33 @@ def _arg(text: str) -> str:
     return decode_arg(text)
 
 
+def _remember(live: Any, command: str, files: dict[str, Any], rc: int, **parts: Any) -> str:
+    """Keep the button's run in the board's history, as the command line does (the settings' switch decides).
+
+    The workbook the button works on must be saved for its run to be kept (the history lies beside it
+    and names it). Returns the history's warning, if any, to add to the dialog; never raises.
+    """
+    import contextlib
+    import io
+
+    if files.get("budget") is None:
+        return ""
+    out = io.StringIO()
+    try:
+        from vpexcel.io.history_db import remember
+
+        with contextlib.redirect_stderr(out):
+            remember(command, files, rc, **parts)
+    except Exception:  # keeping the history must never cost the user the button's result
+        _log(live)
+        return ""
+    return out.getvalue().strip().removeprefix("vpexcel: ")
+
+
+def _with(message: str, warning: str) -> str:
+    return f"{message}\n\n{warning[:1].upper()}{warning[1:]}" if warning else message
+
+
 # --- Validera / Rensa markeringar / Reparera siffror ------------------------------------
 def validate() -> None:
     """Validera: mark each finding's cell, write the report sheet, show a summary."""
@@ -135,7 +162,8 @@ def _validate(book: Any) -> str:
     from vpexcel.validate import validate as check
 
     book.status("vpexcel: kontrollerar arbetsboken ...")
-    report = check(book.grid(skip=(MARKS_SHEET, REPORT_SHEET)))
+    grid = book.grid(skip=(MARKS_SHEET, REPORT_SHEET))
+    report = check(grid)
     targets: dict[tuple[str, str], Any] = {}
     for f in report.findings:
         if f.sheet and f.cell and not f.silenced:
@@ -159,7 +187,9 @@ def _validate(book: Any) -> str:
         if noted:
             book.add_note(sheet, cell, f"vpexcel {f.code}: {f.message}")
     _report_sheet(book, report)
-    return f"Valideringen är klar: {summary_sv(report)}. Se bladet {REPORT_SHEET}."
+    message = f"Valideringen är klar: {summary_sv(report)}. Se bladet {REPORT_SHEET}."
+    rc = 1 if report.has_errors else 0
+    return _with(message, _remember(book, "validate", {"budget": book.saved_path()}, rc, book=grid, findings=report.findings))
 
 
 def _report_sheet(book: Any, report: Any) -> None:
@@ -296,10 +326,13 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     rows.append([])
     rows += [[f"{f.code}: {f.message}"] for f in rec.findings]
     book.replace_sheet(RECONCILE_SHEET, rows)
-    return (
+    message = (
         f"Avstämningen är klar: utfall {format_sv(rec.board.actual_to_date.net)} {rec.unit} mot periodiserad budget "
         f"{format_sv(rec.board.budget_to_date.net)}; {summary_sv(rec.report())}. Se bladet {RECONCILE_SHEET}."
     )
+    files = {"budget": book.saved_path(), "ledger": Path(ledger)}
+    rc = 1 if rec.report().has_errors else 0
+    return _with(message, _remember(book, "reconcile", files, rc, settings=settings, reconciliation=rec))
 
 
 def fill(period: str, budget: str, ledger: str, forecast: str = "", indicators: str = "") -> None:
@@ -337,7 +370,11 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
         from vpexcel.io.kolada_client import load_cache
 
         kolada = load_cache(Path(indicators))
-    plan = plan_fill(book.grid(), FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada))
+    from vpexcel.io.history_db import forecast_development_for
+
+    development = forecast_development_for(settings, Path(budget), rec.year)
+    data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, development=development)
+    plan = plan_fill(book.grid(), data)
     book.check_writable(plan.updates)
     for sheet, cells in plan.updates.items():
         for (r, c), value in cells.items():
@@ -346,7 +383,17 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
         for (r, c), text in notes.items():
             if not book.has_note(sheet, a1(r, c)):
                 book.add_note(sheet, a1(r, c), text)
-    return fill_message(rec.period_sv, plan)
+    files = {
+        "template": book.saved_path(),
+        "budget": Path(budget),
+        "ledger": Path(ledger),
+        "forecast": Path(forecast) if forecast else None,
+    }
+    missing = [f"Kunde inte fylla: {line}" for line in plan.missing]
+    warning = _remember(
+        book, "fill", files, plan.exit_code, settings=settings, reconciliation=rec, forecasts=data.forecasts, notes=missing
+    )
+    return _with(fill_message(rec.period_sv, plan), warning)
 
 
 def fill_message(period: str, plan: Any) -> str:
@@ -356,11 +403,65 @@ def fill_message(period: str, plan: Any) -> str:
         text += f" Prognosen är vpexcels förslag för {len(set(plan.proposals))} områden (markerat med en anteckning)."
     if plan.warnings:
         text += "\n\nVarning: " + "\nVarning: ".join(plan.warnings)
+    if any("Ingen prognoshistorik ännu" in line for line in plan.no_data):
+        text += "\n\nIngen prognoshistorik ännu: tabellen Prognosutveckling lämnas tom tills årets uppföljningar har fyllts med vpexcel."
     if plan.missing:
         shown = plan.missing[:8]
         more = f"\n... och {len(plan.missing) - len(shown)} till." if len(plan.missing) > len(shown) else ""
         text += f"\n\nKunde inte fylla ({len(plan.missing)}):\n" + "\n".join(shown) + more
     return text
+
+
+# --- Jämför med tidigare version -----------------------------------------------------------
+def compare(older: str) -> None:
+    """Jämför med tidigare version: the open workbook (as saved) against an older version the VBA asked for."""
+    _run(lambda book: _compare(book, _arg(older)))
+
+
+def _compare(book: Any, older: str) -> str:
+    from pathlib import Path
+
+    from vpexcel.compare import CHANGE_SV, COUNT_SV
+    from vpexcel.errors import InputError
+    from vpexcel.io.compare_xlsx import compare_files
+    from vpexcel.numbers import format_sv
+
+    current = book.saved_path()
+    if current is None:
+        raise InputError(
+            f"{book.name} är inte sparad på datorn (ny, eller öppnad från OneDrive eller SharePoint i webbläget), "
+            "så vpexcel kan inte läsa den. Spara den i en mapp på datorn (Arkiv > Spara som) och klicka på knappen igen."
+        )
+    old = Path(older)
+    if old.resolve() == current.resolve():
+        raise InputError(
+            f"Du valde samma fil som den öppna ({current.name}). Välj den tidigare versionen av budgeten och klicka igen."
+        )
+    book.status("vpexcel: jämför versionerna ...")
+    comp, target = compare_files(old, current)
+    lines = [f"Jämförelsen av {old.name} (före) och {current.name} (efter, som den är sparad) är klar."]
+    if not comp.changes:
+        lines.append("Inga ändringar i innehållet: samma områden, rader, belopp, formler, ram och budgetbrygga.")
+    else:
+        counts = comp.counts()
+        parts = [
+            f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
+            for k, n in sorted(counts.items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
+        ]
+        lines.append(f"{len(comp.changes)} ändringar: " + ", ".join(parts) + ".")
+    moved = [s for s in comp.summary if s.measure == "budget" and s.change is not None and abs(s.change) >= 1e-9]
+    if moved:
+        lines.append(f"Netto som ändrats ({comp.unit}):")
+        for s in moved[:8]:
+            year = f" {s.year}" if s.year else ""
+            sign = "+" if (s.change or 0) > 0 else ""
+            lines.append(
+                f"  {s.area}{year}: {format_sv(s.old or 0)} → {format_sv(s.new or 0)} ({sign}{format_sv(s.change or 0)})"
+            )
+        if len(moved) > 8:
+            lines.append(f"  ... och {len(moved) - 8} till.")
+    lines.append(f"Alla ändringar, med länkar till cellerna i båda filerna, finns i {target}.")
+    return "\n".join(lines)
 
 
 def settings() -> None:
@@ -385,7 +486,7 @@ def help() -> None:
         lambda book: (
             "Verksamhetsplan-fliken: Validera kontrollerar budgeten och markerar fel i cellerna. Reparera siffror gör tal "
             "lagrade som text till tal. Stäm av mot huvudbok jämför med ekonomisystemets export. Fyll uppföljning fyller "
-            "mallen för en period. Rensa markeringar tar bort det Validera lade till. Användarguiden finns i mappen "
+            "mallen för en period. Jämför med tidigare version visar vad som ändrats sedan en äldre version av budgeten. Rensa markeringar tar bort det Validera lade till. Användarguiden finns i mappen "
             "dokumentation där vpexcel packades upp (efter installera.cmd: %LOCALAPPDATA%\\vpexcel\\dokumentation): "
             "excel.md om knapparna, index.md om resten."
         )
@@ -397,6 +498,7 @@ BUTTONS: dict[str, Callable[..., None]] = {
     "repair_numbers": repair_numbers,
     "reconcile": reconcile,
     "fill": fill,
+    "compare": compare,
     "clear_marks": clear_marks,
     "settings": settings,
     "help": help,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from vpexcel.errors import InputError
@@ -71,6 +72,14 @@ class LiveWorkbook:
     @property
     def name(self) -> str:
         return str(self.book.name)
+
+    def saved_path(self) -> Path | None:
+        """The workbook's file on disk; None when it was never saved or lives at a web address (OneDrive)."""
+        try:
+            full = Path(str(self.book.fullname))
+        except Exception:
+            return None
+        return full if full.is_absolute() and full.is_file() else None
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]

@@ -282,11 +282,13 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
         con.close()
 
 
-def forecast_development_for(settings: Settings, budget: Path, year: int) -> ForecastDevelopment | None:
-    """Prognosutveckling for a fill: the board's history read where the runs keep it; None when there is none."""
+def forecast_development_for(
+    settings: Settings, budget: Path, year: int, given: Path | None = None
+) -> ForecastDevelopment | None:
+    """Prognosutveckling for a fill: the board's history read where the runs keep it (or ``given``); None when there is none."""
     from vpexcel.history import forecast_development
 
-    path = history_path(settings, budget)
+    path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return None
     try:
@@ -295,17 +297,41 @@ def forecast_development_for(settings: Settings, budget: Path, year: int) -> For
         return None  # an unreadable history leaves the table empty; the fill itself goes on
 
 
-def previous_run_figures(settings: Settings, budget: Path, command: str, period: str, before: str) -> dict[str, dict[str, float]]:
+def previous_run_figures(
+    settings: Settings, budget: Path, command: str, period: str, before: str, given: Path | None = None
+) -> dict[str, dict[str, float]]:
     """The same period's figures from the run before (area -> measure -> net), for "förra körningen" beside today's."""
     from vpexcel.history import previous_figures
 
-    path = history_path(settings, budget)
+    path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return {}
     try:
         return previous_figures(load_runs(path, command=command, year=int(period[:4])), command, period, before)
     except InputError:
         return {}
+
+
+def previous_run_for(
+    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None
+) -> tuple[str, dict[str, dict[str, float]]] | None:
+    """The same period's last earlier run, as (when, area -> measure -> net); None when there is none or no history."""
+    from vpexcel.history import previous_run
+
+    path = history_path(settings, budget, given)
+    if path is None or not path.is_file():
+        return None
+    try:  # called before this run is kept: every stored run is an earlier one (even within the same second)
+        run = previous_run(load_runs(path, command=command, year=int(period[:4])), command, period, "~")
+    except InputError:
+        return None
+    if run is None:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for fig in run.figures:
+        if fig.kind == "net":
+            out.setdefault(fig.area, {})[fig.measure] = fig.value
+    return run.when, out
 
 
 def run_counts(path: Path) -> dict[int, dict[str, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,11 @@ def _area_row(rec: Reconciliation, a: AreaResult) -> list[Any]:
     ]
 
 
-def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
+def write_reconciliation(
+    rec: Reconciliation, target: Path, last_run: tuple[str, Mapping[str, Mapping[str, float]]] | None = None
+) -> Path:
+    """The reconciliation workbook; ``last_run`` (when, area -> measure -> net) is the same period's previous run
+    from the history, shown in a small table below today's figures."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -203,6 +208,8 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
             ws.cell(r, 3).number_format = KRONOR_FORMAT
             ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         last_table_row = ws.max_row
+    if last_run is not None:
+        last_table_row = _last_run_table(ws, rec, *last_run)
 
     # chart data on its own sheet; the chart itself below the table
     data = wb.create_sheet(CHART_SHEET)
@@ -234,6 +241,43 @@ def write_reconciliation(rec: Reconciliation, target: Path) -> Path:
     _write_detail(wb.create_sheet("Huvudboksrader", 1), rec)
     write_findings(wb.create_sheet("Anmärkningar", 2), rec.findings)
     return write_atomic(target, lambda tmp: wb.save(tmp))
+
+
+def _last_run_table(ws: Any, rec: Reconciliation, when: str, figures: Mapping[str, Mapping[str, float]]) -> int:
+    """Net to date per area at the same period's previous run, today's, and the change; the last row written."""
+    from openpyxl.styles import Font
+
+    append(ws, [])
+    stamp = when[:16].replace("T", " ")
+    title = append(
+        ws,
+        [
+            f"Samma period vid förra avstämningen ({stamp}): utfall netto ack. då och i dag ({rec.unit}). "
+            "En ändring betyder att huvudboken för perioden har ändrats sedan dess (sena bokningar, rättelser)."
+        ],
+    )
+    ws.cell(title, 1).font = Font(italic=True)
+    head = append(ws, ["Produktionsområde", "Utfall netto ack. förra körningen", "Utfall netto ack. i dag", "Förändring"])
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+    for a in [*rec.areas, rec.board]:
+        before = figures.get(a.area, {}).get("actual_to_date")
+        now = a.actual_to_date.net
+        r = append(
+            ws,
+            [
+                a.area if a is not rec.board else f"Totalt {a.area}",
+                _r(before),
+                _r(now),
+                _r(now - before) if before is not None else None,
+            ],
+        )
+        for c in (2, 3, 4):
+            ws.cell(r, c).number_format = AMOUNT_FORMAT
+        if a is rec.board:
+            for cell in ws[r]:
+                cell.font = Font(bold=True)
+    return int(ws.max_row)
 
 
 def _write_detail(ws: Any, rec: Reconciliation) -> None:
