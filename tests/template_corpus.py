@@ -64,6 +64,7 @@ def monthly_followup(
     title: str = "Månadsuppföljning Kommunstyrelsen april 2024",
     comments: dict[str, str] | None = None,
     last_year: dict[str, float] | None = None,
+    labels: list[str] | None = None,
 ) -> Path:
     """The issue's "Månadsuppföljning": unit line, deviations as formulas, a Summa row of SUMs.
 
@@ -79,7 +80,8 @@ def monthly_followup(
         ws.write(1, 0, f"Belopp i {unit}")
     heads = [*FOLLOWUP_HEADS, *(["Utfall 2023"] if last_year else [])]
     ws.write_row(FIRST_ROW - 1, 0, heads, bold)
-    for i, label in enumerate(AS_WRITTEN):
+    labels = list(AS_WRITTEN) if labels is None else labels
+    for i, label in enumerate(labels):
         r = FIRST_ROW + i
         n = r + 1
         ws.write(r, 0, label)
@@ -92,7 +94,7 @@ def monthly_followup(
             ws.write(r, 7, text)
         if last_year:
             ws.write_number(r, 8, last_year[label], num)
-    total = FIRST_ROW + len(AS_WRITTEN)
+    total = FIRST_ROW + len(labels)
     ws.write(total, 0, "Summa Kommunstyrelsen", bold)
     for c in range(1, 7):
         col = chr(65 + c)

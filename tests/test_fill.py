@@ -391,6 +391,23 @@ def test_a_kommuns_monthly_followup_fills_every_area_in_its_unit(
     assert_only_fill_changed(template, out)
 
 
+def test_two_rows_for_one_area_fill_only_the_first_so_the_total_counts_it_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .template_corpus import AS_WRITTEN, FIRST_ROW, monthly_followup
+
+    labels = [*AS_WRITTEN, "Kommundirektör (1010)"]  # the same area again, written another way
+    template = monthly_followup(tmp_path / "mall.xlsx", "tkr", labels=labels)
+    out = tmp_path / "ifylld.xlsx"
+    assert run_fill(template, out, "2024-04") == 1
+    printed = capsys.readouterr().out
+    assert f"A{FIRST_ROW + len(labels)}: 'Kommundirektör (1010)' är samma produktionsområde (Kommundirektör)" in printed
+    rows = _values(out, "Månadsuppföljning")
+    assert rows[FIRST_ROW + len(AS_WRITTEN)][1] in (None, "")  # the second row is left as it was
+    budget = sum(a.budget.net for a in _reconciled((2024, 4)).values()) * 1_000  # type: ignore[attr-defined]
+    assert rows[FIRST_ROW + len(labels)][1] == pytest.approx(budget, abs=1e-6)  # Summa: each area once
+
+
 def test_proposals_say_so_in_the_comment_column_and_submitted_forecasts_do_not(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

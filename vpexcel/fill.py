@@ -410,6 +410,7 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             factor = UNIT_FACTOR[data.rec.unit] / UNIT_FACTOR[unit]
             pairs: list[tuple[float, float]] = []
             filled_rows = area_rows = 0
+            row_of_area: dict[str, str] = {}  # area -> the cell of its first row in this table
             rr = r + 1
             blank = 0
             while rr < sheet.height and blank < 2:
@@ -442,6 +443,15 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     rr += 1
                     continue
                 if not is_total:
+                    first = row_of_area.setdefault(result.area, a1(rr, label_col))
+                    if first != a1(rr, label_col):  # two rows for one area: a total over them would count it twice
+                        table.missing.append(
+                            f"{sheet.name}!{a1(rr, label_col)}: '{label}' är samma produktionsområde ({result.area}) som "
+                            f"raden {first}; raden lämnas orörd så att summan inte räknar området två gånger. "
+                            "Ta bort den ena raden eller byt namn på den."
+                        )
+                        rr += 1
+                        continue
                     placed.add(result.area)
                     area_rows += 1
                 for c, (what, measure) in cols.items():
