@@ -54,6 +54,19 @@ def test_prints_on_a4_landscape_at_a_readable_size(tmp_path: Path) -> None:
     assert setup.fitToWidth > 1  # split across pages rather than shrunk to one
 
 
+def test_the_findings_sheet_prints_on_a4_at_a_readable_size_with_long_texts_wrapped(tmp_path: Path) -> None:
+    ws = load_workbook(workbook(tmp_path))["Anmärkningar"]
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and str(setup.paperSize) == "9"  # A4
+    widths = [ws.column_dimensions[ws.cell(1, c).column_letter].width for c in range(1, ws.max_column + 1)]
+    usable = 841.9 - (ws.page_margins.left + ws.page_margins.right) * 72
+    pts = [column_points(w) for w in widths]
+    scale = min(1.0, setup.fitToWidth * usable / (sum(pts) + setup.fitToWidth * max(pts)))
+    assert 11 * scale >= 8  # the tester measured about 6 pt before
+    message = next(c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value == "Meddelande")
+    assert ws.cell(2, message).alignment.wrap_text  # long messages wrap instead of widening the page
+
+
 def test_number_formats_no_negative_zero_and_colour_only_for_an_underskott(tmp_path: Path) -> None:
     # Politisk organisation: budget −6,1 gives −2,033 by April; an actual of −2,063 is 0,03 under: shown as 0,0
     rows = [line("2024-01", "1001", "4010", 2_063_333.33), line("2024-02", "1010", "4010", 9_000_000)]

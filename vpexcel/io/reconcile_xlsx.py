@@ -239,7 +239,9 @@ def write_reconciliation(
     ws.print_area = f"A1:{get_column_letter(len(headers))}{last_table_row + 24}"
 
     _write_detail(wb.create_sheet("Huvudboksrader", 1), rec)
-    write_findings(wb.create_sheet("Anmärkningar", 2), rec.findings)
+    notes = wb.create_sheet("Anmärkningar", 2)
+    write_findings(notes, rec.findings)
+    print_setup(notes, 1, [notes.column_dimensions[get_column_letter(c)].width for c in range(1, notes.max_column + 1)], 0)
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 

@@ -26,13 +26,18 @@ def _link(book_path: Path, report_path: Path, sheet: str, cell: str) -> str:
     return clean_text(f"{rel}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
 
 
+# the widest a text column of the findings table gets (characters) before its text wraps: the table
+# then prints one A4 page wide at a readable size (title, message, suggestion, silenced-because)
+WRAPPED_WIDTH = {3: 28, 6: 55, 9: 40, 10: 24}
+
+
 def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], str | None] | None = None) -> None:
     """One row per finding under a header row, coloured by severity, filterable, widths that fit.
 
     Every string is written as text (:func:`vpexcel.io.openpyxl_text.append`), so a message
     quoting "=SUM(...)" or a sheet named "=1+1" never becomes a formula.
     """
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     header_row = append(ws, HEADERS)
@@ -62,6 +67,7 @@ def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], s
     last = ws.max_row
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last, header_row)}"
     ws.freeze_panes = f"A{header_row + 1}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"  # printed: one page wide, the header row on every page
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -69,7 +75,11 @@ def write_findings(ws: Any, findings: list[Finding], link: Callable[[Finding], s
     ws.print_title_rows = f"{header_row}:{header_row}"
     for i, title in enumerate(HEADERS, start=1):
         longest = max([len(title)] + [len(str(ws.cell(r, i).value or "")) for r in range(header_row + 1, last + 1)])
-        ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 90)
+        cap = WRAPPED_WIDTH.get(i, 90)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), cap)
+        if longest + 2 > cap:  # long texts wrap in their column instead of shrinking the printed page
+            for r in range(header_row + 1, last + 1):
+                ws.cell(r, i).alignment = Alignment(wrap_text=True, vertical="top")
 
 
 READ_AS_SHEET = "Så lästes arbetsboken"
