@@ -92,6 +92,21 @@ def test_an_area_renamed_is_one_rename_and_nothing_else(pair: Callable[..., Comp
     assert rows == [("Räddningstjänst", -33.7, -33.7)]
 
 
+def test_a_new_name_no_matcher_knows_at_the_same_place_with_the_same_figures_is_a_rename(
+    pair: Callable[..., Comparison],
+) -> None:
+    """Found by the independent tester: reported as removed + added + three formula 'changes' to the same SUM."""
+    new = area_table(
+        TITLE,
+        {
+            2023: rename(SEED_2023, "Samhällsplanering", "Samhällsbyggnad"),
+            2024: rename(SEED_2024, "Samhällsplanering", "Samhällsbyggnad"),
+        },
+    )
+    comp = pair({"Produktionsområden": areas()}, {"Produktionsområden": new})
+    assert changes(comp) == [("line_renamed", "Samhällsbyggnad", None, "Samhällsplanering", "Samhällsbyggnad")]
+
+
 def test_a_row_moved_is_a_move_not_a_change(pair: Callable[..., Comparison]) -> None:
     order = list(SEED_2024)
     moved = [order[-1], *order[:-1]]  # KS-reserv from the bottom to the top

@@ -405,7 +405,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
         comp, _ = compare_files(old, new, target, args.settings)
-        print(f"{len(comp.changes)} ändringar mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}.")
+        print(
+            f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
+        )
         return 0
     comp = compare_paths(old, new, _settings_file(args))
 

@@ -598,6 +598,23 @@ class _Matched:
     fresh: list[int]  # new lines with no partner
 
 
+def _renamed_in_place(a: TableView, b: TableView, lost: list[int], taken: set[int], fresh: list[int]) -> set[tuple[int, int]]:
+    """A removed and an added line of the same kind at the same place with the same figures: one row, new name
+    ("Samhällsplanering" now "Samhällsbyggnad", names no matcher pairs)."""
+    common = [k for k in a.values if k in b.values]
+    free = {j for j in fresh if j not in taken}
+    out: set[tuple[int, int]] = set()
+    for i in lost:
+        j = i if i in free else None
+        if j is None or a.lines[i].kind != b.lines[j].kind:
+            continue
+        figures = [(a.values[k][i], b.values[k][j]) for k in common]
+        if any(x is not None for x, _ in figures) and all(_same(x, y) for x, y in figures):
+            out.add((i, j))
+            free.discard(j)
+    return out
+
+
 def _match(a: TableView, b: TableView, matchers: list[Settings]) -> _Matched:
     """Lines of two versions of a table paired: by key, then renamed lines by the area matcher and likeness."""
     b_index = {ln.key: j for j, ln in enumerate(b.lines)}
@@ -616,6 +633,7 @@ def _match(a: TableView, b: TableView, matchers: list[Settings]) -> _Matched:
         pos_b = {id(b.lines[j]): j for j in fresh}
         pairs = _renames([a.lines[i] for i in lost], [b.lines[j] for j in fresh], matchers)
         renamed = {(pos_a[id(x)], pos_b[id(y)]) for x, y in pairs}
+        renamed |= _renamed_in_place(a, b, [i for i in lost if i not in {x for x, _ in renamed}], {y for _, y in renamed}, fresh)
     matched += renamed
     matched.sort()
     done_a = {i for i, _ in renamed}
@@ -892,7 +910,7 @@ def text_lines(comp: Comparison) -> list[str]:
             f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
             for k, n in sorted(counts.items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
         ]
-        lines.append(f"{len(comp.changes)} ändringar: " + ", ".join(parts) + ".")
+        lines.append(f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'}: " + ", ".join(parts) + ".")
     current: str | None = ""
     for c in comp.changes:
         if c.sheet != current:
