@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from vpexcel.findings import Finding
+from vpexcel.period import MONTHS_SV
 
 if TYPE_CHECKING:
     from vpexcel.fill import Forecast
@@ -26,20 +27,6 @@ if TYPE_CHECKING:
 # Every run pays for importing this module: named tuples and lean dataclasses are cheap to define.
 
 DB_NAME = "vpexcel-historik.sqlite"
-MONTHS_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 COMMAND_SV = {"validate": "Kontroll av budget", "reconcile": "Avstämning mot huvudbok", "fill": "Ifylld uppföljning"}
 ROLE_SV = {"budget": "budget", "ledger": "huvudbok", "template": "mall", "forecast": "prognoser", "settings": "inställningar"}
 

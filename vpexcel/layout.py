@@ -40,6 +40,7 @@ from operator import itemgetter
 
 from vpexcel.grid import CellValue, SheetGrid, a1, column_index
 from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
+from vpexcel.period import MONTHS_SV
 from vpexcel.settings import Area, Settings, normalize
 
 HEADER_SCAN_ROWS = 20
@@ -868,20 +869,6 @@ SIGN_SV = {
     Sign.COSTS_NEGATIVE: "intäkter positiva, kostnader negativa (netto = intäkt + kostnad)",
     Sign.COSTS_POSITIVE: "kostnader positiva (nettokostnad = kostnad − intäkt)",
 }
-_MONTH_SV = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 def row_role(row: Row) -> str:
@@ -911,7 +898,7 @@ def column_text(column: Column) -> str:
     """How a column was understood: "netto, budget 2024", "netto, månad 3 (mars) 2024"."""
     measure = MEASURE_SV[column.measure]
     if column.month:
-        measure += f" {column.month} ({_MONTH_SV[column.month - 1]})"
+        measure += f" {column.month} ({MONTHS_SV[column.month - 1]})"
     return f"{ROLE_SV[column.kind]}, {measure}" + (f" {column.year}" if column.year else "")
 
 

@@ -35,3 +35,20 @@ def period_option(text: str | None) -> tuple[int, int] | None:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(f"Perioden {text!r} går inte att läsa. Skriv år och månad, till exempel 2024-04.")
     return int(m.group(1)), int(m.group(2))
+
+
+# the months as users read them, in one place for every report and message
+MONTHS_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)

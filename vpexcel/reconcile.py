@@ -23,26 +23,13 @@ from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.layout import ColumnKind, RowKind, Table
 from vpexcel.ledger import LedgerData
 from vpexcel.numbers import AmountKind, format_amount_sv, format_sv
+from vpexcel.period import MONTHS_SV
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
 
 # the sign of the figures; the sign of a deviation follows the settings (Reconciliation.deviation_text)
 SIGN_CONVENTION = "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
-MONTHS_SV = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 @dataclass(frozen=True)
