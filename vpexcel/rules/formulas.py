@@ -170,6 +170,7 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
 # a formula of plain relative cell references and arithmetic ("C5+D5", "B7-C7"): its pattern is quick to tell
 _SIMPLE = re.compile(r"^[A-Z]{1,3}\d+(?:[-+*/][A-Z]{1,3}\d+)*$")
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+_OWN_ROW = re.compile(r"[A-Z]{1,3}#(?:[-+*/][A-Z]{1,3}#)*\Z")
 
 
 def _simple_pattern(formula: str, row: int, col: int, columns: dict[str, int]) -> str:
@@ -191,7 +192,19 @@ def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
     match = _SIMPLE.match
     if all(match(f) for _r, _c, f in cells):
         columns: dict[str, int] = {}
-        return [_simple_pattern(f, r, c, columns) for r, c, f in cells]
+        # a formula reading only its own row ("C5+D5" in row 5) has the pattern of its shape in its column
+        known: dict[tuple[str, int], str] = {}
+        out = []
+        for r, c, f in cells:
+            shape = f.replace(str(r + 1), "#")
+            if _OWN_ROW.match(shape):
+                p = known.get((shape, c))
+                if p is None:
+                    p = known[(shape, c)] = _simple_pattern(f, r, c, columns)
+            else:
+                p = _simple_pattern(f, r, c, columns)
+            out.append(p)
+        return out
     return [pattern(f, r, c) for r, c, f in cells]
 
 
