@@ -255,7 +255,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         else:
             for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
                 blocks += [(row, table.rows_of(items)) for row in table.rows_of(kind)]
-        table_rows = {r.row for r in table.rows if r.kind is not RowKind.GROUP} | {table.header_row}
+        table_rows: set[int] | None = None  # built only when a sum does not cover exactly its block
         for total, covered in blocks:
             want = {r.row for r in covered}
             first, last = min(want), max(want)
@@ -276,6 +276,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                     continue  # exactly the block
                 got = {r for ref in refs for r in range(ref.row1, ref.row2 + 1) if ref.col1 <= col.col <= ref.col2}
                 left_out = sorted(want - got)
+                if table_rows is None:
+                    table_rows = {r.row for r in table.rows if r.kind is not RowKind.GROUP} | {table.header_row}
                 outside = sorted(r for r in got - want if r in table_rows or r == total.row)
                 if not left_out and not outside:
                     continue
