@@ -715,6 +715,9 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     mark = _ACCOUNT_MARK.match
     for c in range(3):
         cells = column_of(sheet.rows, c)
+        words = "\n".join(filter(str.__instancecheck__, cells)).lower()
+        if "intäkt" not in words and "kostnad" not in words:
+            continue  # no cell of the column can be a marker: it is not read cell by cell
         hit = next(
             (
                 r

@@ -170,6 +170,7 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
 # a formula of plain relative cell references and arithmetic ("C5+D5", "B7-C7"): its pattern is quick to tell
 _SIMPLE = re.compile(r"^[A-Z]{1,3}\d+(?:[-+*/][A-Z]{1,3}\d+)*$")
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+_OWN_ROW = re.compile(r"[A-Z]{1,3}#(?:[-+*/][A-Z]{1,3}#)*\Z")
 
 
 def _simple_pattern(formula: str, row: int, col: int, columns: dict[str, int]) -> str:
@@ -191,7 +192,19 @@ def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
     match = _SIMPLE.match
     if all(match(f) for _r, _c, f in cells):
         columns: dict[str, int] = {}
-        return [_simple_pattern(f, r, c, columns) for r, c, f in cells]
+        # a formula reading only its own row ("C5+D5" in row 5) has the pattern of its shape in its column
+        known: dict[tuple[str, int], str] = {}
+        out = []
+        for r, c, f in cells:
+            shape = f.replace(str(r + 1), "#")
+            if _OWN_ROW.match(shape):
+                p = known.get((shape, c))
+                if p is None:
+                    p = known[(shape, c)] = _simple_pattern(f, r, c, columns)
+            else:
+                p = _simple_pattern(f, r, c, columns)
+            out.append(p)
+        return out
     return [pattern(f, r, c) for r, c, f in cells]
 
 
@@ -242,7 +255,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         else:
             for kind, items in ((RowKind.REVENUE_SUM, RowKind.REVENUE_ITEM), (RowKind.COST_SUM, RowKind.COST_ITEM)):
                 blocks += [(row, table.rows_of(items)) for row in table.rows_of(kind)]
-        table_rows = {r.row for r in table.rows if r.kind is not RowKind.GROUP} | {table.header_row}
+        table_rows: set[int] | None = None  # built only when a sum does not cover exactly its block
         for total, covered in blocks:
             want = {r.row for r in covered}
             first, last = min(want), max(want)
@@ -263,6 +276,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                     continue  # exactly the block
                 got = {r for ref in refs for r in range(ref.row1, ref.row2 + 1) if ref.col1 <= col.col <= ref.col2}
                 left_out = sorted(want - got)
+                if table_rows is None:
+                    table_rows = {r.row for r in table.rows if r.kind is not RowKind.GROUP} | {table.header_row}
                 outside = sorted(r for r in got - want if r in table_rows or r == total.row)
                 if not left_out and not outside:
                     continue
