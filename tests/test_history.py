@@ -257,6 +257,28 @@ def test_forecast_development_from_four_fills_of_the_year() -> None:
     assert forecast_development(runs, 2023).periods == []
 
 
+def test_the_history_file_gives_the_same_development_as_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading only each period's last fill from the database gives what all the runs give."""
+    from vpexcel.io.history_db import forecast_development_for
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    runs = [
+        _fill_run("2024-04", "2024-05-14T09:00", {"Ekonomi": -20.9, "HR": -19.8}, {"HR"}),
+        _fill_run("2024-02", "2024-03-10T09:00", {"Ekonomi": -19.7, "HR": -20.0}),
+        _fill_run("2024-04", "2024-05-12T09:00", {"Ekonomi": -20.5, "HR": -19.8}),  # kept later, but ran earlier
+        new_record("fill", "2023-11-10T09:00", 0, default_settings(), [], period="2023-10"),
+    ]
+    db = tmp_path / "h.sqlite"
+    for run in runs:
+        save_run(db, run)
+    got = forecast_development_for(default_settings(), tmp_path / "budget.xlsx", 2024, db)
+    want = forecast_development(runs, 2024)
+    assert got is not None and want.periods == got.periods == ["2024-02", "2024-04"]
+    assert got.forecasts == want.forecasts and got.forecasts["Ekonomi"]["2024-04"] == -20.9
+    assert got.proposals == want.proposals == {("HR", "2024-04")}
+    assert got.budget == want.budget and got.rows() == want.rows()
+
+
 def test_previous_figures_give_the_same_period_of_the_run_before() -> None:
     def rec(when: str, actual: float) -> RunRecord:
         return new_record(
