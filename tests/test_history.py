@@ -397,6 +397,10 @@ def test_delarsrapport_and_arsredovisning_get_the_years_forecasts_from_four_fill
                 assert all(rows[a][col].value is None for a in rows)
                 continue
             assert {a: rows[a][col].value for a in rows} == expected, p
+        # a forecast that was vpexcel's proposal (the area sent none) says so in a note; the areas' own do not
+        assert rows["Stöd och utveckling"][2].comment is not None
+        assert rows["Stöd och utveckling"][2].comment.text.startswith("Förslag från vpexcel: utfall jan–feb + budget mar–dec")
+        assert rows["Räddningstjänst"][2].comment is None
         if period == "2024-12":
             assert heads[6] == "Utfall helår" and isinstance(rows["Räddningstjänst"][6].value, float)
         assert_only_fill_changed(WORKBOOKS / "templates" / template, folder / f"ut-{template}")
