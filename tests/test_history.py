@@ -458,3 +458,20 @@ def test_reconciliation_workbook_shows_the_same_period_at_the_run_before(
     assert abs(later[area][2]) == pytest.approx(0.5, abs=0.05)
     assert all(v[2] == 0 for a, v in later.items() if a not in (area, "Totalt Kommunstyrelsen"))
     assert later["Totalt Kommunstyrelsen"][2] == later[area][2]
+
+
+def test_the_previous_run_comes_in_todays_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A previous reconciliation kept in tkr is shown beside today's in mkr (the unit was changed in between)."""
+    from vpexcel.io.history_db import previous_run_for
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    db = tmp_path / "h.sqlite"
+    figures = [
+        Figure("HR", "2024-04", "actual_to_date", "net", -6400.0, "tkr"),
+        Figure("HR", "2024-04", "actual_to_date", "cost", -1.0, "tkr"),
+    ]
+    save_run(db, new_record("reconcile", "2024-05-09T08:00", 0, default_settings(), [], period="2024-04", figures=figures))
+    save_run(db, new_record("reconcile", "2024-05-09T08:00", 0, default_settings(), [], period="2024-08"))
+    when, got = previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-04", db, "mkr") or ("", {})
+    assert when == "2024-05-09T08:00" and got == {"HR": {"actual_to_date": pytest.approx(-6.4)}}
+    assert previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-02", db, "mkr") is None

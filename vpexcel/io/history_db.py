@@ -360,10 +360,12 @@ def previous_run_figures(
 
 
 def previous_run_for(
-    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None
+    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None, unit: str | None = None
 ) -> tuple[str, dict[str, dict[str, float]]] | None:
-    """The same period's last earlier run, as (when, area -> measure -> net); None when there is none or no history."""
+    """The same period's last earlier run, as (when, area -> measure -> net), amounts in ``unit`` when given
+    (the settings' unit may have changed since); None when there is none or no history."""
     from vpexcel.history import previous_run
+    from vpexcel.settings import UNIT_FACTOR
 
     path = history_path(settings, budget, given)
     if path is None or not path.is_file():
@@ -375,9 +377,11 @@ def previous_run_for(
             return None
         con = _open_existing(path)
         try:  # that one run's net figures only
-            for area, measure, value in con.execute(
-                "SELECT area, measure, value FROM figures WHERE run_id = ? AND kind = 'net' ORDER BY rowid", (run.id,)
+            for area, measure, value, was in con.execute(
+                "SELECT area, measure, value, unit FROM figures WHERE run_id = ? AND kind = 'net' ORDER BY rowid", (run.id,)
             ):
+                if unit in UNIT_FACTOR and was in UNIT_FACTOR:
+                    value = value * UNIT_FACTOR[was] / UNIT_FACTOR[unit]
                 out.setdefault(area, {})[measure] = value
         finally:
             con.close()
