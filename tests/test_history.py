@@ -257,6 +257,28 @@ def test_forecast_development_from_four_fills_of_the_year() -> None:
     assert forecast_development(runs, 2023).periods == []
 
 
+def test_the_history_file_gives_the_same_development_as_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading only each period's last fill from the database gives what all the runs give."""
+    from vpexcel.io.history_db import forecast_development_for
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    runs = [
+        _fill_run("2024-04", "2024-05-14T09:00", {"Ekonomi": -20.9, "HR": -19.8}, {"HR"}),
+        _fill_run("2024-02", "2024-03-10T09:00", {"Ekonomi": -19.7, "HR": -20.0}),
+        _fill_run("2024-04", "2024-05-12T09:00", {"Ekonomi": -20.5, "HR": -19.8}),  # kept later, but ran earlier
+        new_record("fill", "2023-11-10T09:00", 0, default_settings(), [], period="2023-10"),
+    ]
+    db = tmp_path / "h.sqlite"
+    for run in runs:
+        save_run(db, run)
+    got = forecast_development_for(default_settings(), tmp_path / "budget.xlsx", 2024, db)
+    want = forecast_development(runs, 2024)
+    assert got is not None and want.periods == got.periods == ["2024-02", "2024-04"]
+    assert got.forecasts == want.forecasts and got.forecasts["Ekonomi"]["2024-04"] == -20.9
+    assert got.proposals == want.proposals == {("HR", "2024-04")}
+    assert got.budget == want.budget and got.rows() == want.rows()
+
+
 def test_previous_figures_give_the_same_period_of_the_run_before() -> None:
     def rec(when: str, actual: float) -> RunRecord:
         return new_record(
@@ -394,6 +416,10 @@ def test_delarsrapport_and_arsredovisning_get_the_years_forecasts_from_four_fill
                 assert all(rows[a][col].value is None for a in rows)
                 continue
             assert {a: rows[a][col].value for a in rows} == expected, p
+        # a forecast that was vpexcel's proposal (the area sent none) says so in a note; the areas' own do not
+        assert rows["Stöd och utveckling"][2].comment is not None
+        assert rows["Stöd och utveckling"][2].comment.text.startswith("Förslag från vpexcel: utfall jan–feb + budget mar–dec")
+        assert rows["Räddningstjänst"][2].comment is None
         if period == "2024-12":
             assert heads[6] == "Utfall helår" and isinstance(rows["Räddningstjänst"][6].value, float)
         assert_only_fill_changed(WORKBOOKS / "templates" / template, folder / f"ut-{template}")
@@ -451,3 +477,20 @@ def test_reconciliation_workbook_shows_the_same_period_at_the_run_before(
     assert abs(later[area][2]) == pytest.approx(0.5, abs=0.05)
     assert all(v[2] == 0 for a, v in later.items() if a not in (area, "Totalt Kommunstyrelsen"))
     assert later["Totalt Kommunstyrelsen"][2] == later[area][2]
+
+
+def test_the_previous_run_comes_in_todays_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A previous reconciliation kept in tkr is shown beside today's in mkr (the unit was changed in between)."""
+    from vpexcel.io.history_db import previous_run_for
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    db = tmp_path / "h.sqlite"
+    figures = [
+        Figure("HR", "2024-04", "actual_to_date", "net", -6400.0, "tkr"),
+        Figure("HR", "2024-04", "actual_to_date", "cost", -1.0, "tkr"),
+    ]
+    save_run(db, new_record("reconcile", "2024-05-09T08:00", 0, default_settings(), [], period="2024-04", figures=figures))
+    save_run(db, new_record("reconcile", "2024-05-09T08:00", 0, default_settings(), [], period="2024-08"))
+    when, got = previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-04", db, "mkr") or ("", {})
+    assert when == "2024-05-09T08:00" and got == {"HR": {"actual_to_date": pytest.approx(-6.4)}}
+    assert previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-02", db, "mkr") is None

@@ -178,7 +178,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if not args.ingen_historik:
             from vpexcel.io.history_db import previous_run_for
 
-            last_run = previous_run_for(settings, budget_path, "reconcile", f"{rec.year}-{rec.month:02d}", args.historik)
+            period_code = f"{rec.year}-{rec.month:02d}"
+            last_run = previous_run_for(settings, budget_path, "reconcile", period_code, args.historik, rec.unit)
         write_reconciliation(rec, target, last_run)
         print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
     else:

@@ -599,6 +599,11 @@ def _development_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> N
                         value = None if got is None else got * history_factor
                     if value is not None and plan.put(sheet, rr, c, round(value, 6)):
                         used.add(month)
+                        proposed = (area.name, f"{data.year}-{month:02d}") in dev.proposals
+                        if month == data.month and not year_end:
+                            proposed = data.forecasts[area.name].proposal
+                        if proposed:
+                            plan.note(sheet, rr, c, f"{proposal_text(month)} (ingen prognos från området)")
                 rr += 1
             earlier = [m for m in months.values() if m < data.month or year_end]
             lacking = [MONTHS_SV[m - 1] for m in sorted(earlier) if m not in used]

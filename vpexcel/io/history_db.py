@@ -234,8 +234,21 @@ _RUN_COLUMNS = (
 )
 
 
-def load_runs(path: Path, *, command: str | None = None, year: int | None = None, full: bool = True) -> list[RunRecord]:
-    """Runs in the order they were kept, with files, findings and figures when ``full``."""
+def load_runs(
+    path: Path,
+    *,
+    command: str | None = None,
+    year: int | None = None,
+    full: bool = True,
+    findings: bool = True,
+    measures: tuple[str, ...] | None = None,
+) -> list[RunRecord]:
+    """Runs in the order they were kept, with files, findings (unless ``findings`` is False) and figures when ``full``
+    (only the net figures of ``measures`` when given).
+
+    A filter on command or year is applied in SQL to the files, findings and figures too, so reading one
+    kind of run does not scan the whole year's history.
+    """
     con = _open_existing(path)
     try:
         where: list[str] = []
@@ -246,15 +259,19 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
         if year:
             where.append("year = ?")
             params.append(year)
-        sql = f"SELECT {_RUN_COLUMNS} FROM runs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        condition = " WHERE " + " AND ".join(where) if where else ""
+        sql = f"SELECT {_RUN_COLUMNS} FROM runs{condition} ORDER BY id"
         runs = [_record(row) for row in con.execute(sql, params)]
         by_id = {r.id: r for r in runs}
-        for row in con.execute("SELECT run_id, role, name, path, sha256, size FROM files ORDER BY rowid"):
+        only = f" WHERE run_id IN (SELECT id FROM runs{condition})" if where else ""
+        for row in con.execute(f"SELECT run_id, role, name, path, sha256, size FROM files{only} ORDER BY rowid", params):
             if row[0] in by_id:
                 by_id[row[0]].files.append(FileRef(*row[1:]))
-        if full:
+        if full and findings:
             for row in con.execute(
-                "SELECT run_id, code, severity, sheet, cell, message, expected, actual, suggestion, silenced FROM findings ORDER BY rowid"
+                "SELECT run_id, code, severity, sheet, cell, message, expected, actual, suggestion, silenced "
+                f"FROM findings{only} ORDER BY rowid",
+                params,
             ):
                 if row[0] in by_id:
                     by_id[row[0]].findings.append(
@@ -270,8 +287,14 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
                             silenced=row[9],
                         )
                     )
+        if full:
+            which, extra = only, list(params)
+            if measures:
+                which += (" AND " if which else " WHERE ") + f"kind = 'net' AND measure IN ({', '.join('?' * len(measures))})"
+                extra += list(measures)
             for row in con.execute(
-                "SELECT run_id, area, period, measure, kind, value, unit, sheet, cell, note FROM figures ORDER BY rowid"
+                f"SELECT run_id, area, period, measure, kind, value, unit, sheet, cell, note FROM figures{which} ORDER BY rowid",
+                extra,
             ):
                 if row[0] in by_id:
                     by_id[row[0]].figures.append(Figure(*row[1:]))
@@ -280,6 +303,9 @@ def load_runs(path: Path, *, command: str | None = None, year: int | None = None
         raise InputError(f"Historiken kan inte läsas: {_why(path, exc)}.") from None
     finally:
         con.close()
+
+
+NET_MEASURES = ("budget", "budget_to_date", "actual_month", "actual_to_date", "forecast")
 
 
 def forecast_development_for(
@@ -292,8 +318,25 @@ def forecast_development_for(
     if path is None or not path.is_file():
         return None
     try:
-        return forecast_development(load_runs(path, command="fill", year=year), year)
-    except InputError:
+        latest: dict[str, RunRecord] = {}  # the last fill of each period is the one that counts: only its figures are read
+        for run in load_runs(path, command="fill", year=year, full=False):
+            if run.period and (run.period not in latest or run.when >= latest[run.period].when):
+                latest[run.period] = run
+        by_id = {run.id: run for run in latest.values()}
+        if by_id:
+            con = _open_existing(path)
+            try:
+                marks = ", ".join("?" * len(by_id))
+                for row in con.execute(
+                    "SELECT run_id, area, period, measure, kind, value, unit, sheet, cell, note FROM figures "
+                    f"WHERE run_id IN ({marks}) AND kind = 'net' AND measure IN ('budget', 'forecast') ORDER BY rowid",
+                    list(by_id),
+                ):
+                    by_id[row[0]].figures.append(Figure(*row[1:]))
+            finally:
+                con.close()
+        return forecast_development(sorted(by_id.values(), key=lambda r: r.id or 0), year)
+    except (InputError, sqlite3.Error):
         return None  # an unreadable history leaves the table empty; the fill itself goes on
 
 
@@ -307,30 +350,41 @@ def previous_run_figures(
     if path is None or not path.is_file():
         return {}
     try:
-        return previous_figures(load_runs(path, command=command, year=int(period[:4])), command, period, before)
+        return previous_figures(
+            load_runs(path, command=command, year=int(period[:4]), findings=False, measures=NET_MEASURES), command, period, before
+        )
     except InputError:
         return {}
 
 
 def previous_run_for(
-    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None
+    settings: Settings, budget: Path, command: str, period: str, given: Path | None = None, unit: str | None = None
 ) -> tuple[str, dict[str, dict[str, float]]] | None:
-    """The same period's last earlier run, as (when, area -> measure -> net); None when there is none or no history."""
+    """The same period's last earlier run, as (when, area -> measure -> net), amounts in ``unit`` when given
+    (the settings' unit may have changed since); None when there is none or no history."""
     from vpexcel.history import previous_run
+    from vpexcel.settings import UNIT_FACTOR
 
     path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return None
-    try:  # called before this run is kept: every stored run is an earlier one (even within the same second)
-        run = previous_run(load_runs(path, command=command, year=int(period[:4])), command, period, "~")
-    except InputError:
-        return None
-    if run is None:
-        return None
     out: dict[str, dict[str, float]] = {}
-    for fig in run.figures:
-        if fig.kind == "net":
-            out.setdefault(fig.area, {})[fig.measure] = fig.value
+    try:  # called before this run is kept: every stored run is an earlier one (even within the same second)
+        run = previous_run(load_runs(path, command=command, year=int(period[:4]), full=False), command, period, "~")
+        if run is None:
+            return None
+        con = _open_existing(path)
+        try:  # that one run's net figures only
+            for area, measure, value, was in con.execute(
+                "SELECT area, measure, value, unit FROM figures WHERE run_id = ? AND kind = 'net' ORDER BY rowid", (run.id,)
+            ):
+                if unit in UNIT_FACTOR and was in UNIT_FACTOR:
+                    value = value * UNIT_FACTOR[was] / UNIT_FACTOR[unit]
+                out.setdefault(area, {})[measure] = value
+        finally:
+            con.close()
+    except (InputError, sqlite3.Error):
+        return None
     return run.when, out
 
 
