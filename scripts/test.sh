@@ -28,7 +28,7 @@ fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   bash build/build_windows_wine.sh
 fi
-.venv/bin/ruff check vpexcel tests scripts bench build
-.venv/bin/ruff format --check vpexcel tests scripts bench build
+.venv/bin/ruff check vpexcel tests scripts bench build corpus
+.venv/bin/ruff format --check vpexcel tests scripts bench build corpus
 .venv/bin/mypy vpexcel
 .venv/bin/python -m pytest "$@"
