@@ -494,3 +494,26 @@ def test_the_previous_run_comes_in_todays_unit(tmp_path: Path, monkeypatch: pyte
     when, got = previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-04", db, "mkr") or ("", {})
     assert when == "2024-05-09T08:00" and got == {"HR": {"actual_to_date": pytest.approx(-6.4)}}
     assert previous_run_for(default_settings(), tmp_path / "b.xlsx", "reconcile", "2024-02", db, "mkr") is None
+
+
+def test_forecast_development_reads_months_kept_in_different_units_alike() -> None:
+    """February's fill kept in tkr, April's in mkr: one table in the latest unit (found by review)."""
+    from vpexcel.history import Figure, RunRecord, forecast_development
+
+    def fill(period: str, unit: str, forecast: float, budget: float, when: str) -> RunRecord:
+        figures = [
+            Figure("Räddningstjänst", period, "forecast", "net", forecast, unit),
+            Figure("Räddningstjänst", "2024", "budget", "net", budget, unit),
+        ]
+        return RunRecord("fill", when, 0, "Lerums kommun", "Kommunstyrelsen", 2024, period, "{}", figures=figures)
+
+    dev = forecast_development(
+        [
+            fill("2024-02", "tkr", -34_100.0, -33_700.0, "2024-03-01T09:00"),
+            fill("2024-04", "mkr", -34.5, -33.7, "2024-05-01T09:00"),
+        ],
+        2024,
+    )
+    assert dev.unit == "mkr"
+    assert dev.forecasts["Räddningstjänst"] == {"2024-02": pytest.approx(-34.1), "2024-04": pytest.approx(-34.5)}
+    assert dev.budget["Räddningstjänst"] == pytest.approx(-33.7)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from vpexcel.findings import Finding
+from vpexcel.numbers import UNIT_FACTOR
 from vpexcel.period import MONTHS_SV
 
 if TYPE_CHECKING:
@@ -215,6 +216,13 @@ class ForecastDevelopment:
         return out
 
 
+def in_unit(value: float, unit: str, target: str) -> float:
+    """A kept figure in ``target``'s unit (it was kept in ``unit``); unchanged where either is unknown."""
+    if unit == target or unit not in UNIT_FACTOR or target not in UNIT_FACTOR:
+        return value
+    return value * UNIT_FACTOR[unit] / UNIT_FACTOR[target]
+
+
 def forecast_development(runs: Iterable[RunRecord], year: int) -> ForecastDevelopment:
     """From the history: the forecast per area at each earlier follow-up of ``year``, and the budget.
 
@@ -231,17 +239,18 @@ def forecast_development(runs: Iterable[RunRecord], year: int) -> ForecastDevelo
     proposals: set[tuple[str, str]] = set()
     budget: dict[str, float] = {}
     areas: list[str] = []
-    unit = ""
+    # one unit for the whole table, the latest run's: a month kept in tkr and another in mkr read alike
+    kept = [f.unit for p in periods for f in latest[p].figures if f.kind == "net" and f.unit in UNIT_FACTOR]
+    unit = kept[-1] if kept else ""
     for period in periods:
         for fig in latest[period].figures:
+            value = in_unit(fig.value, fig.unit, unit)
             if fig.measure == "forecast" and fig.kind == "net":
-                forecasts.setdefault(fig.area, {})[period] = fig.value
-                unit = fig.unit
+                forecasts.setdefault(fig.area, {})[period] = value
                 if fig.note == "förslag":
                     proposals.add((fig.area, period))
             elif fig.measure == "budget" and fig.kind == "net":
-                budget[fig.area] = fig.value  # the latest run's budget wins
-                unit = unit or fig.unit
+                budget[fig.area] = value  # the latest run's budget wins
     if periods:
         last = latest[periods[-1]]
         areas = list(dict.fromkeys(f.area for f in last.figures if f.measure in ("budget", "forecast") and f.area != last.board))

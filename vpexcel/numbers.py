@@ -15,6 +15,9 @@ from enum import Enum
 
 from vpexcel.grid import CellValue, ErrorValue
 
+# kronor in one unit of each table unit (mkr, tkr, kr)
+UNIT_FACTOR: dict[str, float] = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
+
 
 class AmountKind(Enum):
     NUMBER = "number"  # a real number in the cell
@@ -116,12 +119,9 @@ def format_sv(value: float | None, decimals: int = 1) -> str:
     return ("\u2212" if value < 0 and round(abs(value), decimals) != 0 else "") + text
 
 
-_IN_KRONOR = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
-
-
 def format_amount_sv(value: float, unit: str, decimals: int = 2) -> str:
     """An amount with its unit; one too small to show in ``unit`` is shown in kronor ("4 000 kr", not "0,00 mkr")."""
-    factor = _IN_KRONOR.get(unit, 1.0)
+    factor = UNIT_FACTOR.get(unit, 1.0)
     if value != 0 and factor > 1 and round(abs(value), decimals) == 0:
         return f"{format_sv(value * factor, 0)} kr"
     return f"{format_sv(value, decimals)} {unit}"

@@ -17,14 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
-from vpexcel.numbers import classify
+from vpexcel.numbers import UNIT_FACTOR, classify
 
 if TYPE_CHECKING:
     from vpexcel.areas import AreaIndex
 
 SETTINGS_SHEET = "Inställningar"
 Unit = Literal["mkr", "tkr", "kr"]
-UNIT_FACTOR: dict[str, float] = {"kr": 1.0, "tkr": 1_000.0, "mkr": 1_000_000.0}
 
 # Every number in the settings is finite (no inf or NaN from JSON or a sheet) and bounded:
 # a setting must never be able to switch a check off (a rounding of 1e300 hid every sum).

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vpexcel.errors import InputError
 from vpexcel.findings import Finding, Severity
-from vpexcel.history import DB_NAME, Figure, FileRef, ForecastDevelopment, RunRecord
+from vpexcel.history import DB_NAME, Figure, FileRef, ForecastDevelopment, RunRecord, in_unit
 
 if TYPE_CHECKING:
     from vpexcel.fill import Forecast
@@ -363,8 +363,6 @@ def previous_run_for(
     """The same period's last earlier run, as (when, area -> measure -> net), amounts in ``unit`` when given
     (the settings' unit may have changed since); None when there is none or no history."""
     from vpexcel.history import previous_run
-    from vpexcel.settings import UNIT_FACTOR
-
     path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return None
@@ -378,8 +376,7 @@ def previous_run_for(
             for area, measure, value, was in con.execute(
                 "SELECT area, measure, value, unit FROM figures WHERE run_id = ? AND kind = 'net' ORDER BY rowid", (run.id,)
             ):
-                if unit in UNIT_FACTOR and was in UNIT_FACTOR:
-                    value = value * UNIT_FACTOR[was] / UNIT_FACTOR[unit]
+                value = in_unit(value, was, unit) if unit else value
                 out.setdefault(area, {})[measure] = value
         finally:
             con.close()
