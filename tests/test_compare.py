@@ -284,3 +284,15 @@ def test_links_between_sheets_are_compared_by_the_rows_they_read(pair: Callable[
         "Vuxenutbildning, Budget 2024, brutto kostnad: Formeln är densamma men läser nu 'Övriga kostnader' "
         "i stället för 'Summa kostnader'."
     )
+
+
+def test_a_version_kept_in_tkr_compares_by_amount_with_one_in_mkr(pair: Callable[..., Comparison]) -> None:
+    """The same budget typed in tkr: every net per area is unchanged in the settings' unit (found by review)."""
+    tkr = {y: {k: tuple(v * 1000 for v in t) for k, t in rows.items()} for y, rows in ((2023, SEED_2023), (2024, SEED_2024))}
+    new = area_table(TITLE.replace("(mkr)", "(tkr)"), tkr)  # type: ignore[arg-type]
+    comp = pair({"Produktionsområden": areas()}, {"Produktionsområden": new})
+    assert comp.unit == "mkr"
+    net = {(s.area, s.year): (s.old, s.new) for s in comp.summary}
+    assert net[("Vuxenutbildning", 2024)] == (pytest.approx(-23.3), pytest.approx(-23.3))
+    assert all(s.change is None or abs(s.change) < 1e-6 for s in comp.summary)
+    assert comp.changes == []  # the same amounts, typed in another unit

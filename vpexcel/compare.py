@@ -30,9 +30,9 @@ from typing import NamedTuple
 
 from vpexcel.formulas import Ref, pattern, references, sum_ranges
 from vpexcel.grid import WorkbookGrid, a1
-from vpexcel.history import measure_of
+from vpexcel.history import in_unit, measure_of
 from vpexcel.layout import RowKind, Table
-from vpexcel.numbers import format_sv
+from vpexcel.numbers import UNIT_FACTOR, format_sv
 from vpexcel.settings import Settings, normalize
 
 KIND_SV = {"revenue": "brutto intäkt", "cost": "brutto kostnad", "net": "netto", "amount": "belopp"}
@@ -132,12 +132,16 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
         for key, r, a in zip(bases, rows, areas, strict=True)
     ]
     values = {k: table.values(col) for k, col, _ in columns}
+    unit = table.unit or settings.unit
+    if unit != settings.unit and unit in UNIT_FACTOR:  # a table in tkr beside the settings' mkr: compared by amount
+        values = {k: [None if v is None else in_unit(v, unit, settings.unit) for v in vs] for k, vs in values.items()}
+        unit = settings.unit
     table_area = table.area.name if table.area is not None else None
     if table.layout == "accounts" and table_area is not None:
         scope = f"område:{normalize(table_area)}"
     else:
         scope = f"blad:{_fold(table.name)}" + (f"#{ordinal + 1}" if ordinal else "")
-    return TableView(table.name, scope, table.layout, table_area, table.unit, columns, lines, values)
+    return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values)
 
 
 def read_view(
@@ -174,12 +178,14 @@ class AreaFigure(NamedTuple):
     line: tuple[str, str]  # (table scope, line key): the row's identity across versions
 
 
-def area_figures(view: BookView) -> list[AreaFigure]:
-    """The budget per area as the workbook states it, first table wins.
+def area_figures(view: BookView, unit: str | None = None) -> list[AreaFigure]:
+    """The budget per area as the workbook states it, first table wins, in ``unit`` (default: the view's).
 
     From tables with a row per area (an unknown name counts under its label), and from an
-    area's own sheet (its result row).
+    area's own sheet (its result row). A table in tkr beside the settings' mkr is converted, so
+    versions kept in different units compare by amount, not by the figures typed.
     """
+    unit = unit or view.unit
     area_kind, result_kind = RowKind.AREA.value, RowKind.RESULT.value
     out: list[AreaFigure] = []
     seen: set[tuple[str, ColumnKey]] = set()
@@ -197,7 +203,8 @@ def area_figures(view: BookView) -> list[AreaFigure]:
                 if area is None or v is None or (area, column) in seen:
                     continue
                 seen.add((area, column))
-                out.append(AreaFigure(area, column, v, t.sheet, a1(ln.row, col), (t.scope, ln.key)))
+                value = in_unit(v, t.unit or view.unit, unit)
+                out.append(AreaFigure(area, column, value, t.sheet, a1(ln.row, col), (t.scope, ln.key)))
     return out
 
 
@@ -848,9 +855,11 @@ def _settings_changes(old: BookView, new: BookView, result: Comparison) -> None:
 
 def _summary(old: BookView, new: BookView, result: Comparison, translate: dict[tuple[str, str], tuple[str, str]]) -> None:
     """Net per area and year before and after; a renamed row is one area (named as the settings know it)."""
-    after = {(f.line, f.column.year, f.column.measure): f for f in area_figures(new) if f.column.kind == "net"}
+    after = {(f.line, f.column.year, f.column.measure): f for f in area_figures(new, new.unit) if f.column.kind == "net"}
     before = {
-        (translate.get(f.line, f.line), f.column.year, f.column.measure): f for f in area_figures(old) if f.column.kind == "net"
+        (translate.get(f.line, f.line), f.column.year, f.column.measure): f
+        for f in area_figures(old, new.unit)
+        if f.column.kind == "net"
     }
     known = {area.casefold() for view in (old, new) for t in view.tables for ln in t.lines if (area := ln.area)}
     keys = sorted(

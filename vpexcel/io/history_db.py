@@ -363,6 +363,7 @@ def previous_run_for(
     """The same period's last earlier run, as (when, area -> measure -> net), amounts in ``unit`` when given
     (the settings' unit may have changed since); None when there is none or no history."""
     from vpexcel.history import previous_run
+
     path = history_path(settings, budget, given)
     if path is None or not path.is_file():
         return None
