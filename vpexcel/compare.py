@@ -19,6 +19,7 @@ Pure, in two steps:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from bisect import bisect_left, bisect_right
@@ -133,9 +134,6 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
     ]
     values = {k: table.values(col) for k, col, _ in columns}
     unit = table.unit or settings.unit
-    if unit != settings.unit and unit in UNIT_FACTOR:  # a table in tkr beside the settings' mkr: compared by amount
-        values = {k: [None if v is None else in_unit(v, unit, settings.unit) for v in vs] for k, vs in values.items()}
-        unit = settings.unit
     table_area = table.area.name if table.area is not None else None
     if table.layout == "accounts" and table_area is not None:
         scope = f"område:{normalize(table_area)}"
@@ -648,7 +646,16 @@ def _match(a: TableView, b: TableView, matchers: list[Settings]) -> _Matched:
     return _Matched(matched, renamed, [i for i in lost if i not in done_a], [j for j in fresh if j not in done_b])
 
 
+def _in_unit_of(a: TableView, b: TableView) -> TableView:
+    """``a`` with its figures in ``b``'s unit: the same budget typed in tkr instead of mkr is no change."""
+    if a.unit == b.unit or a.unit not in UNIT_FACTOR or b.unit not in UNIT_FACTOR:
+        return a
+    values = {k: [None if v is None else in_unit(v, a.unit, b.unit) for v in vs] for k, vs in a.values.items()}
+    return dataclasses.replace(a, unit=b.unit, values=values)
+
+
 def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Meaning, _Meaning], changes: list[Change]) -> None:
+    a = _in_unit_of(a, b)
     sheet = b.sheet
     a_cols = {k: c for k, c, _ in a.columns}
     b_cols = {k: c for k, c, _ in b.columns}
@@ -883,7 +890,7 @@ def _summary(old: BookView, new: BookView, result: Comparison, translate: dict[t
                 for k, _c, _h in table.columns:
                     v = table.values[k][i]
                     if k.kind == "net" and v is not None:
-                        got.setdefault((k.year, k.measure), v)
+                        got.setdefault((k.year, k.measure), in_unit(v, table.unit or view.unit, new.unit))
         totals.append(got)
     for year, measure in list(totals[1]) + [k for k in totals[0] if k not in totals[1]]:
         result.summary.append(
