@@ -915,18 +915,21 @@ def compare_books(old: WorkbookGrid, new: WorkbookGrid, given: Settings | None =
 # --- in words ----------------------------------------------------------------------------
 
 
+def counts_sv(comp: Comparison) -> str:
+    """The changes counted in words: "3 ändringar: 1 rad omdöpt, 2 belopp ändrade." (one place for CLI and button)."""
+    if not comp.changes:
+        return "Inga ändringar i innehållet: samma områden, rader, belopp, formler, ram och budgetbrygga."
+    parts = [
+        f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
+        for k, n in sorted(comp.counts().items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
+    ]
+    return f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'}: " + ", ".join(parts) + "."
+
+
 def text_lines(comp: Comparison) -> list[str]:
     """The comparison as the terminal shows it: counts, changes per sheet, net per area, frame and bridge."""
     lines = [f"Jämförelse av {comp.old_name} (före) och {comp.new_name} (efter)"]
-    counts = comp.counts()
-    if not comp.changes:
-        lines.append("Inga ändringar i innehållet: samma områden, rader, belopp, formler, ram och budgetbrygga.")
-    else:
-        parts = [
-            f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
-            for k, n in sorted(counts.items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
-        ]
-        lines.append(f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'}: " + ", ".join(parts) + ".")
+    lines.append(counts_sv(comp))
     current: str | None = ""
     for c in comp.changes:
         if c.sheet != current:

@@ -421,8 +421,9 @@ def compare(older: str) -> None:
 def _compare(book: Any, older: str) -> str:
     from pathlib import Path
 
-    from vpexcel.compare import CHANGE_SV, COUNT_SV
+    from vpexcel.compare import counts_sv
     from vpexcel.errors import InputError
+    from vpexcel.io.atomic import same_file
     from vpexcel.io.compare_xlsx import compare_files
     from vpexcel.numbers import format_sv
 
@@ -433,22 +434,14 @@ def _compare(book: Any, older: str) -> str:
             "så vpexcel kan inte läsa den. Spara den i en mapp på datorn (Arkiv > Spara som) och klicka på knappen igen."
         )
     old = Path(older)
-    if old.resolve() == current.resolve():
+    if same_file(old, current):
         raise InputError(
             f"Du valde samma fil som den öppna ({current.name}). Välj den tidigare versionen av budgeten och klicka igen."
         )
     book.status("vpexcel: jämför versionerna ...")
     comp, target = compare_files(old, current)
     lines = [f"Jämförelsen av {old.name} (före) och {current.name} (efter, som den är sparad) är klar."]
-    if not comp.changes:
-        lines.append("Inga ändringar i innehållet: samma områden, rader, belopp, formler, ram och budgetbrygga.")
-    else:
-        counts = comp.counts()
-        parts = [
-            f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
-            for k, n in sorted(counts.items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
-        ]
-        lines.append(f"{len(comp.changes)} ändringar: " + ", ".join(parts) + ".")
+    lines.append(counts_sv(comp))
     moved = [s for s in comp.summary if s.measure == "budget" and s.change is not None and abs(s.change) >= 1e-9]
     if moved:
         lines.append(f"Netto som ändrats ({comp.unit}):")

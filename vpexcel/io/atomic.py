@@ -175,7 +175,7 @@ def write_atomic(target: Path, write: Callable[[Path], None], option: str = "--o
             tmp = _new_temp(target)
         except OSError:
             raise InputError(
-                f"Det går inte att skriva i mappen {target.parent}. Välj en mapp där du har skrivrätt med --output."
+                f"Det går inte att skriva i mappen {target.parent}. Välj en mapp där du har skrivrätt med {option}."
             ) from None
         try:
             write(tmp)
