@@ -488,13 +488,12 @@ def remember(
     except HistoryError as exc:
         why = exc.message
     except Exception:  # a fault in keeping the history must not cost the user the run's result
-        import tempfile
         import traceback
 
-        log = Path(tempfile.gettempdir()) / "vpexcel-fel.log"
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc() + "\n")
-        why = f"ett internt fel (detaljer i {log})"
+        from vpexcel.errors import log_detail, log_path
+
+        log_detail(traceback.format_exc())  # never raises, also with a read-only temp folder
+        why = f"ett internt fel (detaljer i {log_path()})"
     sys.stderr.write(
         f"vpexcel: varning: körningen sparades inte i historiken: {why}. Resultatet ovan gäller ändå. "
         "Stäng programmet som har filen öppen, ange en annan historikfil med --historik, "
