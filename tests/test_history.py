@@ -517,3 +517,24 @@ def test_forecast_development_reads_months_kept_in_different_units_alike() -> No
     assert dev.unit == "mkr"
     assert dev.forecasts["Räddningstjänst"] == {"2024-02": pytest.approx(-34.1), "2024-04": pytest.approx(-34.5)}
     assert dev.budget["Räddningstjänst"] == pytest.approx(-33.7)
+
+
+def test_another_boards_runs_in_the_same_folder_do_not_feed_the_forecast_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default history is per folder; a second board's fills there must not show in this board's table (review)."""
+    from vpexcel.io.history_db import forecast_development_for, save_run
+    from vpexcel.settings import default_settings
+
+    def fill(board: str, value: float) -> RunRecord:
+        figures = [Figure("Räddningstjänst", "2024-04", "forecast", "net", value, "mkr")]
+        return RunRecord("fill", "2024-05-01T09:00", 0, "Lerums kommun", board, 2024, "2024-04", "{}", figures=figures)
+
+    monkeypatch.delenv("VPEXCEL_HISTORIK", raising=False)
+    settings = default_settings()
+    budget = tmp_path / "budget.xlsx"
+    db = tmp_path / "vpexcel-historik.sqlite"
+    save_run(db, fill("Kommunstyrelsen", -34.5))
+    save_run(db, fill("Barn- och utbildningsnämnden", -99.0))  # kept later, another board
+    dev = forecast_development_for(settings, budget, 2024)
+    assert dev is not None and dev.forecasts["Räddningstjänst"] == {"2024-04": -34.5}

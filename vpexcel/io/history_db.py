@@ -242,6 +242,7 @@ def load_runs(
     full: bool = True,
     findings: bool = True,
     measures: tuple[str, ...] | None = None,
+    board: tuple[str, str] | None = None,
 ) -> list[RunRecord]:
     """Runs in the order they were kept, with files, findings (unless ``findings`` is False) and figures when ``full``
     (only the net figures of ``measures`` when given).
@@ -259,6 +260,9 @@ def load_runs(
         if year:
             where.append("year = ?")
             params.append(year)
+        if board:  # (municipality, board): a folder's history may hold another board's runs
+            where.append("municipality = ? AND board = ?")
+            params.extend(board)
         condition = " WHERE " + " AND ".join(where) if where else ""
         sql = f"SELECT {_RUN_COLUMNS} FROM runs{condition} ORDER BY id"
         runs = [_record(row) for row in con.execute(sql, params)]
@@ -319,7 +323,7 @@ def forecast_development_for(
         return None
     try:
         latest: dict[str, RunRecord] = {}  # the last fill of each period is the one that counts: only its figures are read
-        for run in load_runs(path, command="fill", year=year, full=False):
+        for run in load_runs(path, command="fill", year=year, full=False, board=(settings.municipality, settings.board)):
             if run.period and (run.period not in latest or run.when >= latest[run.period].when):
                 latest[run.period] = run
         by_id = {run.id: run for run in latest.values()}
@@ -340,23 +344,6 @@ def forecast_development_for(
         return None  # an unreadable history leaves the table empty; the fill itself goes on
 
 
-def previous_run_figures(
-    settings: Settings, budget: Path, command: str, period: str, before: str, given: Path | None = None
-) -> dict[str, dict[str, float]]:
-    """The same period's figures from the run before (area -> measure -> net), for "förra körningen" beside today's."""
-    from vpexcel.history import previous_figures
-
-    path = history_path(settings, budget, given)
-    if path is None or not path.is_file():
-        return {}
-    try:
-        return previous_figures(
-            load_runs(path, command=command, year=int(period[:4]), findings=False, measures=NET_MEASURES), command, period, before
-        )
-    except InputError:
-        return {}
-
-
 def previous_run_for(
     settings: Settings, budget: Path, command: str, period: str, given: Path | None = None, unit: str | None = None
 ) -> tuple[str, dict[str, dict[str, float]]] | None:
@@ -369,7 +356,8 @@ def previous_run_for(
         return None
     out: dict[str, dict[str, float]] = {}
     try:  # called before this run is kept: every stored run is an earlier one (even within the same second)
-        run = previous_run(load_runs(path, command=command, year=int(period[:4]), full=False), command, period, "~")
+        runs = load_runs(path, command=command, year=int(period[:4]), full=False, board=(settings.municipality, settings.board))
+        run = previous_run(runs, command, period, "~")
         if run is None:
             return None
         con = _open_existing(path)
