@@ -150,3 +150,10 @@ def test_settings_with_a_matcher_built_still_equal_their_twin() -> None:
     a.find_area("Räddningstjänsten")
     assert a == b
     assert a.model_dump() == b.model_dump()
+
+
+def test_settings_stay_equal_after_their_lookups_are_built() -> None:
+    """The lookups live beside the settings: two equal settings compare equal whatever was asked of them (review)."""
+    a, b = default_settings(), default_settings()
+    assert a.find_area("Räddningstjänsten") is not None and a.children(a.areas[2]) is not None
+    assert a == b

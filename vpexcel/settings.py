@@ -13,7 +13,7 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
@@ -283,7 +283,7 @@ class FinancialTarget(BaseModel):
         ]
 
 
-_MATCHERS: dict[int, AreaIndex] = {}  # id(settings) -> its area matcher, removed when the settings are
+_SIDE: dict[int, dict[str, Any]] = {}  # id(settings) -> its lookups (Settings._cached), removed with the settings
 
 
 class HistorySettings(BaseModel):
@@ -331,47 +331,28 @@ class Settings(BaseModel):
     deviation: Literal["negativ_underskott", "positiv_underskott"] = "negativ_underskott"
     history: HistorySettings = Field(default_factory=HistorySettings)
 
-    # Lookups built once per list of areas (a check asks for them per row and per area;
-    # rebuilt every time they made settings with 20,000 areas quadratic). Keyed by the
-    # list's identity and length: assigning or appending to ``areas`` starts afresh.
-    _lookups: dict[str, Any] = PrivateAttr(default_factory=dict)
-
     def _cached(self, what: str, build: Any) -> Any:
-        key = (id(self.areas), len(self.areas))
-        hit = self._lookups.get(what)
-        if hit is None or hit[0] != key:
-            hit = (key, build())
-            self._lookups[what] = hit
-        return hit[1]
+        """A lookup built once per list of areas (a check asks per row and per area: rebuilt each time, settings
+        with many areas were quadratic). Kept beside the settings, not in them, so two equal settings stay
+        equal, and dropped with them; assigning or appending to ``areas`` builds it afresh."""
+        side = _SIDE.get(id(self))
+        if side is None:
+            side = _SIDE[id(self)] = {}
+            weakref.finalize(self, _SIDE.pop, id(self), None)
+        hit = side.get(what)
+        if hit is None or hit[0] is not self.areas or hit[1] != len(self.areas):
+            hit = side[what] = (self.areas, len(self.areas), build())
+        return hit[2]
 
     # Tables described by the user where detection cannot tell (the optional "Tabeller" section).
     tables: list[TableSpec] = Field(default_factory=list)
 
     # --- lookups -----------------------------------------------------------
-    def area_index(self) -> dict[str, Area]:
-        def build() -> dict[str, Area]:
-            index: dict[str, Area] = {}
-            for area in self.areas:
-                for key in area.match_keys():
-                    index.setdefault(key, area)
-            return index
-
-        return dict(self._cached("index", build))
-
     def matcher(self) -> AreaIndex:
-        """The one area matcher (``vpexcel.areas``), built once for these settings' areas.
+        """The one area matcher (``vpexcel.areas``), built once for these settings' areas."""
+        from vpexcel.areas import AreaIndex
 
-        Kept beside the settings (not in them, so two equal settings stay equal) and
-        dropped with them; a new list of areas gets a new index.
-        """
-        index = _MATCHERS.get(id(self))
-        if index is None or index.source is not self.areas or index.count != len(self.areas):
-            from vpexcel.areas import AreaIndex
-
-            if index is None:
-                weakref.finalize(self, _MATCHERS.pop, id(self), None)
-            index = _MATCHERS[id(self)] = AreaIndex(self.areas)
-        return index
+        return self._cached("matcher", lambda: AreaIndex(self.areas))
 
     def find_area(self, label: str) -> Area | None:
         """The area a label names, also when written "Räddningstjänsten", "Kommunledning & verksamhetsstöd"."""
