@@ -27,6 +27,8 @@ CELLS = {(0, 0): 1.0, (1, 0): 2.0, (2, 0): None, (0, 1): "x", (1, 1): True, (3, 
         ('A1&"b"', "1b"),
         ("ROUND(2.345,2)", 2.35),
         ("ROUND(-2.5,0)", -3.0),
+        ("ROUND(1.15,1)", 1.2),  # as Excel: half away from zero on the figure shown (binary 1.15 is 1.1499...)
+        ("ROUND(0.285,2)", 0.29),
         ("MAX(A1,A2,5)", 5.0),
         ("MIN(A1:A2)", 1.0),
         ("AVERAGE(A1:A2)", 1.5),

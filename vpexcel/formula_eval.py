@@ -320,8 +320,13 @@ def _compare(op: str, a: Scalar, b: Scalar) -> bool:
 
 
 def _round(x: float, digits: int) -> float:
-    factor = 10.0**digits
-    return math.floor(abs(x) * factor + 0.5) / factor * (1 if x >= 0 else -1)
+    """Excel's ROUND: half away from zero on the decimal figure shown (1.15 -> 1.2, 0.285 -> 0.29)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP))
+    except InvalidOperation:  # too many digits for the precision: nothing to round away
+        return x
 
 
 def _plain(v: CellValue) -> Scalar:

@@ -158,14 +158,15 @@ def compare_files(
 
     What the ribbon button "Jämför med tidigare version" can call with the chosen earlier file and the active one.
     """
-    from vpexcel.io.atomic import ensure_not_input
+    from vpexcel.io.atomic import check_output, ensure_not_input
 
+    target = target or new_path.parent / f"{new_path.stem}-jamforelse.xlsx"
+    ensure_not_input(target, old_path, new_path, *([settings_path] if settings_path else []))  # before the work
+    check_output(target)
     given = None
     if settings_path is not None:
         from vpexcel.io.settings_io import load_settings_file
 
         given = load_settings_file(settings_path)
     comp = compare_paths(old_path, new_path, given)
-    target = target or new_path.parent / f"{new_path.stem}-jamforelse.xlsx"
-    ensure_not_input(target, old_path, new_path, *([settings_path] if settings_path else []))
     return comp, write_comparison(comp, old_path, new_path, target)

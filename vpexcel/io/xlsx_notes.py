@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from vpexcel.grid import a1
+from vpexcel.textcells import clean_text
 
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_COMMENTS = NS_REL + "/comments"
@@ -49,6 +50,7 @@ Read = Callable[[str], bytes | None]  # a package part by name, None when absent
 
 
 def _esc(text: str) -> bytes:
+    text = clean_text(text)  # a control character would make the part one Excel refuses to open
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").encode("utf-8")
 
 
