@@ -227,7 +227,8 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
     pre = _tag_prefix(data)
     f_start = re.compile(re.escape(b"<" + pre + b"f") + rb"(?=[\s>/])")  # a literal start: the scan runs at memchr speed
     starts = [m.start() for m in f_start.finditer(data)]
-    if not pre:
+    # the one-pass reading tries every cell, the careful scan only the formulas: it pays when formulas are many
+    if not pre and len(starts) * 12 >= data.count(b"<c "):
         quick = _quick_formulas(data, len(starts))
         if quick is not None:
             return quick, _error_cells(data, pre)
