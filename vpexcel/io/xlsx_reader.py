@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import posixpath
 import re
 import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from vpexcel.errors import InputError, log_detail
+from vpexcel.errors import InputError, log_detail, log_path
 from vpexcel.formulas import shift
 from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, a1, column_index, column_letter
 from vpexcel.perf import cyclic_gc_paused
@@ -812,6 +815,49 @@ Scan = tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]
 
 
 def _read_values(
+    path: Path,
+    source: Any,
+    vetting: _SheetVetting | None,
+    defined: dict[str, str],
+    has_formulas: bool = True,
+) -> WorkbookGrid:
+    """calamine's values, with its panics (Rust code that gives up on a broken file) caught and
+    its panic message kept off the user's screen (Rust writes it to the process's stderr)."""
+    with _rust_quiet():
+        try:
+            return _calamine_values(path, source, vetting, defined, has_formulas)
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
+                raise
+            log_detail(f"{path}: calamine panicked: {exc}")
+            raise _unreadable(path, "innehållet är trasigt. Spara om arbetsboken från Excel.") from None
+
+
+@contextmanager
+def _rust_quiet() -> Iterator[None]:
+    """Send what is written straight to file descriptor 2 (Rust's panic hook) to the log while inside."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no standard error (a windowed program)
+        yield
+        return
+    try:
+        try:
+            sink = log_path().open("ab")
+        except OSError:
+            sink = open(os.devnull, "wb")  # noqa: SIM115 (closed below)
+        with sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def _calamine_values(
     path: Path,
     source: Any,
     vetting: _SheetVetting | None,
