@@ -680,33 +680,26 @@ def _sign(table: Table) -> Sign:
     Areas tables read their cost columns (or, with net figures only, the nets: a
     board's areas are net costs); accounts sheets read their cost rows.
     """
-    pos = neg = 0
     if table.layout == "areas":
         idx = table.indices(RowKind.AREA, RowKind.ITEM)
         costs = [c for c in table.columns if c.kind is ColumnKind.COST]
         revenue = [c for c in table.columns if c.kind is ColumnKind.REVENUE]
         if not costs and revenue:
             return Sign.COSTS_NEGATIVE
-        for col in costs or [c for c in table.columns if c.kind is ColumnKind.NET and c.measure in BUDGET_MEASURES]:
-            vals = table.values(col.col)
-            for i in idx[:_SIGN_SAMPLE]:
-                v = vals[i]
-                if v is not None and v:
-                    if v > 0:
-                        pos += 1
-                    else:
-                        neg += 1
+        columns = costs or [c for c in table.columns if c.kind is ColumnKind.NET and c.measure in BUDGET_MEASURES]
     else:
         idx = table.indices(RowKind.COST_ITEM, RowKind.COST_SUM)
-        for col in table.columns:
-            vals = table.values(col.col)
-            for i in idx[:_SIGN_SAMPLE]:
-                v = vals[i]
-                if v is not None and v:
-                    if v > 0:
-                        pos += 1
-                    else:
-                        neg += 1
+        columns = list(table.columns)
+    pos = neg = 0
+    for col in columns:
+        vals = table.values(col.col)
+        for i in idx[:_SIGN_SAMPLE]:
+            v = vals[i]
+            if v:  # None and 0 say nothing about the sign
+                if v > 0:
+                    pos += 1
+                else:
+                    neg += 1
     return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
 
 

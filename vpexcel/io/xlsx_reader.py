@@ -270,11 +270,20 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
                 continue
         if text:
             formulas[pos] = text
+    _expand_shared(formulas, masters, followers)
+    return formulas, _error_cells(data, pre)
+
+
+def _expand_shared(
+    formulas: dict[tuple[int, int], str],
+    masters: dict[bytes, tuple[str, int, int]],
+    followers: list[tuple[tuple[int, int], bytes]],
+) -> None:
+    """A shared formula's followers get their master's text shifted to their own cell (an orphan gets none)."""
     for pos, si in followers:
         if si in masters:
             text, r0, c0 = masters[si]
             formulas[pos] = shift(text, pos[0] - r0, pos[1] - c0)
-    return formulas, _error_cells(data, pre)
 
 
 # The common shape of a formula cell, as Excel and most writers put it: ``<c r="B7" ...>`` with ``r``
@@ -312,10 +321,7 @@ def _quick_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | Non
                     continue
         if text:
             formulas[pos] = text
-    for pos, si in followers:
-        if si in masters:
-            text, r0, c0 = masters[si]
-            formulas[pos] = shift(text, pos[0] - r0, pos[1] - c0)
+    _expand_shared(formulas, masters, followers)
     return formulas
 
 

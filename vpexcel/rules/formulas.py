@@ -298,6 +298,18 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                 )
 
 
+def _reads_empty(ctx: Context, sheet: str, cell: str, formula: str, where: str) -> Finding:
+    """VP404 for a formula that reads an empty cell."""
+    return ctx.finding(
+        "VP404",
+        sheet,
+        cell,
+        f"Formeln ={formula} läser den tomma cellen {where}.",
+        actual="=" + formula,
+        suggestion=f"Kontrollera att formeln ska läsa {where}.",
+    )
+
+
 @check("VP404")
 def external_or_empty(ctx: Context) -> Iterator[Finding]:
     book = ctx.workbook
@@ -316,15 +328,8 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                         cc = columns[letters] = column_index(letters)
                     line = rows[rr] if 0 <= rr < len(rows) else []
                     v = line[cc] if 0 <= cc < len(line) else None
-                    if (v is None or v == "") and (rr, cc) not in formulas:
-                        yield ctx.finding(
-                            "VP404",
-                            sheet.name,
-                            a1(r, c),
-                            f"Formeln ={formula} läser den tomma cellen {a1(rr, cc)}.",
-                            actual="=" + formula,
-                            suggestion=f"Kontrollera att formeln ska läsa {a1(rr, cc)}.",
-                        )
+                    if (v is None or v == "") and (rr, cc) not in formulas:  # as SheetGrid.value: "" is empty
+                        yield _reads_empty(ctx, sheet.name, a1(r, c), formula, a1(rr, cc))
                         break
                 continue
             if is_external(formula):
@@ -347,12 +352,5 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                     continue
                 if target.value(ref.row1, ref.col1) is None and target.formula(ref.row1, ref.col1) is None:
                     where = (f"'{ref.sheet}'!" if ref.sheet else "") + a1(ref.row1, ref.col1)
-                    yield ctx.finding(
-                        "VP404",
-                        sheet.name,
-                        a1(r, c),
-                        f"Formeln ={formula} läser den tomma cellen {where}.",
-                        actual="=" + formula,
-                        suggestion=f"Kontrollera att formeln ska läsa {where}.",
-                    )
+                    yield _reads_empty(ctx, sheet.name, a1(r, c), formula, where)
                     break
