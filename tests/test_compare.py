@@ -12,7 +12,7 @@ import pytest
 from vpexcel.cli import main
 from vpexcel.compare import Comparison, compare_books
 from vpexcel.io.xlsx_reader import read_workbook
-from vpexcel.samples import SEED_2023, SEED_2024, Rows, area_table, excel_sum
+from vpexcel.samples import SEED_2023, SEED_2024, Rows, account_sheet, area_table
 from vpexcel.settings import SETTINGS_SHEET, Frame, default_settings, settings_rows
 
 TITLE = "Kommunstyrelsen – produktionsområden 2024 (mkr)"
@@ -32,20 +32,7 @@ def rename(rows: dict[str, Any], old: str, new: str) -> dict[str, Any]:
 
 def accounts(area: str, revenue: dict[str, float], cost: dict[str, float]) -> Rows:
     """An area's own sheet: account rows, Summa intäkter, Summa kostnader and Resultat (tkr)."""
-    rows: Rows = [[f"{area} – budget 2024 (tkr)"], [], ["Kontogrupp", "Budget 2024"], ["Intäkter"]]
-    first = len(rows) + 1
-    rows += [[k, v] for k, v in revenue.items()]
-    rev_row = len(rows) + 1
-    rows.append(["Summa intäkter", (f"=SUM(B{first}:B{rev_row - 1})", excel_sum(list(revenue.values())))])
-    rows.append(["Kostnader"])
-    first = len(rows) + 1
-    rows += [[k, v] for k, v in cost.items()]
-    cost_row = len(rows) + 1
-    rows.append(["Summa kostnader", (f"=SUM(B{first}:B{cost_row - 1})", excel_sum(list(cost.values())))])
-    rows.append([])
-    net = excel_sum(list(revenue.values())) + excel_sum(list(cost.values()))
-    rows.append(["Resultat", (f"=B{rev_row}+B{cost_row}", net)])
-    return rows
+    return account_sheet(area, accounts=(revenue, cost))[0]
 
 
 REVENUE = {"Taxor och avgifter": 300.0, "Bidrag": 17_900.0, "Övriga intäkter": 3_800.0}

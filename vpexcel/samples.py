@@ -149,12 +149,15 @@ def area_table(
     return rows
 
 
-def account_sheet(area: str, unit: str = "tkr", year: int = 2024) -> tuple[Rows, int, int, int]:
+def account_sheet(
+    area: str, unit: str = "tkr", year: int = 2024, accounts: tuple[dict[str, float], dict[str, float]] | None = None
+) -> tuple[Rows, int, int, int]:
     """One area's sheet: account groups, Summa intäkter, Summa kostnader, Resultat.
 
+    ``accounts`` (revenue, cost by account group) defaults to the sample's figures for ``area``.
     Returns the rows and the 1-based rows of the three totals.
     """
-    revenue, cost = ACCOUNTS_2024_TKR[area]
+    revenue, cost = accounts or ACCOUNTS_2024_TKR[area]
     rows: Rows = [[f"{area} – budget {year} ({unit})"], [], ["Kontogrupp", f"Budget {year}"], ["Intäkter"]]
     first = len(rows) + 1
     rows += [[k, v] for k, v in revenue.items()]
