@@ -245,6 +245,224 @@ def build_xlsb(folder: Path) -> Path:
     return path
 
 
+# --- .xls: a minimal BIFF8 workbook in a compound file (CFB) ---------------------------------
+
+
+def _biff(kind: int, payload: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(payload)) + payload
+
+
+def _biff_bof(dt: int) -> bytes:
+    return _biff(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x0206))
+
+
+def xls_stream(
+    sheets: list[tuple[str, list[tuple[int, int, object]]]], dims: list[tuple[int, int, int, int]] | None = None
+) -> bytes:
+    """A BIFF8 Workbook stream: sheets as (name, [(row, col, value)]), DIMENSIONS from the cells unless given."""
+    strings: dict[str, int] = {}
+    for _, cells in sheets:
+        for _, _, v in cells:
+            if isinstance(v, str):
+                strings.setdefault(v, len(strings))
+    sst = _biff(
+        0x00FC,
+        struct.pack("<II", len(strings), len(strings))
+        + b"".join(struct.pack("<HB", len(t), 1) + t.encode("utf-16-le") for t in strings),
+    )
+    xfs = b"".join(
+        _biff(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5 if i < 15 else 1, 0x20, 0, 0, 0, 0, 0, 0x20C0)) for i in range(16)
+    )
+
+    def book_globals(offsets: list[int]) -> bytes:
+        out = _biff_bof(0x0005) + _biff(0x0042, struct.pack("<H", 1200)) + xfs
+        for (name, _), off in zip(sheets, offsets, strict=True):
+            out += _biff(0x0085, struct.pack("<IBBBB", off, 0, 0, len(name), 1) + name.encode("utf-16-le"))
+        return out + sst + _biff(0x000A)
+
+    subs = []
+    for i, (_, cells) in enumerate(sheets):
+        rows = [r for r, _, _ in cells] or [0]
+        cols = [c for _, c, _ in cells] or [0]
+        d = dims[i] if dims else (0, max(rows) + 1, 0, max(cols) + 1)
+        body = _biff_bof(0x0010) + _biff(0x0200, struct.pack("<IIHHH", *d, 0))
+        for r, c, v in cells:
+            if isinstance(v, str):
+                body += _biff(0x00FD, struct.pack("<HHHI", r, c, 15, strings[v]))
+            else:
+                body += _biff(0x0203, struct.pack("<HHHd", r, c, 15, float(v)))  # type: ignore[arg-type]
+        subs.append(body + _biff(0x000A))
+    offsets, at = [], len(book_globals([0] * len(sheets)))
+    for sub in subs:
+        offsets.append(at)
+        at += len(sub)
+    return book_globals(offsets) + b"".join(subs)
+
+
+def cfb(streams: dict[str, bytes]) -> bytes:
+    """A compound file (version 3, 512-byte sectors) holding the streams (each padded to 4096 bytes, so
+    no mini stream is needed)."""
+    sec = 512
+    sectors: list[bytes] = []
+    entries = []
+    for name, data in streams.items():
+        data = data.ljust(4096, b"\0")
+        n = (len(data) + sec - 1) // sec
+        entries.append((name, len(sectors), n, len(data)))
+        sectors += [data[i * sec : (i + 1) * sec].ljust(sec, b"\0") for i in range(n)]
+    ndir = (len(entries) + 1 + 3) // 4
+    nfat = 1
+    while len(sectors) + ndir + nfat > nfat * 128:
+        nfat += 1
+    fat: list[int] = []
+    for _, start, n, _ in entries:
+        fat += [start + i + 1 if i < n - 1 else 0xFFFFFFFE for i in range(n)]
+    dir_start = len(sectors)
+    fat += [dir_start + i + 1 if i < ndir - 1 else 0xFFFFFFFE for i in range(ndir)]
+    fat_start = len(fat)
+    fat += [0xFFFFFFFD] * nfat
+    fat += [0xFFFFFFFF] * (nfat * 128 - len(fat))
+
+    def dirent(name: str, typ: int, start: int, size: int, child: int = 0xFFFFFFFF, right: int = 0xFFFFFFFF) -> bytes:
+        raw = (name + "\0").encode("utf-16-le") if name else b""
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBB", len(raw), typ, 1)
+            + struct.pack("<III", 0xFFFFFFFF, right, child)
+            + b"\0" * 36
+            + struct.pack("<III", start, size, 0)
+        )
+
+    dirs = [dirent("Root Entry", 5, 0xFFFFFFFE, 0, child=1)]
+    for i, (name, start, _, size) in enumerate(entries):
+        dirs.append(dirent(name, 2, start, size, right=i + 2 if i + 1 < len(entries) else 0xFFFFFFFF))
+    while len(dirs) % 4:
+        dirs.append(dirent("", 0, 0, 0))
+    difat = [fat_start + i for i in range(nfat)] + [0xFFFFFFFF] * (109 - nfat)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, nfat, dir_start, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack("<109I", *difat)
+    )
+    return header + b"".join(sectors) + b"".join(dirs) + struct.pack(f"<{len(fat)}I", *fat)
+
+
+def _budget_cells() -> list[tuple[int, int, object]]:
+    rows: list[list[object]] = [
+        ["Produktionsområde", "Budget 2024"],
+        ["Kommunledning", -1200.0],
+        ["Barn och utbildning", -5300.0],
+        ["Totalt", -6500.0],
+    ]
+    return [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row)]
+
+
+def build_xls(folder: Path) -> Path:
+    """A small .xls with a budget table and a text cell that looks like a formula."""
+    cells = [*_budget_cells(), (5, 0, '=HYPERLINK("http://example.invalid","klicka")')]
+    path = folder / "budget.xls"
+    path.write_bytes(cfb({"Workbook": xls_stream([("Produktionsområden", cells)])}))
+    return path
+
+
+def build_xls_far_cell(folder: Path) -> Path:
+    """An .xls with a budget table and one number at IV65536: calamine builds 16.7 million cells (1.2 GB)."""
+    path = folder / "langt-ut.xls"
+    path.write_bytes(cfb({"Workbook": xls_stream([("Produktionsområden", [*_budget_cells(), (65535, 255, 1.0)])])}))
+    return path
+
+
+def build_xls_lying_dimensions(folder: Path) -> Path:
+    """An .xls whose DIMENSIONS claims 2**32 rows: calamine reserves room for it and aborts."""
+    path = folder / "dimensioner.xls"
+    stream = xls_stream([("Produktionsområden", _budget_cells())], dims=[(0, 0xFFFFFFFF, 0, 0xFFFF)])
+    path.write_bytes(cfb({"Workbook": stream}))
+    return path
+
+
+# --- .ods: content.xml written by hand -------------------------------------------------------
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_cell(value: object, repeat: int = 1) -> str:
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if isinstance(value, str):
+        text = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+        return f'<table:table-cell office:value-type="string"{rep}><text:p>{text}</text:p></table:table-cell>'
+    return f'<table:table-cell office:value-type="float" office:value="{value}"{rep}><text:p>{value}</text:p></table:table-cell>'
+
+
+def write_ods(path: Path, tables: str) -> Path:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.3">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+        zf.writestr("content.xml", content)
+    return path
+
+
+def _ods_budget_rows(trailing: bool) -> str:
+    rows = "".join(
+        "<table:table-row>"
+        + "".join(ods_cell(v) for v in row)
+        + ('<table:table-cell table:number-columns-repeated="16382"/>' if trailing else "")
+        + "</table:table-row>"
+        for row in [
+            ["Produktionsområde", "Budget 2024"],
+            ["Kommunledning", -1200],
+            ["Barn och utbildning", -5300],
+            ["Totalt", -6500],
+        ]
+    )
+    if trailing:  # as LibreOffice writes a sheet: empty rows and columns out to the grid's end
+        rows += '<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    return rows
+
+
+def build_ods(folder: Path) -> Path:
+    """A small .ods filled out to 1048576 x 16384 with empty repeats (normal), and a formula-like text."""
+    link = "<table:table-row>" + ods_cell('=HYPERLINK("http://example.invalid","klicka")') + "</table:table-row>"
+    body = _ods_budget_rows(trailing=False) + link + _ods_budget_rows(trailing=True).split("</table:table-row>", 4)[-1]
+    return write_ods(folder / "budget.ods", f'<table:table table:name="Produktionsområden">{body}</table:table>')
+
+
+def build_ods_repeated_values(folder: Path) -> Path:
+    """An .ods whose one cell with a value is repeated 16384 columns x 2000 rows: calamine builds 33 million cells (3.2 GB)."""
+    wide = f'<table:table-row table:number-rows-repeated="2000">{ods_cell(1, 16384)}</table:table-row>'
+    return write_ods(
+        folder / "upprepad.ods", f'<table:table table:name="Produktionsområden">{_ods_budget_rows(False)}{wide}</table:table>'
+    )
+
+
+def build_ods_dtd(folder: Path) -> Path:
+    """An .ods whose content.xml declares entities (a billion-laughs shape)."""
+    path = build_ods(folder)
+    with zipfile.ZipFile(path) as zf:
+        content = zf.read("content.xml")
+    content = content.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>', 1)
+    out = folder / "entiteter.ods"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+    return out
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "stray_xfd": build_stray_xfd,
     "stray_cv": build_stray_cv,
@@ -260,6 +478,12 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "macro_sheet": build_macro_sheet,
     "shared_string_lie": build_shared_string_lie,
     "infinite_rounding": build_infinite_rounding,
+    "xls": build_xls,
+    "xls_far_cell": build_xls_far_cell,
+    "xls_lying_dimensions": build_xls_lying_dimensions,
+    "ods": build_ods,
+    "ods_repeated_values": build_ods_repeated_values,
+    "ods_dtd": build_ods_dtd,
 }
 
 

@@ -64,8 +64,9 @@ def _unreadable(path: Path, what: str) -> InputError:
     return InputError(f"Filen {path.name} kan inte läsas: {what}")
 
 
-def check_file(path: Path) -> bytes:
-    """The first bytes of a file that may be a workbook; InputError for anything else."""
+def check_file(path: Path, legacy: bool = False) -> bytes:
+    """The first bytes of a file that may be a workbook; InputError for anything else.
+    With ``legacy`` an old .xls (a compound file) passes too, to be read as values."""
     if not path.exists():
         raise InputError(f"Filen {path} finns inte. Kontrollera sökvägen och filnamnet.")
     if path.is_dir():
@@ -91,13 +92,15 @@ def check_file(path: Path) -> bytes:
                 path,
                 "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
             )
+        if legacy:
+            return head
         raise _unreadable(path, "den är i det gamla formatet .xls. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
     if not head.startswith(ZIP_MAGIC):
         raise _unreadable(path, "den är ingen Excel-arbetsbok (.xlsx). Spara filen som .xlsx i Excel och försök igen.")
     return head
 
 
-def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
+def _check_zip(path: Path, zf: zipfile.ZipFile, ods: bool = False) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise _unreadable(path, "den innehåller orimligt många delar och ser skadlig ut. Spara om den från Excel.")
@@ -111,6 +114,8 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
     if total > MAX_UNCOMPRESSED_BYTES:
         raise _unreadable(path, f"den packas upp till mer än {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Dela upp arbetsboken.")
     names = set(zf.namelist())
+    if ods:
+        return
     if "mimetype" in names and b"opendocument" in _read_member(path, zf, "mimetype"):
         raise _unreadable(path, "den är ett OpenDocument-kalkylark (.ods). Spara den som .xlsx och försök igen.")
     if "xl/workbook.xml" not in names:
@@ -751,7 +756,12 @@ def read_workbook(path: str | Path) -> WorkbookGrid:
 
 
 def _read_workbook(path: Path) -> WorkbookGrid:
-    check_file(path)
+    head = check_file(path, legacy=True)
+    if head.startswith(OLE_MAGIC):
+        from vpexcel.io.legacy_formats import vet_xls
+
+        vet_xls(path)
+        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -759,6 +769,17 @@ def _read_workbook(path: Path) -> WorkbookGrid:
             path, "zip-arkivet är trasigt (filen är kanske inte färdigkopierad). Spara om arbetsboken från Excel."
         ) from None
     notes: list[str] = []
+    with zf:
+        from vpexcel.io.legacy_formats import is_ods, vet_ods
+
+        if is_ods(path, zf):
+            vet_ods(path, zf)
+            ods = True
+        else:
+            ods = False
+    if ods:
+        return _values_only(path, "ett OpenDocument-kalkylark (.ods)")
+    zf = zipfile.ZipFile(path)
     with zf:
         names = set(zf.namelist())
         binary = "xl/workbook.bin" in names and "xl/workbook.xml" not in names
@@ -792,6 +813,16 @@ def _read_workbook(path: Path) -> WorkbookGrid:
         finally:
             vetting.stop()
     book.notes.extend(notes)
+    return book
+
+
+def _values_only(path: Path, kind: str) -> WorkbookGrid:
+    """A vetted .xls or .ods read through calamine: values, no formulas, and a note that says so."""
+    book = _read_values(path, str(path), None, {}, has_formulas=False)
+    book.notes.append(
+        f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
+        "görs inte. Spara som .xlsx för en fullständig kontroll."
+    )
     return book
 
 

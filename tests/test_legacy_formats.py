@@ -1,0 +1,151 @@
+"""Old .xls and OpenDocument .ods workbooks are read as values (issue 10), bounded before calamine
+builds them (issue 9): hostile ones are refused with one Swedish sentence and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from vpexcel.cli import main
+from vpexcel.io.xlsx_reader import read_workbook
+
+from .conftest import WORKBOOKS
+from .test_hostile import build, refused, run
+
+SAMPLE = WORKBOOKS / "budget-2024.xlsx"
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(src: Path, kind: str, folder: Path) -> Path:
+    soffice = _soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    out = folder / "konverterad"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder / 'profil'}",
+            "--headless",
+            "--convert-to",
+            kind,
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    path = out / f"{src.stem}.{kind}"
+    assert path.exists(), f"LibreOffice did not write {path.name}"
+    return path
+
+
+def _findings(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[list[tuple[str, str | None, str | None]], str]:
+    rc = main([*args, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc in (0, 1), err
+    found = json.loads(out)["findings"]
+    return [(f["code"], f["sheet"], f["cell"]) for f in found], err
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_sample_as_xls_or_ods_gives_the_xlsx_findings_plus_one_vp405(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    converted = convert(SAMPLE, kind, tmp_path)
+    expected, _ = _findings(["validate", str(SAMPLE)], capsys)
+    got, err = _findings(["validate", str(converted)], capsys)
+    assert got.count(("VP405", None, None)) == 1
+    assert [f for f in got if f[0] != "VP405"] == expected
+    assert err.count("vpexcel: OBS:") == 1 and f".{kind}" in err and "formlerna" in err
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_reconcile_reads_an_xls_or_ods_budget(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    converted = convert(SAMPLE, kind, tmp_path)
+    ledger = WORKBOOKS / "huvudbok-2024.csv"
+    out_x, out_c = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    rc_x = main(["reconcile", str(SAMPLE), str(ledger), "--output", str(out_x)])
+    rc_c = main(["reconcile", str(converted), str(ledger), "--output", str(out_c)])
+    _, err = capsys.readouterr()
+    assert rc_c == rc_x, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["xls", "ods"])
+def test_text_that_looks_like_a_formula_stays_text(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = build(name, tmp_path)
+    before = path.read_bytes()
+    book = read_workbook(path)
+    assert book.has_formulas is False
+    cells = [v for s in book.sheets for row in s.rows for v in row]
+    assert '=HYPERLINK("http://example.invalid","klicka")' in cells
+    report = tmp_path / "rapport.xlsx"
+    rc = main(["validate", str(path), "--format", "xlsx", "--output", str(report)])
+    capsys.readouterr()
+    assert rc in (0, 1) and report.exists()
+    wb = openpyxl.load_workbook(report)
+    assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert path.read_bytes() == before  # the input is never written
+
+
+def test_libreoffice_filling_the_sheet_with_empty_repeats_is_read(tmp_path: Path) -> None:
+    book = read_workbook(build("ods", tmp_path))
+    sheet = book.sheets[0]
+    assert len(sheet.rows) == 5 and max(len(r) for r in sheet.rows) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("xls_far_cell", ["'Produktionsområden'", "IV65536", "Ta bort"]),
+        ("xls_lying_dimensions", ["'Produktionsområden'", "utanför Excels rutnät"]),
+        ("ods_repeated_values", ["'Produktionsområden'", "XFD2004", "Ta bort"]),
+        ("ods_dtd", ["entiteter"]),
+    ],
+)
+def test_hostile_xls_and_ods_are_refused_before_calamine_builds_them(
+    name: str, words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = build(name, tmp_path)
+    rc, _, err = run(["validate", str(path), "--format", "xlsx"], capsys)
+    refused(rc, err, *words)
+    assert not list(tmp_path.glob("*rapport*"))
+
+
+def test_an_encrypted_xls_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    stream = hostile.xls_stream([("Blad1", [(0, 0, 1.0)])])
+    at = stream.index(b"\x42\x00")  # after BOF: a FILEPASS record as Excel writes for RC4 encryption
+    stream = stream[:at] + hostile._biff(0x002F, b"\x01\x00" + b"\0" * 52) + stream[at:]
+    path = tmp_path / "skyddad.xls"
+    path.write_bytes(hostile.cfb({"Workbook": stream}))
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, "lösenordsskyddad")
+
+
+@pytest.mark.parametrize("cut", [600, 2000, 3000])
+def test_a_truncated_xls_is_refused_in_swedish(cut: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = build("xls", tmp_path).read_bytes()
+    path = tmp_path / "trasig.xls"
+    path.write_bytes(data[:cut])
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, "trasig.xls")
+
+
+def test_an_ods_without_content_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tom.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, "tom.ods")

@@ -1,0 +1,238 @@
+"""Bounds for the formats read as values only (.xls and .ods), checked before calamine parses them.
+
+python-calamine tells a sheet's extent only after it has built the sheet, and it builds a dense
+rectangle: a hostile file can make it allocate gigabytes (measured in bench/README.md). So each
+sheet's extent is found here first, from the file's own records, and refused with the same rules
+as an .xlsx sheet's:
+
+- .xls (BIFF8 in a compound file): the Workbook stream's records are walked; a FILEPASS record
+  means the workbook is encrypted; each sheet's DIMENSIONS record and the row and column of every
+  cell record give its extent (calamine reserves room for DIMENSIONS' rectangle, so a lying
+  DIMENSIONS counts too).
+- .ods (a zip with content.xml): the zip's sizes and the DTD check as for .xlsx, then content.xml
+  is streamed and each table's rows and cells are counted with their ``number-rows-repeated`` and
+  ``number-columns-repeated``. Repeated cells and rows without a value (how LibreOffice fills a
+  sheet out to 1048576 x 16384) do not count: calamine does not build them.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+from vpexcel.errors import InputError, log_detail
+from vpexcel.grid import a1
+from vpexcel.io import xlsx_reader as xr
+
+MAX_SHEETS = 1_000
+
+_FILEPASS = 0x002F
+_BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
+_MULRK, _MULBLANK = 0x00BD, 0x00BE
+# cell records whose payload starts with row (u16) and column (u16)
+_CELL_RECORDS = {0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0406}
+
+
+# --- .xls -------------------------------------------------------------------------------------
+
+
+def vet_xls(path: Path) -> None:
+    """Refuse an .xls that is encrypted, broken, or has a sheet calamine would build too large."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if ole.exists("EncryptedPackage"):
+                raise xr._unreadable(
+                    path,
+                    "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
+                )
+            if stream is None:
+                raise xr._unreadable(path, "den är ingen Excel-arbetsbok. Spara filen som .xlsx i Excel och försök igen.")
+            if ole.get_size(stream) > xr.MAX_UNCOMPRESSED_BYTES:
+                raise xr._unreadable(path, "arbetsboken är orimligt stor. Dela upp arbetsboken.")
+            data = ole.openstream(stream).read()
+    except InputError:
+        raise
+    except Exception as exc:  # olefile raises several types for a broken container
+        log_detail(f"{path}: olefile: {type(exc).__name__}: {exc}")
+        raise xr._unreadable(path, "filen är trasig (.xls). Spara om arbetsboken från Excel.") from None
+    for name, extent in xls_extents(path, data):
+        xr._check_extent(path, name, extent)
+
+
+def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
+    """(sheet name, extent) for each worksheet of a BIFF8 Workbook stream."""
+    sheets: list[tuple[int, str]] = []
+    i, n = 0, len(data)
+    # the workbook globals: up to the first EOF
+    while i + 4 <= n:
+        kind, size = struct.unpack_from("<HH", data, i)
+        at = i + 4
+        i = at + size
+        if kind == _FILEPASS:
+            raise xr._unreadable(
+                path,
+                "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
+            )
+        if kind == _BOUNDSHEET and size >= 8:
+            offset, _state, typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
+            raw = data[at + 8 : at + size]
+            name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
+            if typ == 0:  # a worksheet (not a chart, macro or VB module)
+                sheets.append((offset, name))
+            if len(sheets) > MAX_SHEETS:
+                raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den från Excel.")
+        if kind == _EOF:
+            break
+    return [(name, _xls_sheet_extent(data, offset)) for offset, name in sheets]
+
+
+def _xls_sheet_extent(data: bytes, start: int) -> xr._Extent:
+    cells, last_row, last_col = 0, -1, -1
+    far_row, far_col = (-1, -1), (-1, -1)
+
+    def see(row: int, col: int) -> None:
+        nonlocal last_row, last_col, far_row, far_col
+        if row > last_row:
+            last_row, far_row = row, (row, col)
+        if col > last_col:
+            last_col, far_col = col, (row, col)
+
+    i, n = start, len(data)
+    while i >= 0 and i + 4 <= n:
+        kind, size = struct.unpack_from("<HH", data, i)
+        at = i + 4
+        i = at + size
+        if kind == _EOF:
+            break
+        if kind == _DIMENSIONS and size >= 12:
+            _rw0, rw1, _c0, c1 = struct.unpack_from("<IIHH", data, at)
+            if rw1 > 0 and c1 > 0:  # what calamine reserves room for, even with no cell out there
+                see(rw1 - 1, c1 - 1)
+        elif kind in _CELL_RECORDS and size >= 4:
+            row, col = struct.unpack_from("<HH", data, at)
+            cells += 1
+            see(row, col)
+        elif kind in (_MULRK, _MULBLANK) and size >= 6:
+            row, first = struct.unpack_from("<HH", data, at)
+            (last,) = struct.unpack_from("<H", data, at + size - 2)
+            cells += max(last - first + 1, 1)
+            see(row, max(first, last))
+    return xr._Extent(
+        cells,
+        last_row,
+        last_col,
+        a1(*far_row) if last_row >= 0 else "",
+        a1(*far_col) if last_col >= 0 else "",
+    )
+
+
+# --- .ods -------------------------------------------------------------------------------------
+
+_ODS_TAG = re.compile(
+    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>"
+    rb"|<(?:[\w.-]+:)?p[\s>]"
+)
+_REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"'](\d{1,12})[\"']")
+_VALUE_TYPE = re.compile(rb"value-type\s*=")
+_NAME = re.compile(rb"(?:[\w.-]+:)?name\s*=\s*\"([^\"]*)\"")
+
+
+def is_ods(path: Path, zf: zipfile.ZipFile) -> bool:
+    return "mimetype" in zf.namelist() and b"opendocument.spreadsheet" in xr._read_member(path, zf, "mimetype")
+
+
+class _OdsTable:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells = 0
+        self.last_row, self.last_col = -1, -1
+        self.far_row, self.far_col = "", ""
+
+    def see(self, row: int, col: int) -> None:
+        if row > self.last_row:
+            self.last_row, self.far_row = row, a1(min(row, 10**8), min(col, 10**6))
+        if col > self.last_col:
+            self.last_col, self.far_col = col, a1(min(row, 10**8), min(col, 10**6))
+
+
+def vet_ods(path: Path, zf: zipfile.ZipFile) -> None:
+    """Refuse an .ods whose zip, XML or tables would make calamine spend too much."""
+    xr._check_zip(path, zf, ods=True)
+    for info in zf.infolist():
+        if info.filename.lower().endswith((".xml", ".rdf")) and info.filename != "content.xml":
+            for _ in xr._member_chunks(path, zf, info.filename):  # DTD check and damage, streamed
+                pass
+    if "content.xml" not in zf.namelist():
+        raise xr._unreadable(path, "den saknar sitt innehåll (content.xml). Spara om kalkylarket och försök igen.")
+    data = xr._read_member(path, zf, "content.xml")
+    for table in ods_tables(path, data):
+        extent = xr._Extent(table.cells, table.last_row, table.last_col, table.far_row, table.far_col)
+        xr._check_extent(path, table.name, extent)
+
+
+def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
+    """Each table's valued cells and extent, repeats counted, trailing empty repeats not."""
+    tables: list[_OdsTable] = []
+    table: _OdsTable | None = None
+    row = -1  # the row being read (its first index)
+    row_repeat = 1
+    col = 0
+    cell_open: tuple[int, int, bool] | None = None  # (first col, repeat, has value so far)
+    for m in _ODS_TAG.finditer(data):
+        if m.group(2) is None:  # a <text:p>: the open cell holds text
+            if cell_open is not None:
+                cell_open = (cell_open[0], cell_open[1], True)
+            continue
+        closing, tag, attrs = m.group(1) == b"/", m.group(2), m.group(3)
+        if tag == b"table":
+            if closing:
+                table = None
+            elif not attrs.endswith(b"/"):
+                name = _NAME.search(attrs)
+                table = _OdsTable(name.group(1).decode("utf-8", "replace") if name else "")
+                tables.append(table)
+                if len(tables) > MAX_SHEETS:
+                    raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den.")
+                row, row_repeat = -1, 1
+            continue
+        if table is None:
+            continue
+        if tag == b"table-row":
+            if not closing:
+                row += row_repeat
+                row_repeat = _repeat(attrs, b"rows")
+                col = 0
+            continue
+        # a cell
+        if closing:
+            if cell_open is not None:
+                _count(table, row, row_repeat, *cell_open)
+                cell_open = None
+            continue
+        repeat = _repeat(attrs, b"columns")
+        valued = bool(_VALUE_TYPE.search(attrs))
+        if attrs.endswith(b"/"):
+            _count(table, row, row_repeat, col, repeat, valued)
+        else:
+            cell_open = (col, repeat, valued)
+        col += repeat
+    return tables
+
+
+def _repeat(attrs: bytes, what: bytes) -> int:
+    for kind, digits in _REPEAT.findall(attrs):
+        if kind == what:
+            return max(int(digits), 1)
+    return 1
+
+
+def _count(table: _OdsTable, row: int, row_repeat: int, col: int, repeat: int, valued: bool) -> None:
+    if not valued or row < 0:
+        return
+    table.cells += repeat * row_repeat
+    table.see(row + row_repeat - 1, col + repeat - 1)
