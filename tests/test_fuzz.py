@@ -46,7 +46,7 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|«[^»]*»")
 def english_in(text: str) -> list[str]:
     """English words in a message, outside quoted user text and paths."""
     bare = _QUOTED.sub(" ", text)
-    bare = re.sub(r"\S*[/\\]\S*|\S+\.(xlsx|xlsm|xlsb|csv|json|xml|rels|bin|log)\b", " ", bare)
+    bare = re.sub(r"\S*[/\\]\S*|\S+\.(xlsx|xlsm|xlsb|xls|ods|csv|json|xml|rels|bin|log)\b", " ", bare)
     return ENGLISH.findall(bare)
 
 
@@ -388,3 +388,46 @@ def test_a_calamine_panic_stays_off_the_screen(tmp_path: Path) -> None:
         assert "panicked" not in done.stderr and done.stderr.count("\n") <= 1
         refusals += done.returncode == 2
     assert refusals  # some of them are broken enough to be refused
+
+
+# --- .xls and .ods: calamine's readers, and the bounds checked before them, on broken bytes --------
+
+
+def _broken_legacy(kind: str, i: int, folder: Path) -> Path:
+    rng = random.Random(SEED * 11 + i)
+    hostile = _load_hostile_script()
+    if kind == "xls":
+        data = bytearray(hostile.build_xls(folder).read_bytes())
+        for _ in range(rng.randint(1, 8)):
+            at = 512 + rng.randrange(len(data) - 512) if rng.random() < 0.8 else rng.randrange(len(data))
+            data[at] = rng.randrange(256)  # mostly the Workbook stream and directory, sometimes the header
+        path = folder / f"trasig-{i}.xls"
+        path.write_bytes(bytes(data))
+        return path
+    members = _members(hostile.build_ods(folder).read_bytes())
+    content = bytearray(members["content.xml"])
+    for _ in range(rng.randint(1, 6)):
+        if rng.random() < 0.5:
+            content[rng.randrange(len(content))] = rng.randrange(256)
+        else:  # a repeat count changed: the bound must hold whatever it says
+            m = list(re.finditer(rb'repeated="(\d+)"', bytes(content)))
+            if m:
+                hit = rng.choice(m)
+                new = str(rng.choice([0, 2, 65536, 10**6, 10**12, 2**64])).encode()
+                content[hit.start(1) : hit.end(1)] = new
+    members["content.xml"] = bytes(content)
+    path = folder / f"trasig-{i}.ods"
+    path.write_bytes(_zip(members))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+@pytest.mark.parametrize("i", range(25))
+def test_fuzzed_xls_and_ods(kind: str, i: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = _broken_legacy(kind, i, tmp_path)
+    case = Case(["validate", str(book)], [book], what=f"{kind} {i}")
+    before = _digest(case.inputs)
+    rc = main(case.args)
+    _, err = capsys.readouterr()
+    assert _digest(case.inputs) == before
+    check(case, rc, err)

@@ -109,7 +109,7 @@ def test_libreoffice_filling_the_sheet_with_empty_repeats_is_read(tmp_path: Path
     ("name", "words"),
     [
         ("xls_far_cell", ["'Produktionsområden'", "IV65536", "Ta bort"]),
-        ("xls_lying_dimensions", ["'Produktionsområden'", "utanför Excels rutnät"]),
+        ("xls_lying_dimensions", ["'Produktionsområden'", "utanför rutnätet för .xls"]),
         ("ods_repeated_values", ["'Produktionsområden'", "XFD2004", "Ta bort"]),
         ("ods_dtd", ["entiteter"]),
     ],
@@ -149,3 +149,35 @@ def test_an_ods_without_content_is_refused(tmp_path: Path, capsys: pytest.Captur
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
     rc, _, err = run(["validate", str(path)], capsys)
     refused(rc, err, "tom.ods")
+
+
+def test_ods_extent_counts_repeats_and_rows_after_a_nested_table(tmp_path: Path) -> None:
+    from vpexcel.io.legacy_formats import ods_tables
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    inner = '<table:table table:name="inre"><table:table-row>' + hostile.ods_cell(1) + "</table:table-row></table:table>"
+    body = (
+        f'<table:table table:name="Blad1"><table:table-row><table:table-cell>{inner}</table:table-cell>'
+        + hostile.ods_cell(2, 3)
+        + '</table:table-row><table:table-row table:number-rows-repeated="4">'
+        + hostile.ods_cell("x")
+        + '<table:table-cell table:number-columns-repeated="100"/></table:table-row></table:table>'
+    )
+    content = f"<r>{body}</r>".encode()
+    tables = {t.name: t for t in ods_tables(tmp_path / "x.ods", content)}
+    outer = tables["Blad1"]
+    assert (outer.last_row, outer.last_col, outer.cells) == (4, 3, 3 + 4)
+    assert outer.far_row == "A5" and outer.far_col == "D1"
+
+
+def test_xls_extent_from_dimensions_and_cells(tmp_path: Path) -> None:
+    from vpexcel.io.legacy_formats import xls_extents
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    stream = hostile.xls_stream(
+        [("A", [(0, 0, "x"), (9, 3, 1.0)]), ("B", [(0, 0, 1.0)])], dims=[(0, 10, 0, 4), (0, 65_536, 0, 256)]
+    )
+    extents = dict(xls_extents(tmp_path / "x.xls", stream))
+    assert (extents["A"].last_row, extents["A"].last_col, extents["A"].cells) == (9, 3, 2)
+    # DIMENSIONS within the grid is not what makes calamine allocate (measured: 14 MB at 65536 x 256)
+    assert (extents["B"].last_row, extents["B"].last_col) == (0, 0)

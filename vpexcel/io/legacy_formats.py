@@ -27,6 +27,7 @@ from vpexcel.grid import a1
 from vpexcel.io import xlsx_reader as xr
 
 MAX_SHEETS = 1_000
+XLS_ROWS, XLS_COLS = 65_536, 256  # the BIFF8 grid
 
 _FILEPASS = 0x002F
 _BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
@@ -88,10 +89,10 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
                 raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den från Excel.")
         if kind == _EOF:
             break
-    return [(name, _xls_sheet_extent(data, offset)) for offset, name in sheets]
+    return [(name, _xls_sheet_extent(path, name, data, offset)) for offset, name in sheets]
 
 
-def _xls_sheet_extent(data: bytes, start: int) -> xr._Extent:
+def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> xr._Extent:
     cells, last_row, last_col = 0, -1, -1
     far_row, far_col = (-1, -1), (-1, -1)
 
@@ -111,8 +112,14 @@ def _xls_sheet_extent(data: bytes, start: int) -> xr._Extent:
             break
         if kind == _DIMENSIONS and size >= 12:
             _rw0, rw1, _c0, c1 = struct.unpack_from("<IIHH", data, at)
-            if rw1 > 0 and c1 > 0:  # what calamine reserves room for, even with no cell out there
-                see(rw1 - 1, c1 - 1)
+            if rw1 > XLS_ROWS or c1 > XLS_COLS:
+                # calamine reserves room for what DIMENSIONS says beyond the grid (an abort, not an error,
+                # when that is more than the machine has); within the grid it costs nothing measurable
+                raise xr._unreadable(
+                    path,
+                    f"bladet {name!r} anger en storlek utanför rutnätet för .xls ({a1(min(rw1, 10**8) - 1, c1 - 1)}). "
+                    "Spara om arbetsboken från Excel.",
+                )
         elif kind in _CELL_RECORDS and size >= 4:
             row, col = struct.unpack_from("<HH", data, at)
             cells += 1
@@ -183,6 +190,7 @@ def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
     row_repeat = 1
     col = 0
     cell_open: tuple[int, int, bool] | None = None  # (first col, repeat, has value so far)
+    outer: list[tuple[_OdsTable | None, int, int, int, tuple[int, int, bool] | None]] = []
     for m in _ODS_TAG.finditer(data):
         if m.group(2) is None:  # a <text:p>: the open cell holds text
             if cell_open is not None:
@@ -190,15 +198,16 @@ def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
             continue
         closing, tag, attrs = m.group(1) == b"/", m.group(2), m.group(3)
         if tag == b"table":
-            if closing:
-                table = None
+            if closing:  # back to the table around it, if this one was nested in a cell
+                table, row, row_repeat, col, cell_open = outer.pop() if outer else (None, -1, 1, 0, None)
             elif not attrs.endswith(b"/"):
+                outer.append((table, row, row_repeat, col, cell_open))
                 name = _NAME.search(attrs)
                 table = _OdsTable(name.group(1).decode("utf-8", "replace") if name else "")
                 tables.append(table)
                 if len(tables) > MAX_SHEETS:
                     raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den.")
-                row, row_repeat = -1, 1
+                row, row_repeat, col, cell_open = -1, 1, 0, None
             continue
         if table is None:
             continue
