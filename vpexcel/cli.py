@@ -753,7 +753,7 @@ def _log_crash() -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into a Swedish sentence and an exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    dropped = len(argv) == 1 and argv[0].lower().endswith((".xlsx", ".xlsm", ".xlsb")) and Path(argv[0]).is_file()
+    dropped = len(argv) == 1 and argv[0].lower().endswith((".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")) and Path(argv[0]).is_file()
     if dropped:  # a workbook dropped on the program: check it, report beside it
         argv = ["validate", argv[0], "--format", "xlsx"]
     try:

@@ -24,7 +24,7 @@ import difflib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -95,6 +95,7 @@ class BookView:
     bridge: list[tuple[int, int, str, float]]
     unit: str
     board: str
+    values_only: bool = False  # read from .xlsb/.xls/.ods: its formulas are unknown, not absent
 
 
 def _fold(label: str) -> str:
@@ -164,6 +165,7 @@ def read_view(
         bridge=[(b.from_year, b.to_year, b.text, b.amount) for b in settings.bridge],
         unit=settings.unit,
         board=settings.board,
+        values_only=not book.has_formulas,
     )
 
 
@@ -547,6 +549,8 @@ def _line_figures(t: TableView, index: int) -> str:
 def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None) -> Comparison:
     """Every difference between two versions, by meaning."""
     matchers = matchers or []
+    if old.values_only or new.values_only:  # formulas on one side only say nothing: compare the values
+        old, new = replace(old, formulas={}), replace(new, formulas={})
     result = Comparison(old.name, new.name, new.unit)
     changes = result.changes
     # sheets
