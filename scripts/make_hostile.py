@@ -375,6 +375,23 @@ def build_xls_far_cell(folder: Path) -> Path:
     return path
 
 
+def build_xls_macro_sheet_far_cell(folder: Path) -> Path:
+    """An .xls with a budget sheet and a macro sheet holding a number at IV65536: calamine builds the
+    macro sheet when it opens the file, though it is never asked for."""
+    stream = bytearray(xls_stream([("Produktionsområden", _budget_cells()), ("Makro1", [(0, 0, 1.0), (65535, 255, 1.0)])]))
+    at, seen = 0, 0
+    while at < len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        if kind == 0x0085:
+            seen += 1
+            if seen == 2:
+                stream[at + 4 + 5] = 1  # the sheet type: macro sheet
+        at += 4 + size
+    path = folder / "makroblad.xls"
+    path.write_bytes(cfb({"Workbook": bytes(stream)}))
+    return path
+
+
 def build_xls_lying_dimensions(folder: Path) -> Path:
     """An .xls whose DIMENSIONS claims 2**32 rows: calamine reserves room for it and aborts."""
     path = folder / "dimensioner.xls"
@@ -481,6 +498,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "xls": build_xls,
     "xls_far_cell": build_xls_far_cell,
     "xls_lying_dimensions": build_xls_lying_dimensions,
+    "xls_macro_sheet_far_cell": build_xls_macro_sheet_far_cell,
     "ods": build_ods,
     "ods_repeated_values": build_ods_repeated_values,
     "ods_dtd": build_ods_dtd,

@@ -115,6 +115,7 @@ def test_libreoffice_filling_the_sheet_with_empty_repeats_is_read(tmp_path: Path
     [
         ("xls_far_cell", ["'Produktionsområden'", "IV65536", "Ta bort"]),
         ("xls_lying_dimensions", ["'Produktionsområden'", "utanför rutnätet för .xls"]),
+        ("xls_macro_sheet_far_cell", ["'Makro1'", "IV65536", "Ta bort"]),
         ("ods_repeated_values", ["'Produktionsområden'", "XFD2004", "Ta bort"]),
         ("ods_dtd", ["entiteter"]),
     ],

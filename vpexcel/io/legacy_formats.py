@@ -66,7 +66,7 @@ def vet_xls(path: Path) -> None:
 
 
 def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
-    """(sheet name, extent) for each worksheet of a BIFF8 Workbook stream."""
+    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream."""
     sheets: list[tuple[int, str]] = []
     i, n = 0, len(data)
     # the workbook globals: up to the first EOF
@@ -80,11 +80,12 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
                 "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
             )
         if kind == _BOUNDSHEET and size >= 8:
-            offset, _state, typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
+            offset, _state, _typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
             raw = data[at + 8 : at + size]
             name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
-            if typ == 0:  # a worksheet (not a chart, macro or VB module)
-                sheets.append((offset, name))
+            # every kind of sheet: calamine builds each one's cells when it opens the file (measured: a macro
+            # sheet with a number at IV65536 took 526 MB before any sheet was asked for)
+            sheets.append((offset, name))
             if len(sheets) > MAX_SHEETS:
                 raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den från Excel.")
         if kind == _EOF:
@@ -150,7 +151,15 @@ _NAME = re.compile(rb"(?:[\w.-]+:)?name\s*=\s*\"([^\"]*)\"")
 
 
 def is_ods(path: Path, zf: zipfile.ZipFile) -> bool:
-    return "mimetype" in zf.namelist() and b"opendocument.spreadsheet" in xr._read_member(path, zf, "mimetype")
+    """Whether the zip says it is an OpenDocument spreadsheet (only the head of its mimetype is read)."""
+    if "mimetype" not in zf.namelist():
+        return False
+    try:
+        with zf.open("mimetype") as fh:
+            head = fh.read(128)
+    except xr._MEMBER_ERRORS as exc:
+        raise xr._damaged(path, "mimetype", exc) from None
+    return b"opendocument.spreadsheet" in head
 
 
 class _OdsTable:
