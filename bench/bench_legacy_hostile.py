@@ -71,7 +71,7 @@ def main() -> None:
     print(f"yardstick: validate budget-2024.xlsx {yard[1]:.2f} s, {yard[2]:.0f} MB")
     print("| file | calamine alone | MB | s | vpexcel validate | MB | x yardstick MB | s | x yardstick s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name in ("xls", "ods", "xls_far_cell", "xls_lying_dimensions", "ods_repeated_values"):
+    for name in ("xls", "ods", "xls_far_cell", "xls_macro_sheet_far_cell", "xls_lying_dimensions", "ods_repeated_values"):
         path = hostile.BUILDERS[name](folder)
         cal = measure(CALAMINE, path, True)
         vp = measure(VPEXCEL, path, False)
