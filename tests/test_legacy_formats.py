@@ -187,3 +187,19 @@ def test_xls_extent_from_dimensions_and_cells(tmp_path: Path) -> None:
     assert (extents["A"].last_row, extents["A"].last_col, extents["A"].cells) == (9, 3, 2)
     # DIMENSIONS within the grid is not what makes calamine allocate (measured: 14 MB at 65536 x 256)
     assert (extents["B"].last_row, extents["B"].last_col) == (0, 0)
+
+
+def test_formatted_empty_xls_cells_far_out_are_not_refused(tmp_path: Path) -> None:
+    """Excel writes BLANK records for formatted empty cells; calamine builds nothing for them."""
+    import struct
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    stream = hostile.xls_stream([("Blad1", [(0, 0, "Område"), (1, 0, 5.0)])], dims=[(0, 65_536, 0, 256)])
+    blanks = hostile._biff(0x0201, struct.pack("<HHH", 65_535, 255, 15)) + hostile._biff(
+        0x00BE, struct.pack("<HHHHH", 40_000, 0, 15, 15, 200)
+    )
+    at = stream.rindex(b"\x0a\x00\x00\x00")  # before the sheet's EOF
+    path = tmp_path / "formaterad.xls"
+    path.write_bytes(hostile.cfb({"Workbook": stream[:at] + blanks + stream[at:]}))
+    book = read_workbook(path)
+    assert book.sheets[0].rows == [["Område"], [5.0]]
