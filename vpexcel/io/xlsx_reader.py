@@ -19,7 +19,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -623,6 +623,7 @@ class _SheetVetting:
 
         self.path, self.parts, self.spent = path, parts, spent
         self.ready = {name: threading.Event() for name, _ in parts}
+        self.scanned = {name: threading.Event() for name, _ in parts}
         self.scans: dict[str, Scan] = {}
         self.failure: BaseException | None = None
         self.stopped = False
@@ -642,11 +643,12 @@ class _SheetVetting:
                         _check_extent(self.path, name, sheet_extent(data))
                     self.ready[name].set()
                     self.scans[name] = scan_formulas(data)
+                    self.scanned[name].set()
                     del data
         except BaseException as exc:  # handed to the reading thread
             self.failure = exc
         finally:
-            for event in self.ready.values():
+            for event in [*self.ready.values(), *self.scanned.values()]:
                 event.set()
 
     def wait(self, name: str) -> None:
@@ -657,6 +659,15 @@ class _SheetVetting:
         event.wait()
         if self.failure is not None:
             raise self.failure
+
+    def scan(self, name: str) -> Scan:
+        """The formulas and error values of ``name`` once scanned; raise what the vetting found."""
+        event = self.scanned.get(name)
+        if event is not None:
+            event.wait()
+        if self.failure is not None:
+            raise self.failure
+        return self.scans.get(name, ({}, {}))
 
     def stop(self) -> None:
         self.stopped = True
@@ -744,13 +755,18 @@ def _wide_string(data: bytes, at: int) -> tuple[str, int]:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_workbook(path: str | Path) -> WorkbookGrid:
-    """Read a workbook file for checking; InputError with a Swedish sentence if it cannot be."""
+def read_workbook(path: str | Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
+    """Read a workbook file for checking; InputError with a Swedish sentence if it cannot be.
+
+    ``on_sheet``, when given, is called with each sheet as soon as it is read (in this
+    thread, in workbook order) while the next sheet is parsed: work on one sheet, such as
+    finding its tables, then overlaps the reading of the rest.
+    """
     with cyclic_gc_paused():
-        return _read_workbook(Path(path))
+        return _read_workbook(Path(path), on_sheet)
 
 
-def _read_workbook(path: Path) -> WorkbookGrid:
+def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
     check_file(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -784,11 +800,11 @@ def _read_workbook(path: Path) -> WorkbookGrid:
             f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
             "görs inte. Spara som .xlsx för en fullständig kontroll."
         )
-        book = _read_values(path, source, None, {}, has_formulas=False)
+        book = _read_values(path, source, None, {}, has_formulas=False, on_sheet=on_sheet)
     else:
         vetting = _SheetVetting(path, [(e.name, e.part) for e in entries], spent)
         try:
-            book = _read_values(path, source, vetting, defined)
+            book = _read_values(path, source, vetting, defined, on_sheet=on_sheet)
         finally:
             vetting.stop()
     book.notes.extend(notes)
@@ -826,12 +842,13 @@ def _read_values(
     vetting: _SheetVetting | None,
     defined: dict[str, str],
     has_formulas: bool = True,
+    on_sheet: Callable[[SheetGrid], None] | None = None,
 ) -> WorkbookGrid:
     """calamine's values, with its panics (Rust code that gives up on a broken file) caught and
     its panic message kept off the user's screen (Rust writes it to the process's stderr)."""
     with _rust_quiet():
         try:
-            return _calamine_values(path, source, vetting, defined, has_formulas)
+            return _calamine_values(path, source, vetting, defined, has_formulas, on_sheet)
         except BaseException as exc:
             if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
                 raise
@@ -863,15 +880,8 @@ def _rust_quiet() -> Iterator[None]:
         os.close(saved)
 
 
-def _calamine_values(
-    path: Path,
-    source: Any,
-    vetting: _SheetVetting | None,
-    defined: dict[str, str],
-    has_formulas: bool = True,
-) -> WorkbookGrid:
-    """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
-    formulas and error values that the vetting scanned (none for .xlsb)."""
+def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, stop: Any) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(name, rows) of every worksheet, each parsed by calamine once the vetting passed it."""
     import python_calamine
 
     try:
@@ -884,11 +894,11 @@ def _calamine_values(
     except Exception as exc:  # calamine raises several types for broken files
         log_detail(f"{path}: calamine: {type(exc).__name__}: {exc}")
         raise _unreadable(path, "innehållet är trasigt. Spara om arbetsboken från Excel.") from None
-    sheets: list[SheetGrid] = []
-    grids: list[tuple[str, list[list[Any]]]] = []
     name = ""
     try:
         for meta in book.sheets_metadata:
+            if stop.is_set():
+                return
             if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
                 continue
             name = meta.name
@@ -903,7 +913,7 @@ def _calamine_values(
                     "Ta bort innehåll långt utanför tabellen och spara igen.",
                 )
             rows = cs.to_python(skip_empty_area=False) if end is not None else []
-            grids.append((meta.name, rows))
+            yield meta.name, rows
     except InputError:
         raise
     except Exception as exc:
@@ -913,17 +923,63 @@ def _calamine_values(
         raise _unreadable(path, f"bladet {name!r} är trasigt. Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
-    scans: dict[str, Scan] = vetting.result() if vetting is not None else {}
-    for name, rows in grids:
-        formulas, errors = scans.get(name, ({}, {}))
-        for (r, c), code in errors.items():  # calamine gives "" for error cells
-            while len(rows) <= r:
-                rows.append([])
-            line = rows[r]
-            if len(line) <= c:
-                line.extend([""] * (c + 1 - len(line)))
-            line[c] = ErrorValue(code)
-        sheets.append(SheetGrid(name, rows, formulas))
+
+
+def _calamine_values(
+    path: Path,
+    source: Any,
+    vetting: _SheetVetting | None,
+    defined: dict[str, str],
+    has_formulas: bool = True,
+    on_sheet: Callable[[SheetGrid], None] | None = None,
+) -> WorkbookGrid:
+    """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
+    formulas and error values that the vetting scanned (none for .xlsb).
+
+    calamine parses in a thread of its own (it lets go of the GIL while it parses), so each
+    finished sheet is handed to ``on_sheet`` here, in workbook order, while the next is parsed.
+    """
+    import queue
+    import threading
+
+    handed: queue.SimpleQueue[tuple[str, list[list[Any]]] | BaseException | None] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def parse() -> None:
+        try:
+            for item in _calamine_sheets(path, source, vetting, stop):
+                handed.put(item)
+            handed.put(None)
+        except BaseException as exc:  # handed over: raised in the reading thread
+            handed.put(exc)
+
+    worker = threading.Thread(target=parse, daemon=True, name="vpexcel-calamine")
+    worker.start()
+    sheets: list[SheetGrid] = []
+    try:
+        while (item := handed.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            name, rows = item
+            formulas, errors = vetting.scan(name) if vetting is not None else ({}, {})
+            for (r, c), code in errors.items():  # calamine gives "" for error cells
+                while len(rows) <= r:
+                    rows.append([])
+                line = rows[r]
+                if len(line) <= c:
+                    line.extend([""] * (c + 1 - len(line)))
+                line[c] = ErrorValue(code)
+            sheet = SheetGrid(name, rows, formulas)
+            sheets.append(sheet)
+            if on_sheet is not None:
+                on_sheet(sheet)
+        if vetting is not None:
+            vetting.result()
+    finally:
+        stop.set()
+        if vetting is not None and worker.is_alive():
+            vetting.stopped = True  # a failure here: the parsing thread is not kept waiting for the rest
+        worker.join()
     if not sheets or all(s.is_empty() for s in sheets):
         raise _unreadable(path, "arbetsboken är tom. Öppna rätt fil eller fyll i budgeten först.")
     return WorkbookGrid(path.name, sheets, defined, has_formulas=has_formulas)
