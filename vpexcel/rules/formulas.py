@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import eq, itemgetter
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
-from vpexcel.grid import a1, column_index
-from vpexcel.layout import Measure, Row, RowKind, Table
+from vpexcel.grid import SheetGrid, a1, column_index
+from vpexcel.layout import Measure, Row, RowKind, Table, column_of
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
 
@@ -97,12 +99,13 @@ def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
         if row.kind in sums:
             groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
     item_kinds = (RowKind.AREA, RowKind.ITEM, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
-    item_rows = [r.row for r in table.rows if r.kind in item_kinds]
-    wanted = set(item_rows)
-    per_column = Counter(c for (r, c) in table.sheet.formulas if r in wanted)
+    numbers = table.numbers()
+    item_rows = list(map(numbers.__getitem__, sorted(i for k in item_kinds for i in table.indices(k))))
+    formulas = table.sheet.formulas
     for col in table.columns:
-        if per_column.get(col.col, 0) >= 2:  # fewer formulas than that make no pattern
-            groups.append([(r, col.col) for r in item_rows])
+        cells = list(zip(item_rows, repeat(col.col)))
+        if sum(map(formulas.__contains__, cells)) >= 2:  # fewer formulas than that make no pattern
+            groups.append(cells)
     return groups
 
 
@@ -111,9 +114,9 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(ctx, table):
-            formulas = [rc for rc in group if rc in sheet.formulas]
-            if len(formulas) < 2:
-                continue
+            formulas = list(filter(sheet.formulas.__contains__, group))
+            if len(formulas) < 2 or len(formulas) == len(group):
+                continue  # too few formulas to tell, or no cell without one
             filled = [(r, c) for r, c in group if (r, c) in sheet.formulas or sheet.value(r, c) is not None]
             if len(filled) < 3 or len(formulas) * 2 <= len(filled):
                 continue
@@ -208,11 +211,70 @@ def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
     return [pattern(f, r, c) for r, c, f in cells]
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_SIMPLE_SHAPE = re.compile(r"[A-Z]{1,3}(?:[-+*/][A-Z]{1,3})*")
+
+
+def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[int, str]]:
+    """Per column, row -> shape ("C#-D#") of each formula made of plain references to its own row only.
+
+    Such formulas (a net per row: =C5-D5) are most of a dense sheet's formulas; they are told
+    apart column by column in a few C-level passes: the digits of all of a column's formulas
+    are dropped in one pass, and a formula whose digit-free shape is plain references reads
+    only its own row when the shape with its row number after each column gives it again.
+    """
+    by_column: dict[int, tuple[list[int], list[str]]] = {}
+    for (r, c), f in sheet.formulas.items():
+        got = by_column.get(c)
+        if got is None:
+            got = by_column[c] = ([], [])
+        got[0].append(r)
+        got[1].append(f)
+    out: dict[int, dict[int, str]] = {}
+    for c, (rows, texts) in by_column.items():
+        joined = "\x00".join(texts)
+        bare = joined.translate(_NO_DIGITS).split("\x00")
+        if len(bare) != len(texts):
+            continue  # a NUL in a formula: left to the careful checks
+        own: dict[int, str] = {}
+        for shape in set(bare):
+            if not _SIMPLE_SHAPE.fullmatch(shape):
+                continue
+            template = re.sub(r"[A-Z]+", r"\g<0>{0}", shape)
+            at = [k for k, b in enumerate(bare) if b == shape] if len(bare) > 1 and len(set(bare)) > 1 else range(len(bare))
+            picked_rows = [rows[k] for k in at]
+            picked = [texts[k] for k in at]
+            rebuilt = map(template.format, map((1).__add__, picked_rows))
+            hash_shape = template.replace("{0}", "#")
+            own.update(compress(zip(picked_rows, repeat(hash_shape)), map(eq, rebuilt, picked)))
+        if own:
+            out[c] = own
+    return out
+
+
+def own_row_shapes(ctx: Context, sheet: SheetGrid) -> dict[int, dict[int, str]]:
+    return ctx.memo(("own-row", id(sheet)), lambda: _own_row_shapes(sheet))
+
+
+def _one_own_shape(ctx: Context, sheet: SheetGrid, group: list[tuple[int, int]]) -> bool:
+    """True when every formula of a one-column group reads only its own row, all of one shape: no odd one."""
+    columns = set(map(itemgetter(1), group))
+    if len(columns) != 1:
+        return False
+    own = own_row_shapes(ctx, sheet).get(columns.pop())
+    if not own:
+        return False
+    shapes = set(map(own.get, map(itemgetter(0), filter(sheet.formulas.__contains__, group))))
+    return len(shapes) == 1 and None not in shapes
+
+
 @check("VP402")
 def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(ctx, table):
+            if len(group) > 50 and _one_own_shape(ctx, sheet, group):
+                continue
             cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
@@ -243,12 +305,18 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         sheet = table.sheet
         blocks: list[tuple[Row, list[Row]]] = []
         if table.layout == "areas":
-            for row in table.rows:
+            kinds = table.kinds()
+            for i in sorted([*table.indices(RowKind.SUM), *table.indices(RowKind.AREA)]):
+                row = table.rows[i]
                 if row.kind is RowKind.SUM:
                     covered = ctx.covered_by(table, row)
-                    if covered and all(r.kind in (RowKind.AREA, RowKind.ITEM) for r in covered):
+                    position = table.position()
+                    if covered and all(
+                        k is RowKind.AREA or k is RowKind.ITEM
+                        for k in map(kinds.__getitem__, map(position.__getitem__, row.block or ()))
+                    ):
                         blocks.append((row, covered))
-                elif row.kind is RowKind.AREA and row.area is not None and row.area.parent is None:
+                elif row.area is not None and row.area.parent is None:
                     kids = ctx.children_rows(table, row.area)
                     if kids:
                         blocks.append((row, kids))
@@ -310,6 +378,31 @@ def _reads_empty(ctx: Context, sheet: str, cell: str, formula: str, where: str) 
     )
 
 
+def _own_row_reads_filled(sheet: SheetGrid, own: dict[int, dict[int, str]]) -> set[tuple[int, int]]:
+    """The own-row formulas whose every reference is a filled cell, checked column by column:
+    for each shape, the referenced columns at the formulas' rows are looked at in one pass."""
+    rows = sheet.rows
+    fine: set[tuple[int, int]] = set()
+    for c, shapes in own.items():
+        by_shape: dict[str, list[int]] = {}
+        for r, shape in shapes.items():
+            by_shape.setdefault(shape, []).append(r)
+        for shape, at in by_shape.items():
+            if max(at) >= len(rows):
+                continue
+            lines = list(map(rows.__getitem__, at))
+            read = {column_index(letters) for letters in re.findall(r"[A-Z]+", shape)}
+            empty = False
+            for cc in read:
+                values = column_of(lines, cc)
+                if None in values or "" in values:
+                    empty = True  # some formula reads an empty cell: the careful loop tells which
+                    break
+            if not empty:
+                fine.update(zip(at, repeat(c)))
+    return fine
+
+
 @check("VP404")
 def external_or_empty(ctx: Context) -> Iterator[Finding]:
     book = ctx.workbook
@@ -319,7 +412,9 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
             continue
         rows, formulas = sheet.rows, sheet.formulas
         columns: dict[str, int] = {}
-        for (r, c), formula in sorted(formulas.items()):
+        fine = _own_row_reads_filled(sheet, own_row_shapes(ctx, sheet)) if len(formulas) > 200 else set()
+        for r, c in sorted(formulas.keys() - fine):
+            formula = formulas[(r, c)]
             if _SIMPLE.match(formula):  # plain references on this sheet (never another workbook): no parser needed
                 for letters, digits in _CELL.findall(formula):
                     rr = int(digits) - 1
