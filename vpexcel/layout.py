@@ -197,7 +197,7 @@ class Table:
     def position(self) -> dict[int, int]:
         """Sheet row -> index in ``rows`` (built once)."""
         if len(self._position) != len(self.rows):
-            self._position = {r.row: i for i, r in enumerate(self.rows)}
+            self._position = dict(zip(self.numbers(), range(len(self.rows)), strict=True))
         return self._position
 
     def values(self, col: int) -> list[float | None]:

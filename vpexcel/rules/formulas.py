@@ -95,12 +95,11 @@ def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     by_measure: dict[str, list[int]] = {}  # months and helår are different kinds of cell (a column sum, a row sum)
     for c in table.columns:
         by_measure.setdefault("helår" if c.measure is Measure.FULL_YEAR else "other", []).append(c.col)
-    for row in table.rows:
-        if row.kind in sums:
-            groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
+    for row in table.rows_of(*sums):
+        groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
     item_kinds = (RowKind.AREA, RowKind.ITEM, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
     numbers = table.numbers()
-    item_rows = list(map(numbers.__getitem__, sorted(i for k in item_kinds for i in table.indices(k))))
+    item_rows = list(map(numbers.__getitem__, table.indices(*item_kinds)))
     formulas = table.sheet.formulas
     for col in table.columns:
         cells = list(zip(item_rows, repeat(col.col)))
@@ -144,9 +143,7 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
         kinds: dict[tuple[str, str, int], list[int]] = {}
         for column in table.columns:
             kinds.setdefault((column.kind.value, column.measure.value, column.month or 0), []).append(column.col)
-        for row in table.rows:
-            if row.kind not in sums:
-                continue
+        for row in table.rows_of(*sums):
             group_of_row = [(row.row, column.col) for column in table.columns]
             formulas_in_row = sum(1 for rc in group_of_row if rc in sheet.formulas)
             if formulas_in_row * 2 > len(group_of_row) and len(group_of_row) >= 3:
@@ -299,6 +296,9 @@ def _rows_text(rows: list[int]) -> str:
     return ", ".join(str(r + 1) for r in rows)
 
 
+_DATA_IDS = {id(RowKind.AREA), id(RowKind.ITEM)}
+
+
 @check("VP403")
 def sum_range(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
@@ -311,10 +311,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                 if row.kind is RowKind.SUM:
                     covered = ctx.covered_by(table, row)
                     position = table.position()
-                    if covered and all(
-                        k is RowKind.AREA or k is RowKind.ITEM
-                        for k in map(kinds.__getitem__, map(position.__getitem__, row.block or ()))
-                    ):
+                    if covered and set(map(id, map(kinds.__getitem__, map(position.__getitem__, row.block or ())))) <= _DATA_IDS:
                         blocks.append((row, covered))
                 elif row.area is not None and row.area.parent is None:
                     kids = ctx.children_rows(table, row.area)
