@@ -95,3 +95,43 @@ WORDS = ("summa", "därav", "s:a", "intäkt")
 def test_the_labels_containing_a_word_are_found_whatever_the_case(texts: list[str]) -> None:
     expected = {k for k, t in enumerate(texts) if any(w in t.lower() for w in WORDS)}
     assert _lines_containing(texts, WORDS) == expected
+
+
+def _konto_sheet(rows: int) -> list[list[object]]:
+    """An enhet's account rows with a net formula per row (=C5+D5) and a Totalt row, with three planted
+    mistakes: a formula that reads the row above (E50), an empty revenue cell read by its net (E120),
+    and a net typed in as a value (E200)."""
+    out: list[list[object]] = [
+        ["Enhet Norr – budget 2024 per konto (tkr)"],
+        [],
+        ["Konto", "Benämning", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"],
+    ]
+    for i in range(rows):
+        r = len(out) + 1
+        rev, cost = float(100 + i % 37), -float(150 + i % 41)
+        net: object = (f"=C{r}+D{r}", rev + cost)
+        if r == 50:
+            net = (f"=C{r}+D{r - 1}", rev + cost)
+        if r == 120:
+            rev = None  # type: ignore[assignment]
+            net = (f"=C{r}+D{r}", cost)
+        if r == 200:
+            net = rev + cost
+        out.append([4000 + i, f"Konto {i}", rev, cost, net])
+    last = len(out)
+    out.append(["", "Totalt", *[(f"=SUM({c}4:{c}{last})", 0.0) for c in "CDE"]])
+    return out
+
+
+def test_dense_formula_sheets_give_the_same_findings_on_the_quick_and_the_careful_path(
+    make_book, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from vpexcel.rules import formulas
+
+    path = make_book({"Enhet Norr": _konto_sheet(400)})
+    quick = validate(read_workbook(path))
+    monkeypatch.setattr(formulas, "_own_row_shapes", lambda sheet: {})
+    careful = validate(read_workbook(path))
+    assert _findings(quick) == _findings(careful)
+    found = {(f.code, f.cell) for f in quick.findings}
+    assert {("VP402", "E50"), ("VP404", "E120"), ("VP401", "E200")} <= found

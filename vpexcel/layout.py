@@ -38,7 +38,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import accumulate, chain, compress, repeat
-from operator import attrgetter, is_, is_not, itemgetter, not_, or_
+from operator import add, attrgetter, is_, is_not, itemgetter, le, not_, or_
 
 from vpexcel.grid import CellValue, SheetGrid, a1, column_index
 from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
@@ -541,6 +541,19 @@ def _areas_below(sheet: SheetGrid, row: int, find: _AreaLookup) -> bool:
     return hits >= 2
 
 
+def _wordy_rows(sheet: SheetGrid, start: int) -> list[int]:
+    """The rows from ``start`` with at least three texts (a header names at least three columns), told
+    column by column when the rows are of one width (calamine's), else row by row."""
+    lines = sheet.rows[start:]
+    width = len(lines[0]) if lines else 0
+    if not lines or width > 64 or min(map(len, lines)) != width or max(map(len, lines)) != width:
+        return [start + k for k, line in enumerate(lines) if list(map(type, line)).count(str) >= 3]
+    counts = [0] * len(lines)
+    for c in range(width):
+        counts = list(map(add, counts, map(is_, map(type, map(itemgetter(c), lines)), repeat(str))))
+    return [start + k for k in compress(range(len(lines)), map(le, repeat(3), counts))]
+
+
 def _row_domain(sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, label_col: int, first_col: int) -> bool:
     """The rows recogniser's first question: are the table's rows areas (True) or items such as accounts?
 
@@ -581,9 +594,7 @@ def _detect_areas(
         if c.year is None:
             c.year = settings.budget_year
     end = sheet.height
-    for r in range(header_row + 1, sheet.height):
-        if list(map(type, sheet.rows[r])).count(str) < 3:
-            continue  # a header names at least three columns (the common case: a label and figures)
+    for r in _wordy_rows(sheet, header_row + 1):
         if _header_score(_header_columns(sheet, r, "areas")) >= 3:
             # another table starts: it may have a year row over its names
             end = r - 1 if r - 1 > header_row and any(_is_year_cell(v) for v in sheet.rows[r - 1]) else r

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from itertools import compress, repeat
@@ -212,44 +213,46 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SIMPLE_SHAPE = re.compile(r"[A-Z]{1,3}(?:[-+*/][A-Z]{1,3})*")
 
 
-def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[int, str]]:
-    """Per column, row -> shape ("C#-D#") of each formula made of plain references to its own row only.
+def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
+    """Per column, shape ("C#-D#") -> rows of the formulas made of plain references to their own row only.
 
     Such formulas (a net per row: =C5-D5) are most of a dense sheet's formulas; they are told
-    apart column by column in a few C-level passes: the digits of all of a column's formulas
-    are dropped in one pass, and a formula whose digit-free shape is plain references reads
-    only its own row when the shape with its row number after each column gives it again.
+    apart column by column in a few C-level passes: the formulas are sorted by column, the digits
+    of all of a column's formulas are dropped in one pass, and a formula whose digit-free shape is
+    plain references reads only its own row when the shape with its row number after each column
+    gives it again.
     """
-    by_column: dict[int, tuple[list[int], list[str]]] = {}
-    for (r, c), f in sheet.formulas.items():
-        got = by_column.get(c)
-        if got is None:
-            got = by_column[c] = ([], [])
-        got[0].append(r)
-        got[1].append(f)
-    out: dict[int, dict[int, str]] = {}
-    for c, (rows, texts) in by_column.items():
-        joined = "\x00".join(texts)
-        bare = joined.translate(_NO_DIGITS).split("\x00")
+    keys = list(sheet.formulas)
+    if not keys:
+        return {}
+    texts_all = list(sheet.formulas.values())
+    cols_all = list(map(itemgetter(1), keys))
+    order = sorted(range(len(keys)), key=cols_all.__getitem__)
+    sorted_cols = list(map(cols_all.__getitem__, order))
+    out: dict[int, dict[str, list[int]]] = {}
+    for c in set(sorted_cols):
+        at = order[bisect_left(sorted_cols, c) : bisect_right(sorted_cols, c)]
+        rows = list(map(itemgetter(0), map(keys.__getitem__, at)))
+        texts = list(map(texts_all.__getitem__, at))
+        bare = "\x00".join(texts).translate(_NO_DIGITS).split("\x00")
         if len(bare) != len(texts):
             continue  # a NUL in a formula: left to the careful checks
-        own: dict[int, str] = {}
-        for shape in set(bare):
+        found: dict[str, list[int]] = {}
+        distinct = set(bare)
+        for shape in distinct:
             if not _SIMPLE_SHAPE.fullmatch(shape):
                 continue
             template = re.sub(r"[A-Z]+", r"\g<0>{0}", shape)
-            at = [k for k, b in enumerate(bare) if b == shape] if len(bare) > 1 and len(set(bare)) > 1 else range(len(bare))
-            picked_rows = [rows[k] for k in at]
-            picked = [texts[k] for k in at]
-            rebuilt = map(template.format, map((1).__add__, picked_rows))
-            hash_shape = template.replace("{0}", "#")
-            own.update(compress(zip(picked_rows, repeat(hash_shape)), map(eq, rebuilt, picked)))
-        if own:
-            out[c] = own
+            picked = range(len(bare)) if len(distinct) == 1 else [k for k, b in enumerate(bare) if b == shape]
+            picked_rows = list(map(rows.__getitem__, picked))
+            same = list(map(eq, map(template.format, map((1).__add__, picked_rows)), map(texts.__getitem__, picked)))
+            found[template.replace("{0}", "#")] = picked_rows if all(same) else list(compress(picked_rows, same))
+        if any(found.values()):
+            out[c] = {shape: rows for shape, rows in found.items() if rows}
     return out
 
 
-def own_row_shapes(ctx: Context, sheet: SheetGrid) -> dict[int, dict[int, str]]:
+def own_row_shapes(ctx: Context, sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
     return ctx.memo(("own-row", id(sheet)), lambda: _own_row_shapes(sheet))
 
 
@@ -261,8 +264,8 @@ def _one_own_shape(ctx: Context, sheet: SheetGrid, group: list[tuple[int, int]])
     own = own_row_shapes(ctx, sheet).get(columns.pop())
     if not own:
         return False
-    shapes = set(map(own.get, map(itemgetter(0), filter(sheet.formulas.__contains__, group))))
-    return len(shapes) == 1 and None not in shapes
+    present = set(map(itemgetter(0), filter(sheet.formulas.__contains__, group)))
+    return any(present.issubset(rows) for rows in own.values())
 
 
 @check("VP402")
@@ -375,28 +378,20 @@ def _reads_empty(ctx: Context, sheet: str, cell: str, formula: str, where: str) 
     )
 
 
-def _own_row_reads_filled(sheet: SheetGrid, own: dict[int, dict[int, str]]) -> set[tuple[int, int]]:
+def _own_row_reads_filled(sheet: SheetGrid, own: dict[int, dict[str, list[int]]]) -> set[tuple[int, int]]:
     """The own-row formulas whose every reference is a filled cell, checked column by column:
     for each shape, the referenced columns at the formulas' rows are looked at in one pass."""
     rows = sheet.rows
     fine: set[tuple[int, int]] = set()
     for c, shapes in own.items():
-        by_shape: dict[str, list[int]] = {}
-        for r, shape in shapes.items():
-            by_shape.setdefault(shape, []).append(r)
-        for shape, at in by_shape.items():
+        for shape, at in shapes.items():
             if max(at) >= len(rows):
                 continue
             lines = list(map(rows.__getitem__, at))
             read = {column_index(letters) for letters in re.findall(r"[A-Z]+", shape)}
-            empty = False
-            for cc in read:
-                values = column_of(lines, cc)
-                if None in values or "" in values:
-                    empty = True  # some formula reads an empty cell: the careful loop tells which
-                    break
-            if not empty:
+            if all(None not in (values := column_of(lines, cc)) and "" not in values for cc in read):
                 fine.update(zip(at, repeat(c)))
+            # else some formula reads an empty cell: the careful loop tells which
     return fine
 
 
