@@ -121,3 +121,21 @@ def test_formula_scan_of_plain_formulas_leaves_odd_cells_to_the_careful_scan() -
     assert xlsx_reader._plain_formulas(second_r, 1) is None
     self_closed = b'<sheetData><row><c r="A1"/><f>1+1</f></row></sheetData>'
     assert xlsx_reader._plain_formulas(self_closed, 1) is None
+
+
+@pytest.mark.parametrize("cut", [0, 3, 8, 9])
+def test_a_dtd_cut_between_two_chunks_is_still_refused(cut: int, tmp_path: Path) -> None:
+    """The part is read in chunks; a <!DOCTYPE whose letters fall on both sides of a chunk's end is found."""
+    import zipfile
+
+    from vpexcel.errors import InputError
+    from vpexcel.io import xlsx_reader
+
+    word = b"<!DOCTYPE x>"
+    body = b"<worksheet>" + b" " * (xlsx_reader._CHUNK - 11 - cut) + word + b"</worksheet>"
+    assert body.index(word) == xlsx_reader._CHUNK - cut
+    path = tmp_path / "delad.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("part.xml", body)
+    with zipfile.ZipFile(path) as zf, pytest.raises(InputError, match="entiteter"):
+        xlsx_reader._read_member(path, zf, "part.xml")

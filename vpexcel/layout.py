@@ -658,6 +658,9 @@ _ODD_BLANKS = tuple(
 )
 
 
+_ASCII_BLANKS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x20)])
+
+
 def _clean_already(texts: list[str]) -> bool:
     """True when no text has blank space to fold (``" ".join(t.split()) == t`` for each), told by substring search."""
     if not texts:
@@ -666,8 +669,11 @@ def _clean_already(texts: list[str]) -> bool:
     if text.count(b"\n") != len(texts) - 1:
         return False  # a text with a line break of its own
     text = text.replace(b"\n", b"\x00")
+    if len(text.translate(None, _ASCII_BLANKS)) != len(text):
+        return False
+    wide = b"\xc2" in text or b"\xe1" in text or b"\xe2" in text or b"\xe3" in text  # lead bytes of the others
     return not (
-        any(blank in text for blank in _ODD_BLANKS)
+        (wide and any(blank in text for blank in _ODD_BLANKS))
         or b"  " in text
         or b" \x00" in text
         or b"\x00 " in text
@@ -821,7 +827,7 @@ def _blocks(table: Table) -> None:
     inner = sum_rows.intersection(chain.from_iterable(rows[k].block or () for k in sums))
     for k in sums:
         rows[k].level = 1 if numbers[k] in inner else 0
-    if any(k is RowKind.GROUP for k in kinds) and len(sums) > 1:  # grouped: every data row is inside a group
+    if RowKind.GROUP in kinds and len(sums) > 1:  # grouped: every data row is inside a group
         for k in compress(range(n), data):
             rows[k].level = 2
     else:

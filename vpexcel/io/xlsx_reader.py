@@ -137,7 +137,8 @@ def _member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes
     try:
         with zf.open(name) as fh:
             while chunk := fh.read(_CHUNK):
-                _refuse_dtd(path, tail + chunk)  # the whole part is looked at, not only its head
+                _refuse_dtd(path, chunk)  # the whole part is looked at, not only its head
+                _refuse_dtd(path, tail + chunk[:16])  # and a word cut between two chunks
                 tail = chunk[-16:]
                 yield chunk
     except _MEMBER_ERRORS as exc:
