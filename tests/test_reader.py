@@ -139,3 +139,12 @@ def test_a_dtd_cut_between_two_chunks_is_still_refused(cut: int, tmp_path: Path)
         zf.writestr("part.xml", body)
     with zipfile.ZipFile(path) as zf, pytest.raises(InputError, match="entiteter"):
         xlsx_reader._read_member(path, zf, "part.xml")
+
+
+def test_formula_scan_of_a_sheet_without_formulas_or_cells() -> None:
+    from vpexcel.io import xlsx_reader
+
+    assert xlsx_reader.scan_formulas(b"<worksheet><sheetData/></worksheet>") == ({}, {})
+    assert xlsx_reader.scan_formulas(
+        b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    ) == ({}, {})

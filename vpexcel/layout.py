@@ -110,14 +110,19 @@ class Sign(Enum):
     COSTS_POSITIVE = "costs_positive"  # kostnader positiva, nettokostnad = kostnad − intäkt
 
 
+_NOT_WORDS = re.compile(r"[\d().,:]+")
+_YEAR_SUM = re.compile(r"\b(summa|totalt) år\b")
+_AVV = re.compile(r"\bavv\b")
+
+
 def _measure_of(t: str) -> tuple[Measure, int | None]:
     """The measure named in a normalised header text, with the month number for a month."""
-    word = re.sub(r"[\d().,:]+", " ", t).split()
+    word = _NOT_WORDS.sub(" ", t).split()
     if len(word) == 1 and word[0] in _MONTHS:
         return Measure.MONTH, _MONTHS[word[0]]
-    if "helår" in t or re.search(r"\b(summa|totalt) år\b", t) or t in ("år", "året"):
+    if "helår" in t or _YEAR_SUM.search(t) or t in ("år", "året"):
         return Measure.FULL_YEAR, None
-    if "avvikelse" in t or re.search(r"\bavv\b", t):
+    if "avvikelse" in t or _AVV.search(t):
         return Measure.VARIANCE, None
     if "prognos" in t:
         return Measure.FORECAST, None

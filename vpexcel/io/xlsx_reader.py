@@ -307,12 +307,12 @@ def _plain_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | Non
     Each part of a match is gathered for all formulas at once (joined, reversed back, split), so
     the cost per formula is a few C-level steps.
     """
+    if count == 0:
+        return {}
     found = _PLAIN_FORMULA_REVERSED.findall(data[::-1])
     if len(found) != count:
         return None
-    texts, attrs, digits, letters = (
-        (b"\x00".join(part)[::-1].split(b"\x00") for part in zip(*found, strict=True)) if found else ([],) * 4
-    )
+    texts, attrs, digits, letters = (b"\x00".join(part)[::-1].split(b"\x00") for part in zip(*found, strict=True))
     if any(b'r="' in a for a in attrs) or len(texts) != count or len(digits) != count:
         return None  # a second r attribute, or a NUL in a formula: the careful reading decides
     columns: dict[bytes, int] = {}
