@@ -146,7 +146,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         inputs = [book, *([args.settings] if args.settings else [])]  # --output must not name the settings either
         _emit(args.format, output, inputs, lambda: to_json(report), lambda out: print_text(report, out))
     files = {"budget": book, "settings": args.settings}
-    return _remember(args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings)
+    return _remember(
+        args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings, mapped=mapper
+    )
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
