@@ -60,7 +60,7 @@ _UNIT_NAMES = {
     "kronor": "kr",
 }
 _SUM_LABEL = re.compile(r"^(totalt|total|totalsumma|summa|s:a|netto totalt)(\b|$)|\b(totalt|summa)$")
-_NOTE_LABEL = re.compile(r"^(varav|därav|varav:)\b")
+_NOTE_LABEL = re.compile(r"^(varav|därav)(?=[\s:]|$)")  # "varav: ...", "därav lokaler", not "därav-kontroll"
 _REVENUE_SUM = re.compile(
     r"^(summa (brutto)?intäkter|summa intäkt|intäkter totalt|summa bruttointäkter|(summa )?verksamhetens (brutto)?intäkter)$"
 )

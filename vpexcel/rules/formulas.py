@@ -326,6 +326,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         table_rows: set[int] | None = None  # built only when a sum does not cover exactly its block
         for total, covered in blocks:
             want = {r.row for r in covered}
+            if not want:
+                continue  # a subtotal with no rows of its kind in the table: no block to check it against
             first, last = min(want), max(want)
             contiguous = last - first + 1 == len(want)
             for col in table.columns:
