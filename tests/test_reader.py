@@ -87,3 +87,64 @@ def test_formula_scan_quick_path_reads_as_the_careful_scan(monkeypatch: pytest.M
     assert quick[0][(1, 2)] == 'B2*2&"<x"'
     monkeypatch.setattr(xlsx_reader, "_quick_formulas", lambda data, count: None)
     assert xlsx_reader.scan_formulas(data) == quick
+
+
+def test_formula_scan_of_plain_formulas_reads_as_the_careful_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backward reading of plain ``<f>`` tags (every formula of most sheets) gives what the
+    careful scan gives: entities decoded, attributes and blanks before <f> allowed, empty formulas
+    left out, columns past Z."""
+    from vpexcel.io import xlsx_reader
+
+    data = (
+        b'<worksheet><sheetData><row r="2">'
+        b'<c r="B2"><v>1</v></c>'
+        b'<c r="C2" s="3"><f>B2*2&amp;"&lt;x"&gt;0</f><v>2</v></c>'
+        b'<c r="D2" t="str"> <f>IF(B2&gt;0,"ja","nej")</f><v>ja</v></c></row>'
+        b'<row r="3"><c r="E3"><f></f><v>1</v></c><c r="AB3"><f>SUM(B2:C2)</f><v>3</v></c>'
+        b'<c r="XFD1048576"><f>\xc3\xa5r+1</f><v>3</v></c>'
+        b'<c r="AA4" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+    )
+    assert xlsx_reader._plain_formulas(data, 6) is not None
+    plain = xlsx_reader.scan_formulas(data)
+    assert plain[0][(1, 2)] == 'B2*2&"<x">0'
+    assert plain[0][(1048575, 16383)] == "år+1"
+    assert (2, 4) not in plain[0]
+    monkeypatch.setattr(xlsx_reader, "_plain_formulas", lambda data, count: None)
+    monkeypatch.setattr(xlsx_reader, "_quick_formulas", lambda data, count: None)
+    assert xlsx_reader.scan_formulas(data) == plain
+
+
+def test_formula_scan_of_plain_formulas_leaves_odd_cells_to_the_careful_scan() -> None:
+    from vpexcel.io import xlsx_reader
+
+    second_r = b'<sheetData><row><c r="A1" x="1" r="B9"><f>1+1</f></c></row></sheetData>'
+    assert xlsx_reader._plain_formulas(second_r, 1) is None
+    self_closed = b'<sheetData><row><c r="A1"/><f>1+1</f></row></sheetData>'
+    assert xlsx_reader._plain_formulas(self_closed, 1) is None
+
+
+@pytest.mark.parametrize("cut", [0, 3, 8, 9])
+def test_a_dtd_cut_between_two_chunks_is_still_refused(cut: int, tmp_path: Path) -> None:
+    """The part is read in chunks; a <!DOCTYPE whose letters fall on both sides of a chunk's end is found."""
+    import zipfile
+
+    from vpexcel.errors import InputError
+    from vpexcel.io import xlsx_reader
+
+    word = b"<!DOCTYPE x>"
+    body = b"<worksheet>" + b" " * (xlsx_reader._CHUNK - 11 - cut) + word + b"</worksheet>"
+    assert body.index(word) == xlsx_reader._CHUNK - cut
+    path = tmp_path / "delad.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("part.xml", body)
+    with zipfile.ZipFile(path) as zf, pytest.raises(InputError, match="entiteter"):
+        xlsx_reader._read_member(path, zf, "part.xml")
+
+
+def test_formula_scan_of_a_sheet_without_formulas_or_cells() -> None:
+    from vpexcel.io import xlsx_reader
+
+    assert xlsx_reader.scan_formulas(b"<worksheet><sheetData/></worksheet>") == ({}, {})
+    assert xlsx_reader.scan_formulas(
+        b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    ) == ({}, {})

@@ -397,3 +397,37 @@ def test_tabeller_sign_overrides_what_the_figures_suggest(check: Callable[..., R
     ]  # type: ignore[arg-type]
     report = check({"Budget": rows, "Inställningar": described})
     assert len(find(report, "VP204")) == len(EXACT_2024) and find(report, "VP301")  # every cost now has the wrong sign
+
+
+def test_a_cost_subtotal_with_no_cost_rows_is_no_crash(check) -> None:  # type: ignore[no-untyped-def]
+    """An enhet's sheet with "Summa kostnader" but no "Summa intäkter" above it: every account reads as
+    revenue, so the cost subtotal covers no row. It was an internal error (exit 3); now the missing
+    row is said (VP104) and the subtotal has no block to be checked against."""
+    report = check(
+        {
+            "Ekonomi": [
+                ["Ekonomi – budget 2024 (tkr)"],
+                ["Kontogrupp", "Budget 2024"],
+                ["Lokalhyror", -40.0],
+                ["Personal", -60.0],
+                ["Summa kostnader", ("=SUM(B3:B4)", -100.0)],
+                ["Resultat", ("=B5", -100.0)],
+            ]
+        }
+    )
+    assert "VP104" in {f.code for f in report.findings}
+    assert "VP403" not in {f.code for f in report.findings}
+
+
+def test_an_account_named_darav_something_is_an_account_not_a_note(check) -> None:  # type: ignore[no-untyped-def]
+    """ "Därav-kontroll projekt" names an account; only "Därav ..." or "Varav: ..." start a note row."""
+    rows: list[list[object]] = [
+        ["Enhet Norr (tkr)"],
+        ["Konto", "Benämning", "Brutto intäkt", "Brutto kostnad", "Budgeterat resultat"],
+    ]
+    for i, name in enumerate(["Lokaler", "Därav-kontroll projekt", "Resor"]):
+        rows.append([4000 + i, name, 5.0, float(-(i + 1) * 10), 5.0 - (i + 1) * 10])
+    rows.append(["", "Varav: inventarier", 0.0, -4.0, -4.0])
+    rows.append(["", "Totalt", *[(f"=SUM({c}3:{c}5)", v) for c, v in (("C", 15.0), ("D", -60.0), ("E", -45.0))]])
+    report = check({"Enhet": rows})
+    assert not [f for f in report.findings if f.severity.value != "info"], [(f.code, f.cell, f.message) for f in report.findings]

@@ -99,6 +99,8 @@ class AreaIndex:
         self._suggest_keys: list[str] | None = None
         self._suggest_names: list[str] = []
         self._sorted: list[str] | None = None
+        # every word of every key and variant: a label with a word none of them has can fit no area
+        self._words = {w for k in [*self._exact, *self._loose] for w in k.split(" ")}
 
     @staticmethod
     def _keys(area: Area) -> Iterable[str]:
@@ -123,6 +125,8 @@ class AreaIndex:
         loose = self._loose.get(key)
         if loose is not None:
             return loose
+        if not self._may_fit(key):
+            return None
         found: Area | None = None
         for v in variants(key):
             hit = self._exact.get(v) or self._loose.get(v)
@@ -132,6 +136,22 @@ class AreaIndex:
                 return None  # fits two areas: no guess
             found = hit
         return found
+
+    def _may_fit(self, key: str) -> bool:
+        """False when no variant of ``key`` can be a key: one of its words has no form any key has.
+
+        A quick answer for the common unknown label, before its (up to a hundred) variants are tried.
+        """
+        bases = [key]
+        if (stripped := _CODE_PREFIX.sub("", key)) != key and stripped:
+            bases.append(stripped)
+        if "(" in key and (stripped := _PAREN.sub(" ", key).strip()):
+            bases.append(stripped)
+        words = self._words
+        return any(
+            all(any(f in words or f.translate(_ASCII) in words for f in _word_forms(w)) for w in base.split(" "))
+            for base in bases
+        )
 
     def find_for_sheet(self, sheet_name: str) -> Area | None:
         """The area a sheet is named after, also when Excel cut the name at 31 characters."""

@@ -24,7 +24,7 @@ from vpexcel import __version__
 from vpexcel.errors import InputError
 
 if TYPE_CHECKING:
-    from vpexcel.grid import WorkbookGrid
+    from vpexcel.grid import SheetGrid, WorkbookGrid
     from vpexcel.settings import Settings
 
 FORMATS = ("text", "json", "xlsx")
@@ -74,11 +74,11 @@ def _settings_file(args: argparse.Namespace) -> Settings | None:
     return load_settings_file(args.settings)
 
 
-def _read_book(path: Path) -> WorkbookGrid:
+def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
     """A workbook named on the command line; what the reader wants said goes to NOTES."""
     from vpexcel.io.xlsx_reader import read_workbook
 
-    book = read_workbook(path)
+    book = read_workbook(path, on_sheet)
     NOTES.extend(book.notes)
     return book
 
@@ -118,15 +118,16 @@ def _emit(
 def cmd_validate(args: argparse.Namespace) -> int:
     """Kontrollera en budgetarbetsbok: struktur, tal, summor, ram och formler."""
     from vpexcel.io.atomic import ensure_not_input
-    from vpexcel.validate import validate
+    from vpexcel.validate import SheetMapper, validate
 
     book: Path = args.book
     suffix = "json" if args.format == "json" else "txt"
     output = _output_path(book, args.output, f"{book.stem}-validering.{suffix}") if args.output else None
     loaded = _settings_file(args)
-    grid = _read_book(book)
+    mapper = SheetMapper(loaded)  # each sheet's tables found while the next sheet is read
+    grid = _read_book(book, mapper)
     read_as: list[tuple[str, list[str]]] = []
-    report = validate(grid, loaded, read_as)
+    report = validate(grid, loaded, read_as, mapper)
     if getattr(args, "visa", False) and args.format == "text":
         from vpexcel.render import print_map
 
@@ -145,7 +146,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         inputs = [book, *([args.settings] if args.settings else [])]  # --output must not name the settings either
         _emit(args.format, output, inputs, lambda: to_json(report), lambda out: print_text(report, out))
     files = {"budget": book, "settings": args.settings}
-    return _remember(args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings)
+    return _remember(
+        args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings, mapped=mapper
+    )
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from vpexcel.grid import WorkbookGrid
     from vpexcel.reconcile import Reconciliation
     from vpexcel.settings import Settings
+    from vpexcel.validate import SheetMapper
 
 # Every run pays for importing this module: named tuples and lean dataclasses are cheap to define.
 
@@ -138,10 +139,11 @@ def measure_of(header: str) -> str:
     return "budget"
 
 
-def budget_figures_of(book: WorkbookGrid, settings: Settings) -> list[Figure]:
+def budget_figures_of(book: WorkbookGrid, settings: Settings, mapped: SheetMapper | None = None) -> list[Figure]:
     """The budget per area and year as the workbook states it (what a validate run keeps), first table wins.
 
-    From tables with a row per area, and from an area's own sheet (its result row).
+    From tables with a row per area, and from an area's own sheet (its result row). ``mapped``
+    is the map validate already built (reused where the settings are the same).
     """
     from vpexcel.grid import a1
     from vpexcel.layout import RowKind
@@ -149,11 +151,13 @@ def budget_figures_of(book: WorkbookGrid, settings: Settings) -> list[Figure]:
 
     out: list[Figure] = []
     seen: set[tuple[str, str, str, str]] = set()
-    for t in find_tables(book, settings):
+    for t in find_tables(book, settings, mapped=mapped):
         unit = t.unit or settings.unit
+        wanted = t.indices(RowKind.AREA, RowKind.RESULT)  # the only rows that name an area's figure
         for c in t.columns:
             measure, kind, period = measure_of(c.header), c.kind.value, str(c.year or "")
-            for row, value in zip(t.rows, t.values(c.col), strict=True):
+            values = t.values(c.col)
+            for row, value in zip(map(t.rows.__getitem__, wanted), map(values.__getitem__, wanted), strict=True):
                 area = row.area.name if row.kind is RowKind.AREA and row.area is not None else None
                 if t.layout == "accounts" and row.kind is RowKind.RESULT and t.area is not None:
                     area, kind = t.area.name, "net"

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import Enum
-from operator import itemgetter
+from itertools import accumulate, chain, compress, repeat
+from operator import add, attrgetter, is_, is_not, itemgetter, le, not_, or_
 
 from vpexcel.grid import CellValue, SheetGrid, a1, column_index
 from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
@@ -58,7 +60,7 @@ _UNIT_NAMES = {
     "kronor": "kr",
 }
 _SUM_LABEL = re.compile(r"^(totalt|total|totalsumma|summa|s:a|netto totalt)(\b|$)|\b(totalt|summa)$")
-_NOTE_LABEL = re.compile(r"^(varav|därav|varav:)\b")
+_NOTE_LABEL = re.compile(r"^(varav|därav)(?=[\s:]|$)")  # "varav: ...", "därav lokaler", not "därav-kontroll"
 _REVENUE_SUM = re.compile(
     r"^(summa (brutto)?intäkter|summa intäkt|intäkter totalt|summa bruttointäkter|(summa )?verksamhetens (brutto)?intäkter)$"
 )
@@ -108,14 +110,19 @@ class Sign(Enum):
     COSTS_POSITIVE = "costs_positive"  # kostnader positiva, nettokostnad = kostnad − intäkt
 
 
+_NOT_WORDS = re.compile(r"[\d().,:]+")
+_YEAR_SUM = re.compile(r"\b(summa|totalt) år\b")
+_AVV = re.compile(r"\bavv\b")
+
+
 def _measure_of(t: str) -> tuple[Measure, int | None]:
     """The measure named in a normalised header text, with the month number for a month."""
-    word = re.sub(r"[\d().,:]+", " ", t).split()
+    word = _NOT_WORDS.sub(" ", t).split()
     if len(word) == 1 and word[0] in _MONTHS:
         return Measure.MONTH, _MONTHS[word[0]]
-    if "helår" in t or re.search(r"\b(summa|totalt) år\b", t) or t in ("år", "året"):
+    if "helår" in t or _YEAR_SUM.search(t) or t in ("år", "året"):
         return Measure.FULL_YEAR, None
-    if "avvikelse" in t or re.search(r"\bavv\b", t):
+    if "avvikelse" in t or _AVV.search(t):
         return Measure.VARIANCE, None
     if "prognos" in t:
         return Measure.FORECAST, None
@@ -188,12 +195,14 @@ class Table:
     _position: dict[int, int] = field(default_factory=dict)
     _odd: dict[int, list[int]] = field(default_factory=dict)
     _indices: dict[int, list[int]] = field(default_factory=dict)
+    _kinds: list[RowKind] = field(default_factory=list)
+    _numbers: list[int] = field(default_factory=list)
     _lines: list[list[CellValue]] | None = None
 
     def position(self) -> dict[int, int]:
         """Sheet row -> index in ``rows`` (built once)."""
         if len(self._position) != len(self.rows):
-            self._position = {r.row: i for i, r in enumerate(self.rows)}
+            self._position = dict(zip(self.numbers(), range(len(self.rows)), strict=True))
         return self._position
 
     def values(self, col: int) -> list[float | None]:
@@ -202,7 +211,11 @@ class Table:
         if got is None:
             if self._lines is None:
                 grid = self.sheet.rows
-                self._lines = [grid[r.row] if r.row < len(grid) else [] for r in self.rows]
+                numbers = self.numbers()
+                if not numbers or max(numbers) < len(grid):
+                    self._lines = list(map(grid.__getitem__, numbers))
+                else:
+                    self._lines = [grid[r] if r < len(grid) else [] for r in numbers]
             raw = column_of(self._lines, col)
             # all floats and a finite sum: no inf or NaN among them (one C-level pass each)
             plain = set(map(type, raw)) == {float} and math.isfinite(sum(raw))
@@ -221,14 +234,29 @@ class Table:
         self.values(col)
         return self._odd[col]
 
+    def kinds(self) -> list[RowKind]:
+        """Each entry of ``rows``'s kind (built once)."""
+        if len(self._kinds) != len(self.rows):
+            self._kinds = list(map(attrgetter("kind"), self.rows))
+        return self._kinds
+
+    def numbers(self) -> list[int]:
+        """Each entry of ``rows``'s sheet row (built once)."""
+        if len(self._numbers) != len(self.rows):
+            self._numbers = list(map(attrgetter("row"), self.rows))
+        return self._numbers
+
     def indices(self, *kinds: RowKind) -> list[int]:
         """Indices into ``rows`` of the given kinds."""
-        if not self._indices:  # one pass over the rows (keyed by identity: enum hashing is slow)
-            for i, r in enumerate(self.rows):
-                self._indices.setdefault(id(r.kind), []).append(i)
+        if not self._indices and self.rows:  # one C-speed pass per kind present (keyed by identity: enum hashing is slow)
+            of_rows = self.kinds()
+            present = set(map(id, of_rows))
+            for kind in RowKind:
+                if id(kind) in present:
+                    self._indices[id(kind)] = list(compress(range(len(of_rows)), map(is_, of_rows, repeat(kind))))
         if len(kinds) == 1:
             return self._indices.get(id(kinds[0]), [])
-        return sorted(i for k in kinds for i in self._indices.get(id(k), []))
+        return sorted(chain.from_iterable(self._indices.get(id(k), ()) for k in kinds))
 
     @property
     def name(self) -> str:
@@ -518,6 +546,19 @@ def _areas_below(sheet: SheetGrid, row: int, find: _AreaLookup) -> bool:
     return hits >= 2
 
 
+def _wordy_rows(sheet: SheetGrid, start: int) -> list[int]:
+    """The rows from ``start`` with at least three texts (a header names at least three columns), told
+    column by column when the rows are of one width (calamine's), else row by row."""
+    lines = sheet.rows[start:]
+    width = len(lines[0]) if lines else 0
+    if not lines or width > 64 or min(map(len, lines)) != width or max(map(len, lines)) != width:
+        return [start + k for k, line in enumerate(lines) if list(map(type, line)).count(str) >= 3]
+    counts = [0] * len(lines)
+    for c in range(width):
+        counts = list(map(add, counts, map(is_, map(type, map(itemgetter(c), lines)), repeat(str))))
+    return [start + k for k in compress(range(len(lines)), map(le, repeat(3), counts))]
+
+
 def _row_domain(sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, label_col: int, first_col: int) -> bool:
     """The rows recogniser's first question: are the table's rows areas (True) or items such as accounts?
 
@@ -558,25 +599,151 @@ def _detect_areas(
         if c.year is None:
             c.year = settings.budget_year
     end = sheet.height
-    for r in range(header_row + 1, sheet.height):
-        if list(map(type, sheet.rows[r])).count(str) < 3:
-            continue  # a header names at least three columns (the common case: a label and figures)
+    for r in _wordy_rows(sheet, header_row + 1):
         if _header_score(_header_columns(sheet, r, "areas")) >= 3:
             # another table starts: it may have a year row over its names
             end = r - 1 if r - 1 > header_row and any(_is_year_cell(v) for v in sheet.rows[r - 1]) else r
             break
     label_col = _label_col(sheet, header_row + 1, end, cols[0].col)
     rows_are_areas = _row_domain(sheet, find, header_row, end, label_col, cols[0].col)
-    table_unknown = False
+    rows, hits, table_unknown = _area_rows(sheet, settings, find, header_row, end, label_col, cols, rows_are_areas)
+    while rows and rows[-1].kind is RowKind.GROUP:
+        rows.pop()  # text under the table (a source line, a comment) is no heading
+    unit, unit_cell = find_unit(sheet, header_row)
+    table = Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
+    table.rows_are_areas, table.area_hits = rows_are_areas, hits
+    table.names_unknown = table_unknown
+    _blocks(table)
+    table.sign = _sign(table)
+    return table
+
+
+# words of a label that may be a sum or a note row (a superset of what the row loop tests exactly)
+_MARK_WORDS = ("total", "summa", "s:a", "netto tot", "varav", "därav")
+
+
+def _lines_containing(texts: list[str], words: tuple[str, ...]) -> set[int]:
+    """Indices of the texts that contain one of ``words`` (lower case), case aside, by substring search over them all.
+
+    The texts are joined, encoded and lower-cased as ASCII in one C call each; a
+    capital Å, Ä or Ö stays capital, so each word is also looked for with them.
+    """
+    text = "\n".join(texts).encode("utf-8", "surrogatepass").lower()
+    lines = text.split(b"\n")
+    if len(lines) != len(texts):  # a text with a line break in it: one by one
+        return {k for k, t in enumerate(texts) if any(w in t.lower() for w in words)}
+    forms = {f.encode() for w in words for f in (w, w.replace("å", "Å").replace("ä", "Ä").replace("ö", "Ö"))}
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    found: set[int] = set()
+    for word in forms:
+        at = text.find(word)
+        while at != -1:
+            line = bisect_right(starts, at) - 1
+            found.add(line)
+            at = text.find(word, starts[line + 1] if line + 1 < len(starts) else len(text))
+    return found
+
+
+# every way to write blank space that str.split() splits at, but the plain space, in UTF-8
+_ODD_BLANKS = tuple(
+    chr(c).encode()
+    for c in [
+        *range(0x09, 0x0E),
+        *range(0x1C, 0x20),
+        0x85,
+        0xA0,
+        0x1680,
+        *range(0x2000, 0x200B),
+        0x2028,
+        0x2029,
+        0x202F,
+        0x205F,
+        0x3000,
+    ]
+)
+
+
+_ASCII_BLANKS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x20)])
+
+
+def _clean_already(texts: list[str]) -> bool:
+    """True when no text has blank space to fold (``" ".join(t.split()) == t`` for each), told by substring search."""
+    if not texts:
+        return True
+    text = "\n".join(texts).encode("utf-8", "surrogatepass")
+    if text.count(b"\n") != len(texts) - 1:
+        return False  # a text with a line break of its own
+    text = text.replace(b"\n", b"\x00")
+    if len(text.translate(None, _ASCII_BLANKS)) != len(text):
+        return False
+    wide = b"\xc2" in text or b"\xe1" in text or b"\xe2" in text or b"\xe3" in text  # lead bytes of the others
+    return not (
+        (wide and any(blank in text for blank in _ODD_BLANKS))
+        or b"  " in text
+        or b" \x00" in text
+        or b"\x00 " in text
+        or text.startswith(b" ")
+        or text.endswith(b" ")
+    )
+
+
+def _maybe_marked(labels: list[str]) -> set[int]:
+    """Indices of the labels that may be a sum or a note."""
+    return _lines_containing(labels, _MARK_WORDS)
+
+
+def _special(plain: list[bool], marked: set[int]) -> list[int]:
+    """Sorted indices of the rows with no figure in the first amount column or with a marked label."""
+    return sorted(set(compress(range(len(plain)), map(not_, plain))) | marked)
+
+
+def _area_rows(
+    sheet: SheetGrid,
+    settings: Settings,
+    find: _AreaLookup,
+    header_row: int,
+    end: int,
+    label_col: int,
+    cols: list[Column],
+    rows_are_areas: bool,
+) -> tuple[list[Row], int, bool]:
+    """The rows recogniser of an areas table: (rows, names that are known areas, names not looked up).
+
+    The facts every row needs (its label, whether its first amount cell holds a
+    figure, whether its label may mark a sum or a note) are taken column by
+    column; a row is looked at on its own only when it is special (a possible sum
+    or note, no figure in the first amount column) or while area names are
+    still being looked up. A run of plain figure rows between special ones
+    becomes rows in one step.
+    """
+    lines = sheet.rows[header_row + 1 : end]
+    base = header_row + 1
+    n = len(lines)
+    raw = column_of(lines, label_col)
+    if set(map(type, raw)) == {str}:  # every row labelled (the common case)
+        labels = raw if _clean_already(raw) else list(map(" ".join, map(str.split, raw)))
+    else:
+        labels = [(" ".join(v.split()) if type(v) is str else _text(v)) if v is not None else "" for v in raw]
+    plain = list(map(is_, map(type, column_of(lines, cols[0].col)), repeat(float)))
+    special = _special(plain, _maybe_marked(labels))
+    plain_kind = RowKind.AREA if rows_are_areas else RowKind.ITEM
     rows: list[Row] = []
     hits = looked = 0
     lookup = rows_are_areas
-    lines = sheet.rows[header_row + 1 : end]
-    labels = column_of(lines, label_col)
-    firsts = column_of(lines, cols[0].col)
-    for r, raw, first in zip(range(header_row + 1, end), labels, firsts, strict=True):
-        label = (" ".join(raw.split()) if type(raw) is str else _text(raw)) if raw is not None else ""
-        has_amounts = type(first) is float or _has_amounts(sheet, r, cols)
+    table_unknown = False
+    i = 0
+    while i < n:
+        if not lookup:
+            nxt = bisect_left(special, i)
+            j = special[nxt] if nxt < len(special) else n
+            if j > i:  # plain figure rows: no sum, no note, no heading, no look-up
+                rows.extend([Row(base + k, plain_kind, labels[k]) for k in range(i, j)])
+                i = j
+                if i >= n:
+                    break
+        r, label = base + i, labels[i]
+        i += 1
+        has_amounts = plain[i - 1] or _has_amounts(sheet, r, cols)
         if not label and not has_amounts:
             continue
         low = label[:10].lower()
@@ -607,26 +774,8 @@ def _detect_areas(
             continue
         if area is not None:
             hits += 1
-        rows.append(Row(r, RowKind.AREA if rows_are_areas else RowKind.ITEM, label, area))
-    while rows and rows[-1].kind is RowKind.GROUP:
-        rows.pop()  # text under the table (a source line, a comment) is no heading
-    unit, unit_cell = find_unit(sheet, header_row)
-    table = Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
-    table.rows_are_areas, table.area_hits = rows_are_areas, hits
-    table.names_unknown = table_unknown
-    _blocks(table)
-    table.sign = _sign(table)
-    return table
-
-
-def _counted(rows: list[Row], parents: set[str]) -> list[Row]:
-    """Data rows a sum adds up: a sub-area counts only where its parent has no row of its own."""
-    return [
-        r
-        for r in rows
-        if r.kind in (RowKind.AREA, RowKind.ITEM)
-        and not (r.area is not None and r.area.parent is not None and normalize(r.area.parent) in parents)
-    ]
+        rows.append(Row(r, plain_kind, label, area))
+    return rows, hits, table_unknown
 
 
 def _blocks(table: Table) -> None:
@@ -634,44 +783,62 @@ def _blocks(table: Table) -> None:
 
     A sum covers the data rows since the previous sum. A sum with none above it
     covers the sums above it (a total under subtotals) or, at the top of the
-    table, the subtotals below it, else the data rows below it.
+    table, the subtotals below it, else the data rows below it. A sub-area counts
+    only where its parent has no row of its own.
     """
-    parents = {normalize(r.area.name) for r in table.rows if r.area is not None}
     rows = table.rows
+    n = len(rows)
+    kinds = table.kinds()
+    numbers = table.numbers()
+    data = list(map(or_, map(is_, kinds, repeat(RowKind.AREA)), map(is_, kinds, repeat(RowKind.ITEM))))
+    counted = data.copy()
+    named = list(compress(range(n), map(is_not, map(attrgetter("area"), rows), repeat(None))))
+    parents = {normalize(a.name) for a in (rows[k].area for k in named) if a is not None}
+    sub_area = set()
+    for k in named:
+        area = rows[k].area
+        if area is not None and area.parent is not None:
+            sub_area.add(k)
+            if normalize(area.parent) in parents:
+                counted[k] = False
+
+    def covered(lo: int, hi: int) -> list[int]:
+        return list(compress(numbers[lo:hi], counted[lo:hi]))
+
+    sums = list(compress(range(n), map(is_, kinds, repeat(RowKind.SUM))))
     last = -1
     open_sums: list[int] = []
-    for i, row in enumerate(rows):
-        if row.kind is not RowKind.SUM:
-            continue
-        covered = _counted(rows[last + 1 : i], parents)
-        if covered:
-            row.block = [r.row for r in covered]
+    for i in sums:
+        block = covered(last + 1, i)
+        if block:
+            rows[i].block = block
         else:
             open_sums.append(i)
         last = i
     opened = set(open_sums)
     for i in open_sums:
         row = rows[i]
-        above = [r for k, r in enumerate(rows[:i]) if r.kind is RowKind.SUM and r.block and k not in opened]
+        above = [numbers[k] for k in sums if k < i and k not in opened and rows[k].block]
         if above:
-            row.block = [r.row for r in above]
+            row.block = above
             continue
-        below_sums = [r for k, r in enumerate(rows[i + 1 :], i + 1) if r.kind is RowKind.SUM and r.block and k not in opened]
-        if below_sums:
-            row.block = [r.row for r in below_sums]
+        below = [numbers[k] for k in sums if k > i and k not in opened and rows[k].block]
+        if below:
+            row.block = below
             continue
-        nxt = next((k for k in range(i + 1, len(rows)) if rows[k].kind is RowKind.SUM), len(rows))
-        covered = _counted(rows[i + 1 : nxt], parents)
-        row.block = [r.row for r in covered] or None
-    sums = [r for r in rows if r.kind is RowKind.SUM]
-    sum_rows = {t.row for t in sums}
-    inner = {x for s in sums for x in (s.block or ()) if x in sum_rows}
-    grouped = any(r.kind is RowKind.GROUP for r in rows) and len(sums) > 1
-    for r in rows:
-        if r.kind is RowKind.SUM:
-            r.level = 1 if r.row in inner else 0
-        elif r.kind in (RowKind.AREA, RowKind.ITEM):
-            r.level = 2 if grouped or (r.area is not None and r.area.parent is not None) else 1
+        nxt = next((k for k in sums if k > i), n)
+        row.block = covered(i + 1, nxt) or None
+    sum_rows = {numbers[k] for k in sums}
+    inner = sum_rows.intersection(chain.from_iterable(rows[k].block or () for k in sums))
+    for k in sums:
+        rows[k].level = 1 if numbers[k] in inner else 0
+    if RowKind.GROUP in kinds and len(sums) > 1:  # grouped: every data row is inside a group
+        for k in compress(range(n), data):
+            rows[k].level = 2
+    else:
+        for k in sub_area:
+            if kinds[k] is RowKind.AREA or kinds[k] is RowKind.ITEM:
+                rows[k].level = 2
 
 
 def _sign(table: Table) -> Sign:
@@ -691,15 +858,12 @@ def _sign(table: Table) -> Sign:
         idx = table.indices(RowKind.COST_ITEM, RowKind.COST_SUM)
         columns = list(table.columns)
     pos = neg = 0
+    sample = idx[:_SIGN_SAMPLE]
     for col in columns:
         vals = table.values(col.col)
-        for i in idx[:_SIGN_SAMPLE]:
-            v = vals[i]
-            if v:  # None and 0 say nothing about the sign
-                if v > 0:
-                    pos += 1
-                else:
-                    neg += 1
+        told = list(filter(None, map(vals.__getitem__, sample)))  # None and 0 say nothing about the sign
+        up = sum(map((0.0).__lt__, told))
+        pos, neg = pos + up, neg + len(told) - up
     return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
 
 
@@ -711,12 +875,13 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
         words = "\n".join(filter(str.__instancecheck__, cells)).lower()
         if "intäkt" not in words and "kostnad" not in words:
             continue  # no cell of the column can be a marker: it is not read cell by cell
+        texts = cells if set(map(type, cells)) == {str} else [v if type(v) is str else "" for v in cells]
+        # only a cell starting with a mark can be a marker: the candidates found by one search over the column
         hit = next(
             (
                 r
-                for r, v in enumerate(cells)
-                if type(v) is str
-                and mark(v)
+                for r in sorted(_lines_containing(texts, _ACCOUNT_MARKS))
+                if mark(v := texts[r])
                 and ("intäkt" in v.lower() or "kostnad" in v.lower())
                 and (_REVENUE_SUM.match(normalize(v)) or _COST_SUM.match(normalize(v)))
             ),
@@ -755,20 +920,22 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
     section = RowKind.REVENUE_ITEM
     body = sheet.rows[header_row + 1 :]
     labels = column_of(body, marker_col)
-    # only labels that may be a subtotal, result, note or heading need the regexes
-    marks = [type(v) is str and mark(v) is not None for v in labels]
+    texts = labels if set(map(type, labels)) == {str} else [v if type(v) is str else "" for v in labels]
+    cleaned = list(map(str.strip, texts)) if texts is labels else [_clean(v) for v in labels]
+    # only labels that may be a subtotal, result, note or heading need the regexes: found by one search
+    marked = [k for k in sorted(_lines_containing(texts, _ACCOUNT_MARKS)) if mark(texts[k])]
     first = cols[0].col
-    plain = [type(v) is float for v in column_of(body, first)]  # a figure row: the common case
+    plain = list(map(is_, map(type, column_of(body, first)), repeat(float)))  # a figure row: the common case
     base = header_row + 1
 
     def items(start: int, end: int, kind: RowKind) -> list[Row]:
         """Account rows between two marked rows: every row with a figure."""
-        return [
-            Row(base + i, kind, _clean(labels[i])) for i in range(start, end) if plain[i] or _has_amounts(sheet, base + i, cols)
-        ]
+        if all(plain[start:end]):
+            return [Row(base + i, kind, cleaned[i]) for i in range(start, end)]
+        return [Row(base + i, kind, cleaned[i]) for i in range(start, end) if plain[i] or _has_amounts(sheet, base + i, cols)]
 
     previous = 0
-    for i in [k for k, m in enumerate(marks) if m]:
+    for i in marked:
         rows += items(previous, i, section)
         previous = i + 1
         r = base + i
@@ -821,8 +988,9 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
 
 def _account_blocks(table: Table) -> None:
     """What the subtotals and the result of an accounts sheet cover."""
-    revenue = [r.row for r in table.rows_of(RowKind.REVENUE_ITEM)]
-    cost = [r.row for r in table.rows_of(RowKind.COST_ITEM)]
+    numbers = table.numbers()
+    revenue = list(map(numbers.__getitem__, table.indices(RowKind.REVENUE_ITEM)))
+    cost = list(map(numbers.__getitem__, table.indices(RowKind.COST_ITEM)))
     for row in table.rows_of(RowKind.REVENUE_SUM):
         row.block, row.level = revenue, 1
     for row in table.rows_of(RowKind.COST_SUM):

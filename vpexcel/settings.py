@@ -35,11 +35,16 @@ MAX_AREAS = 2_000  # a board has tens of areas; a whole municipality's ansvar tr
 MAX_ROWS = 10_000  # any other table of the settings (frames, bridge, exemptions, ansvar, indicators)
 
 
+_BLANKS = re.compile(r"[\s\u00a0]+")
+_DASH = re.compile(r"\s*-\s*")
+
+
 def normalize(text: str) -> str:
     """Fold a label for matching: case, dashes, blanks and trailing marks do not count."""
     s = text.casefold().replace("\u2013", "-").replace("\u2212", "-")
-    s = re.sub(r"[\s\u00a0]+", " ", s).strip(" *:.")
-    s = re.sub(r"\s*-\s*", "-", s)
+    s = _BLANKS.sub(" ", s).strip(" *:.")
+    if "-" in s:
+        s = _DASH.sub("-", s)
     return s
 
 

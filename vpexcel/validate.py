@@ -25,13 +25,53 @@ def resolve_settings(book: WorkbookGrid, given: Settings | None = None) -> Setti
     return default_settings()
 
 
-def find_tables(book: WorkbookGrid, settings: Settings, unread: list[str] | None = None) -> list[Table]:
+class SheetMapper:
+    """The table map, built sheet by sheet while the reader reads the next sheets.
+
+    Handed to the reader (``read_workbook(path, on_sheet=mapper)``) and then to
+    ``validate``: a sheet's tables depend only on the sheet and the settings, so
+    each sheet mapped under the settings that turn out to be in force is not
+    mapped again. The settings are those given, else the workbook's own
+    Inställningar sheet once read, else the defaults; a sheet mapped under
+    defaults that the workbook's own settings then replace is mapped again.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.given = settings is not None
+        self.settings: Settings | None = settings if settings is not None else default_settings()
+        self.mapped: dict[int, tuple[SheetGrid, Settings, list[Table]]] = {}
+
+    def __call__(self, sheet: SheetGrid) -> None:
+        key = normalize(sheet.name)
+        if key == normalize(SETTINGS_SHEET) and not self.given:
+            try:
+                self.settings = settings_from_sheet(sheet, default_settings())
+            except Exception:  # said when validate reads the settings; no map ahead of it
+                self.settings = None
+            return
+        if key in SKIPPED_SHEETS or self.settings is None:
+            return
+        self.mapped[id(sheet)] = (sheet, self.settings, detect_tables(sheet, self.settings))
+
+    def tables_of(self, sheet: SheetGrid, settings: Settings) -> list[Table] | None:
+        """The sheet's tables if it was mapped under ``settings``, else None."""
+        got = self.mapped.get(id(sheet))
+        if got is None or got[0] is not sheet or not (got[1] is settings or got[1] == settings):
+            return None
+        return got[2]
+
+
+def find_tables(
+    book: WorkbookGrid, settings: Settings, unread: list[str] | None = None, mapped: SheetMapper | None = None
+) -> list[Table]:
     """Every table of every sheet; the names of sheets with figures but no table go to ``unread``."""
     tables: list[Table] = []
     for sheet in book.sheets:
         if normalize(sheet.name) in SKIPPED_SHEETS:
             continue
-        found = detect_tables(sheet, settings)
+        found = mapped.tables_of(sheet, settings) if mapped is not None else None
+        if found is None:
+            found = detect_tables(sheet, settings)
         if not found and unread is not None and has_figures(sheet):
             unread.append(sheet.name)
         tables += found
@@ -155,14 +195,20 @@ def _position(book: WorkbookGrid, f: Finding) -> tuple[int, int, int, str]:
 SheetMap = tuple[str, list[str]]  # a sheet's name and the lines that say how it was read
 
 
-def validate(book: WorkbookGrid, settings: Settings | None = None, read_as: list[SheetMap] | None = None) -> Report:
+def validate(
+    book: WorkbookGrid,
+    settings: Settings | None = None,
+    read_as: list[SheetMap] | None = None,
+    mapped: SheetMapper | None = None,
+) -> Report:
     """Check a workbook and return every finding, sorted by sheet and cell.
 
     ``read_as``, when given, receives the table map in Swedish, sheet by sheet
     (what ``vpexcel validate --visa`` prints and the report's sheet "Så lästes arbetsboken" shows).
+    ``mapped`` is the map a ``SheetMapper`` built while the workbook was read.
     """
     with cyclic_gc_paused():
-        return _validate(book, settings, read_as)
+        return _validate(book, settings, read_as, mapped)
 
 
 def describe_map(ctx: Context) -> list[SheetMap]:
@@ -186,9 +232,11 @@ def describe_map(ctx: Context) -> list[SheetMap]:
     return out
 
 
-def _validate(book: WorkbookGrid, settings: Settings | None, read_as: list[SheetMap] | None = None) -> Report:
+def _validate(
+    book: WorkbookGrid, settings: Settings | None, read_as: list[SheetMap] | None = None, mapped: SheetMapper | None = None
+) -> Report:
     load_all()
-    ctx = build_context(book, settings)
+    ctx = build_context(book, settings, mapped)
     if read_as is not None:
         read_as.extend(describe_map(ctx))
     findings: list[Finding] = []
@@ -203,10 +251,10 @@ def _validate(book: WorkbookGrid, settings: Settings | None, read_as: list[Sheet
     return Report(file=book.name, findings=findings)
 
 
-def build_context(book: WorkbookGrid, settings: Settings | None = None) -> Context:
+def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:
     """The settings in force and the table map of every sheet: what every check reads."""
     default = settings is None and book.sheet(SETTINGS_SHEET) is None
     settings = resolve_settings(book, settings)
     unread: list[str] = []
-    tables = find_tables(book, settings, unread)
+    tables = find_tables(book, settings, unread, mapped)
     return Context(book, settings, tables, default_settings=default, unread=unread)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from vpexcel.grid import WorkbookGrid
     from vpexcel.reconcile import Reconciliation
     from vpexcel.settings import Settings
+    from vpexcel.validate import SheetMapper
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 10.0  # seconds a run waits for another run's write before it gives up (and warns)
@@ -457,6 +458,7 @@ def remember(
     notes: Iterable[str] = (),
     db: Path | None = None,
     timeout: float = BUSY_TIMEOUT,
+    mapped: SheetMapper | None = None,
 ) -> int | None:
     """Keep a finished run in the board's history; one Swedish warning on stderr when it cannot. The run's id or None."""
     budget = files.get("budget")
@@ -471,7 +473,7 @@ def remember(
     if path is None:
         return None
     try:
-        record = _record_of(command, files, exit_code, settings, book, findings, reconciliation, forecasts, notes)
+        record = _record_of(command, files, exit_code, settings, book, findings, reconciliation, forecasts, notes, mapped)
         return save_run(path, record, timeout)
     except HistoryError as exc:
         why = exc.message
@@ -500,6 +502,7 @@ def _record_of(
     reconciliation: Reconciliation | None,
     forecasts: Mapping[str, Forecast] | None,
     notes: Iterable[str],
+    mapped: SheetMapper | None = None,
 ) -> RunRecord:
     from vpexcel import __version__
     from vpexcel.history import budget_figures_of, forecast_figures, new_record, reconciliation_figures
@@ -507,7 +510,7 @@ def _record_of(
     figures: list[Figure] = []
     period = None
     if book is not None:
-        figures += budget_figures_of(book, settings)
+        figures += budget_figures_of(book, settings, mapped)
     if reconciliation is not None:
         period = f"{reconciliation.year}-{reconciliation.month:02d}"
         figures += reconciliation_figures(reconciliation)

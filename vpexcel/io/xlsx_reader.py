@@ -19,7 +19,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -142,7 +142,8 @@ def _member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes
     try:
         with zf.open(name) as fh:
             while chunk := fh.read(_CHUNK):
-                _refuse_dtd(path, tail + chunk)  # the whole part is looked at, not only its head
+                _refuse_dtd(path, chunk)  # the whole part is looked at, not only its head
+                _refuse_dtd(path, tail + chunk[:16])  # and a word cut between two chunks
                 tail = chunk[-16:]
                 yield chunk
     except _MEMBER_ERRORS as exc:
@@ -237,7 +238,9 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
     starts = [m.start() for m in f_start.finditer(data)]
     # the one-pass reading tries every cell, the careful scan only the formulas: it pays when formulas are many
     if not pre and len(starts) * 12 >= data.count(b"<c "):
-        quick = _quick_formulas(data, len(starts))
+        quick = _plain_formulas(data, len(starts)) if data.count(b"<f>") == len(starts) else None
+        if quick is None:
+            quick = _quick_formulas(data, len(starts))
         if quick is not None:
             return quick, _error_cells(data, pre)
     formulas: dict[tuple[int, int], str] = {}
@@ -295,6 +298,38 @@ def _expand_shared(
 # first, then (after white space only) ``<f ...>text</f>`` or ``<f .../>``. Nothing in it can span a
 # "<" or ">" it should not, so a match is the same cell and formula the careful scan would find.
 _QUICK_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"([^<>]*)(?<!/)>\s*<f((?:\s[^<>]*(?<!/))?)(?:/>|>([^<]*)</f>)')
+
+
+# the common shape read backwards: "</f>" is a literal, so the search runs at memchr speed from one
+# formula to the next instead of trying every cell; the start tag is then read back to its "<c"
+_PLAIN_FORMULA_REVERSED = re.compile(rb'>f/<([^<]*)>f<\s*>(?!/)([^<>]*?)"(\d+)([A-Z]+)"=r c<')
+
+
+def _plain_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | None:
+    """The formulas when all ``count`` formula tags are a plain ``<f>`` right inside ``<c r="...">``
+    (what most writers write for formulas that are not shared); None otherwise.
+
+    Each part of a match is gathered for all formulas at once (joined, reversed back, split), so
+    the cost per formula is a few C-level steps.
+    """
+    if count == 0:
+        return {}
+    found = _PLAIN_FORMULA_REVERSED.findall(data[::-1])
+    if len(found) != count:
+        return None
+    texts, attrs, digits, letters = (b"\x00".join(part)[::-1].split(b"\x00") for part in zip(*found, strict=True))
+    if any(b'r="' in a for a in attrs) or len(texts) != count or len(digits) != count:
+        return None  # a second r attribute, or a NUL in a formula: the careful reading decides
+    columns: dict[bytes, int] = {}
+    for word in set(letters):
+        columns[word] = column_index(word.decode())
+    rows = map((-1).__add__, map(int, digits))
+    decoded = b"\x00".join(texts).decode("utf-8", "replace").split("\x00")
+    if any(b"&" in t for t in texts):
+        decoded = [html.unescape(t) if "&" in t else t for t in decoded]
+    return {
+        pos: text for pos, text in zip(zip(rows, map(columns.__getitem__, letters), strict=True), decoded, strict=True) if text
+    }
 
 
 def _quick_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | None:
@@ -628,6 +663,7 @@ class _SheetVetting:
 
         self.path, self.parts, self.spent = path, parts, spent
         self.ready = {name: threading.Event() for name, _ in parts}
+        self.scanned = {name: threading.Event() for name, _ in parts}
         self.scans: dict[str, Scan] = {}
         self.failure: BaseException | None = None
         self.stopped = False
@@ -647,11 +683,12 @@ class _SheetVetting:
                         _check_extent(self.path, name, sheet_extent(data))
                     self.ready[name].set()
                     self.scans[name] = scan_formulas(data)
+                    self.scanned[name].set()
                     del data
         except BaseException as exc:  # handed to the reading thread
             self.failure = exc
         finally:
-            for event in self.ready.values():
+            for event in [*self.ready.values(), *self.scanned.values()]:
                 event.set()
 
     def wait(self, name: str) -> None:
@@ -662,6 +699,15 @@ class _SheetVetting:
         event.wait()
         if self.failure is not None:
             raise self.failure
+
+    def scan(self, name: str) -> Scan:
+        """The formulas and error values of ``name`` once scanned; raise what the vetting found."""
+        event = self.scanned.get(name)
+        if event is not None:
+            event.wait()
+        if self.failure is not None:
+            raise self.failure
+        return self.scans.get(name, ({}, {}))
 
     def stop(self) -> None:
         self.stopped = True
@@ -749,19 +795,24 @@ def _wide_string(data: bytes, at: int) -> tuple[str, int]:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_workbook(path: str | Path) -> WorkbookGrid:
-    """Read a workbook file for checking; InputError with a Swedish sentence if it cannot be."""
+def read_workbook(path: str | Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
+    """Read a workbook file for checking; InputError with a Swedish sentence if it cannot be.
+
+    ``on_sheet``, when given, is called with each sheet as soon as it is read (in this
+    thread, in workbook order) while the next sheet is parsed: work on one sheet, such as
+    finding its tables, then overlaps the reading of the rest.
+    """
     with cyclic_gc_paused():
-        return _read_workbook(Path(path))
+        return _read_workbook(Path(path), on_sheet)
 
 
-def _read_workbook(path: Path) -> WorkbookGrid:
+def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
     head = check_file(path, legacy=True)
     if head.startswith(OLE_MAGIC):
         from vpexcel.io.legacy_formats import vet_xls
 
         vet_xls(path)
-        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)")
+        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -778,7 +829,7 @@ def _read_workbook(path: Path) -> WorkbookGrid:
         else:
             ods = False
     if ods:
-        return _values_only(path, "ett OpenDocument-kalkylark (.ods)")
+        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet)
     zf = zipfile.ZipFile(path)
     with zf:
         names = set(zf.namelist())
@@ -805,20 +856,20 @@ def _read_workbook(path: Path) -> WorkbookGrid:
             f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
             "görs inte. Spara som .xlsx för en fullständig kontroll."
         )
-        book = _read_values(path, source, None, {}, has_formulas=False)
+        book = _read_values(path, source, None, {}, has_formulas=False, on_sheet=on_sheet)
     else:
         vetting = _SheetVetting(path, [(e.name, e.part) for e in entries], spent)
         try:
-            book = _read_values(path, source, vetting, defined)
+            book = _read_values(path, source, vetting, defined, on_sheet=on_sheet)
         finally:
             vetting.stop()
     book.notes.extend(notes)
     return book
 
 
-def _values_only(path: Path, kind: str) -> WorkbookGrid:
+def _values_only(path: Path, kind: str, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
     """A vetted .xls or .ods read through calamine: values, no formulas, and a note that says so."""
-    book = _read_values(path, str(path), None, {}, has_formulas=False)
+    book = _read_values(path, str(path), None, {}, has_formulas=False, on_sheet=on_sheet)
     book.notes.append(
         f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
         "görs inte. Spara som .xlsx för en fullständig kontroll."
@@ -857,12 +908,13 @@ def _read_values(
     vetting: _SheetVetting | None,
     defined: dict[str, str],
     has_formulas: bool = True,
+    on_sheet: Callable[[SheetGrid], None] | None = None,
 ) -> WorkbookGrid:
     """calamine's values, with its panics (Rust code that gives up on a broken file) caught and
     its panic message kept off the user's screen (Rust writes it to the process's stderr)."""
     with _rust_quiet():
         try:
-            return _calamine_values(path, source, vetting, defined, has_formulas)
+            return _calamine_values(path, source, vetting, defined, has_formulas, on_sheet)
         except BaseException as exc:
             if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
                 raise
@@ -894,15 +946,8 @@ def _rust_quiet() -> Iterator[None]:
         os.close(saved)
 
 
-def _calamine_values(
-    path: Path,
-    source: Any,
-    vetting: _SheetVetting | None,
-    defined: dict[str, str],
-    has_formulas: bool = True,
-) -> WorkbookGrid:
-    """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
-    formulas and error values that the vetting scanned (none for .xlsb)."""
+def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, stop: Any) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(name, rows) of every worksheet, each parsed by calamine once the vetting passed it."""
     import python_calamine
 
     try:
@@ -915,11 +960,11 @@ def _calamine_values(
     except Exception as exc:  # calamine raises several types for broken files
         log_detail(f"{path}: calamine: {type(exc).__name__}: {exc}")
         raise _unreadable(path, "innehållet är trasigt. Spara om arbetsboken från Excel.") from None
-    sheets: list[SheetGrid] = []
-    grids: list[tuple[str, list[list[Any]]]] = []
     name = ""
     try:
         for meta in book.sheets_metadata:
+            if stop.is_set():
+                return
             if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
                 continue
             name = meta.name
@@ -934,7 +979,7 @@ def _calamine_values(
                     "Ta bort innehåll långt utanför tabellen och spara igen.",
                 )
             rows = cs.to_python(skip_empty_area=False) if end is not None else []
-            grids.append((meta.name, rows))
+            yield meta.name, rows
     except InputError:
         raise
     except Exception as exc:
@@ -944,17 +989,63 @@ def _calamine_values(
         raise _unreadable(path, f"bladet {name!r} är trasigt. Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
-    scans: dict[str, Scan] = vetting.result() if vetting is not None else {}
-    for name, rows in grids:
-        formulas, errors = scans.get(name, ({}, {}))
-        for (r, c), code in errors.items():  # calamine gives "" for error cells
-            while len(rows) <= r:
-                rows.append([])
-            line = rows[r]
-            if len(line) <= c:
-                line.extend([""] * (c + 1 - len(line)))
-            line[c] = ErrorValue(code)
-        sheets.append(SheetGrid(name, rows, formulas))
+
+
+def _calamine_values(
+    path: Path,
+    source: Any,
+    vetting: _SheetVetting | None,
+    defined: dict[str, str],
+    has_formulas: bool = True,
+    on_sheet: Callable[[SheetGrid], None] | None = None,
+) -> WorkbookGrid:
+    """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
+    formulas and error values that the vetting scanned (none for .xlsb).
+
+    calamine parses in a thread of its own (it lets go of the GIL while it parses), so each
+    finished sheet is handed to ``on_sheet`` here, in workbook order, while the next is parsed.
+    """
+    import queue
+    import threading
+
+    handed: queue.SimpleQueue[tuple[str, list[list[Any]]] | BaseException | None] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def parse() -> None:
+        try:
+            for item in _calamine_sheets(path, source, vetting, stop):
+                handed.put(item)
+            handed.put(None)
+        except BaseException as exc:  # handed over: raised in the reading thread
+            handed.put(exc)
+
+    worker = threading.Thread(target=parse, daemon=True, name="vpexcel-calamine")
+    worker.start()
+    sheets: list[SheetGrid] = []
+    try:
+        while (item := handed.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            name, rows = item
+            formulas, errors = vetting.scan(name) if vetting is not None else ({}, {})
+            for (r, c), code in errors.items():  # calamine gives "" for error cells
+                while len(rows) <= r:
+                    rows.append([])
+                line = rows[r]
+                if len(line) <= c:
+                    line.extend([""] * (c + 1 - len(line)))
+                line[c] = ErrorValue(code)
+            sheet = SheetGrid(name, rows, formulas)
+            sheets.append(sheet)
+            if on_sheet is not None:
+                on_sheet(sheet)
+        if vetting is not None:
+            vetting.result()
+    finally:
+        stop.set()
+        if vetting is not None and worker.is_alive():
+            vetting.stopped = True  # a failure here: the parsing thread is not kept waiting for the rest
+        worker.join()
     if not sheets or all(s.is_empty() for s in sheets):
         raise _unreadable(path, "arbetsboken är tom. Öppna rätt fil eller fyll i budgeten först.")
     return WorkbookGrid(path.name, sheets, defined, has_formulas=has_formulas)

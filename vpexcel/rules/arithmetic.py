@@ -257,8 +257,8 @@ def full_year_is_its_months(ctx: Context) -> Iterator[Finding]:
 @check("VP303")
 def sub_areas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
-        for row in table.rows:
-            if row.kind is not RowKind.AREA or row.area is None or row.area.parent is not None:
+        for row in table.rows_of(RowKind.AREA):
+            if row.area is None or row.area.parent is not None:
                 continue
             kids = ctx.children_rows(table, row.area)
             if kids:
@@ -344,8 +344,8 @@ def summary_matches_sheets(ctx: Context) -> Iterator[Finding]:
         return
     rows_by_kind = {ColumnKind.REVENUE: RowKind.REVENUE_SUM, ColumnKind.COST: RowKind.COST_SUM, ColumnKind.NET: RowKind.RESULT}
     for table in ctx.area_tables():
-        for row in table.rows:
-            if row.kind is not RowKind.AREA or row.area is None:
+        for row in table.rows_of(RowKind.AREA):
+            if row.area is None:
                 continue
             detail = sheets.get(normalize(row.area.name))
             if detail is None:

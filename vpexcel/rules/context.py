@@ -178,12 +178,12 @@ class Context:
         if table.layout != "areas" or not table.rows_are_areas:
             return False
         top = {normalize(a.name) for a in self.settings.top_level()}
-        present = {normalize(r.area.name) for r in table.rows if r.area is not None and r.area.parent is None}
+        present = {normalize(r.area.name) for r in table.rows_of(RowKind.AREA) if r.area is not None and r.area.parent is None}
         return bool(top) and len(present) * 2 >= len(top)
 
     def counted_rows(self, table: Table, rows: list[Row]) -> list[Row]:
         """Area rows that a total adds up: sub-areas count only where their parent has no row."""
-        parents = {normalize(r.area.name) for r in table.rows if r.area is not None}
+        parents = {normalize(r.area.name) for r in table.rows_of(RowKind.AREA) if r.area is not None}
         out = []
         for r in rows:
             if r.kind is not RowKind.AREA:
@@ -198,11 +198,13 @@ class Context:
         if not sum_row.block:
             return []
         position = table.position()
-        return [table.rows[position[r]] for r in sum_row.block]
+        return list(map(table.rows.__getitem__, map(position.__getitem__, sum_row.block)))
 
     def children_rows(self, table: Table, parent: Area) -> list[Row]:
         kids = {normalize(a.name) for a in self.settings.children(parent)}
-        return [r for r in table.rows if r.kind is RowKind.AREA and r.area is not None and normalize(r.area.name) in kids]
+        if not kids:
+            return []
+        return [r for r in table.rows_of(RowKind.AREA) if r.area is not None and normalize(r.area.name) in kids]
 
     def board_total(self, table: Table, column: Column) -> tuple[float | None, str | None, int]:
         """The board's figure in a column: the table's grand total, else the sum of the areas."""
@@ -228,7 +230,7 @@ class Context:
         """The default settings are in use and most area names in the workbook are not theirs (VP107)."""
         if not self.default_settings:
             return False
-        names = [r for t in self.area_tables() if t.rows_are_areas for r in t.rows if r.kind is RowKind.AREA]
+        names = [r for t in self.area_tables() if t.rows_are_areas for r in t.rows_of(RowKind.AREA)]
         sheets = self.account_tables()
         known = sum(1 for r in names if r.area is not None) + sum(1 for t in sheets if t.area is not None)
         total = len(names) + len(sheets)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import eq, itemgetter
 
 from vpexcel.findings import Finding, Severity
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
-from vpexcel.grid import a1, column_index
-from vpexcel.layout import Measure, Row, RowKind, Table
+from vpexcel.grid import SheetGrid, a1, column_index
+from vpexcel.layout import Measure, Row, RowKind, Table, column_of
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context
 
@@ -93,16 +96,16 @@ def _build_groups(table: Table) -> list[list[tuple[int, int]]]:
     by_measure: dict[str, list[int]] = {}  # months and helår are different kinds of cell (a column sum, a row sum)
     for c in table.columns:
         by_measure.setdefault("helår" if c.measure is Measure.FULL_YEAR else "other", []).append(c.col)
-    for row in table.rows:
-        if row.kind in sums:
-            groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
+    for row in table.rows_of(*sums):
+        groups += [[(row.row, c) for c in cols] for cols in by_measure.values()]
     item_kinds = (RowKind.AREA, RowKind.ITEM, RowKind.REVENUE_ITEM, RowKind.COST_ITEM)
-    item_rows = [r.row for r in table.rows if r.kind in item_kinds]
-    wanted = set(item_rows)
-    per_column = Counter(c for (r, c) in table.sheet.formulas if r in wanted)
+    numbers = table.numbers()
+    item_rows = list(map(numbers.__getitem__, table.indices(*item_kinds)))
+    formulas = table.sheet.formulas
     for col in table.columns:
-        if per_column.get(col.col, 0) >= 2:  # fewer formulas than that make no pattern
-            groups.append([(r, col.col) for r in item_rows])
+        cells = list(zip(item_rows, repeat(col.col)))
+        if sum(map(formulas.__contains__, cells)) >= 2:  # fewer formulas than that make no pattern
+            groups.append(cells)
     return groups
 
 
@@ -111,9 +114,9 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(ctx, table):
-            formulas = [rc for rc in group if rc in sheet.formulas]
-            if len(formulas) < 2:
-                continue
+            formulas = list(filter(sheet.formulas.__contains__, group))
+            if len(formulas) < 2 or len(formulas) == len(group):
+                continue  # too few formulas to tell, or no cell without one
             filled = [(r, c) for r, c in group if (r, c) in sheet.formulas or sheet.value(r, c) is not None]
             if len(filled) < 3 or len(formulas) * 2 <= len(filled):
                 continue
@@ -141,9 +144,7 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
         kinds: dict[tuple[str, str, int], list[int]] = {}
         for column in table.columns:
             kinds.setdefault((column.kind.value, column.measure.value, column.month or 0), []).append(column.col)
-        for row in table.rows:
-            if row.kind not in sums:
-                continue
+        for row in table.rows_of(*sums):
             group_of_row = [(row.row, column.col) for column in table.columns]
             formulas_in_row = sum(1 for rc in group_of_row if rc in sheet.formulas)
             if formulas_in_row * 2 > len(group_of_row) and len(group_of_row) >= 3:
@@ -208,11 +209,72 @@ def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
     return [pattern(f, r, c) for r, c, f in cells]
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_SIMPLE_SHAPE = re.compile(r"[A-Z]{1,3}(?:[-+*/][A-Z]{1,3})*")
+
+
+def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
+    """Per column, shape ("C#-D#") -> rows of the formulas made of plain references to their own row only.
+
+    Such formulas (a net per row: =C5-D5) are most of a dense sheet's formulas; they are told
+    apart column by column in a few C-level passes: the formulas are sorted by column, the digits
+    of all of a column's formulas are dropped in one pass, and a formula whose digit-free shape is
+    plain references reads only its own row when the shape with its row number after each column
+    gives it again.
+    """
+    keys = list(sheet.formulas)
+    if not keys:
+        return {}
+    texts_all = list(sheet.formulas.values())
+    cols_all = list(map(itemgetter(1), keys))
+    order = sorted(range(len(keys)), key=cols_all.__getitem__)
+    sorted_cols = list(map(cols_all.__getitem__, order))
+    out: dict[int, dict[str, list[int]]] = {}
+    for c in set(sorted_cols):
+        at = order[bisect_left(sorted_cols, c) : bisect_right(sorted_cols, c)]
+        rows = list(map(itemgetter(0), map(keys.__getitem__, at)))
+        texts = list(map(texts_all.__getitem__, at))
+        bare = "\x00".join(texts).translate(_NO_DIGITS).split("\x00")
+        if len(bare) != len(texts):
+            continue  # a NUL in a formula: left to the careful checks
+        found: dict[str, list[int]] = {}
+        distinct = set(bare)
+        for shape in distinct:
+            if not _SIMPLE_SHAPE.fullmatch(shape):
+                continue
+            template = re.sub(r"[A-Z]+", r"\g<0>{0}", shape)
+            picked = range(len(bare)) if len(distinct) == 1 else [k for k, b in enumerate(bare) if b == shape]
+            picked_rows = list(map(rows.__getitem__, picked))
+            same = list(map(eq, map(template.format, map((1).__add__, picked_rows)), map(texts.__getitem__, picked)))
+            found[template.replace("{0}", "#")] = picked_rows if all(same) else list(compress(picked_rows, same))
+        if any(found.values()):
+            out[c] = {shape: rows for shape, rows in found.items() if rows}
+    return out
+
+
+def own_row_shapes(ctx: Context, sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
+    return ctx.memo(("own-row", id(sheet)), lambda: _own_row_shapes(sheet))
+
+
+def _one_own_shape(ctx: Context, sheet: SheetGrid, group: list[tuple[int, int]]) -> bool:
+    """True when every formula of a one-column group reads only its own row, all of one shape: no odd one."""
+    columns = set(map(itemgetter(1), group))
+    if len(columns) != 1:
+        return False
+    own = own_row_shapes(ctx, sheet).get(columns.pop())
+    if not own:
+        return False
+    present = set(map(itemgetter(0), filter(sheet.formulas.__contains__, group)))
+    return any(present.issubset(rows) for rows in own.values())
+
+
 @check("VP402")
 def odd_formula(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         for group in _groups(ctx, table):
+            if len(group) > 50 and _one_own_shape(ctx, sheet, group):
+                continue
             cells = [(r, c, f) for r, c in group if (f := sheet.formulas.get((r, c)))]
             if len(cells) < 3:
                 continue
@@ -237,18 +299,24 @@ def _rows_text(rows: list[int]) -> str:
     return ", ".join(str(r + 1) for r in rows)
 
 
+_DATA_IDS = {id(RowKind.AREA), id(RowKind.ITEM)}
+
+
 @check("VP403")
 def sum_range(ctx: Context) -> Iterator[Finding]:
     for table in ctx.tables:
         sheet = table.sheet
         blocks: list[tuple[Row, list[Row]]] = []
         if table.layout == "areas":
-            for row in table.rows:
+            kinds = table.kinds()
+            for i in sorted([*table.indices(RowKind.SUM), *table.indices(RowKind.AREA)]):
+                row = table.rows[i]
                 if row.kind is RowKind.SUM:
                     covered = ctx.covered_by(table, row)
-                    if covered and all(r.kind in (RowKind.AREA, RowKind.ITEM) for r in covered):
+                    position = table.position()
+                    if covered and set(map(id, map(kinds.__getitem__, map(position.__getitem__, row.block or ())))) <= _DATA_IDS:
                         blocks.append((row, covered))
-                elif row.kind is RowKind.AREA and row.area is not None and row.area.parent is None:
+                elif row.area is not None and row.area.parent is None:
                     kids = ctx.children_rows(table, row.area)
                     if kids:
                         blocks.append((row, kids))
@@ -258,6 +326,8 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
         table_rows: set[int] | None = None  # built only when a sum does not cover exactly its block
         for total, covered in blocks:
             want = {r.row for r in covered}
+            if not want:
+                continue  # a subtotal with no rows of its kind in the table: no block to check it against
             first, last = min(want), max(want)
             contiguous = last - first + 1 == len(want)
             for col in table.columns:
@@ -310,6 +380,23 @@ def _reads_empty(ctx: Context, sheet: str, cell: str, formula: str, where: str) 
     )
 
 
+def _own_row_reads_filled(sheet: SheetGrid, own: dict[int, dict[str, list[int]]]) -> set[tuple[int, int]]:
+    """The own-row formulas whose every reference is a filled cell, checked column by column:
+    for each shape, the referenced columns at the formulas' rows are looked at in one pass."""
+    rows = sheet.rows
+    fine: set[tuple[int, int]] = set()
+    for c, shapes in own.items():
+        for shape, at in shapes.items():
+            if max(at) >= len(rows):
+                continue
+            lines = list(map(rows.__getitem__, at))
+            read = {column_index(letters) for letters in re.findall(r"[A-Z]+", shape)}
+            if all(None not in (values := column_of(lines, cc)) and "" not in values for cc in read):
+                fine.update(zip(at, repeat(c)))
+            # else some formula reads an empty cell: the careful loop tells which
+    return fine
+
+
 @check("VP404")
 def external_or_empty(ctx: Context) -> Iterator[Finding]:
     book = ctx.workbook
@@ -319,7 +406,9 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
             continue
         rows, formulas = sheet.rows, sheet.formulas
         columns: dict[str, int] = {}
-        for (r, c), formula in sorted(formulas.items()):
+        fine = _own_row_reads_filled(sheet, own_row_shapes(ctx, sheet)) if len(formulas) > 200 else set()
+        for r, c in sorted(formulas.keys() - fine):
+            formula = formulas[(r, c)]
             if _SIMPLE.match(formula):  # plain references on this sheet (never another workbook): no parser needed
                 for letters, digits in _CELL.findall(formula):
                     rr = int(digits) - 1

@@ -99,7 +99,7 @@ def missing_area(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
         if not table.rows_are_areas:
             continue
-        present = {normalize(r.area.name) for r in table.rows if r.area is not None}
+        present = {normalize(r.area.name) for r in table.rows_of(RowKind.AREA) if r.area is not None}
         expected = []
         if ctx.is_board_table(table):
             expected += [a for a in ctx.settings.top_level() if normalize(a.name) not in present]
@@ -125,7 +125,7 @@ def unknown_area(ctx: Context) -> Iterator[Finding]:
         return
     for table in ctx.area_tables():
         if table.names_unknown:
-            names = [r for r in table.rows if r.kind is RowKind.AREA]
+            names = table.rows_of(RowKind.AREA)
             yield ctx.finding(
                 "VP102",
                 table.name,
@@ -136,8 +136,8 @@ def unknown_area(ctx: Context) -> Iterator[Finding]:
                 suggestion="Lägg till områdena på bladet Inställningar, eller kontrollera att rätt inställningar används.",
             )
             continue
-        for r in table.rows:
-            if r.kind is RowKind.AREA and r.area is None:
+        for r in table.rows_of(RowKind.AREA):
+            if r.area is None:
                 hint = ctx.settings.suggest(r.label) if r.label else None
                 name = f"'{r.label}'" if r.label else "En rad utan namn"
                 yield ctx.finding(
@@ -165,8 +165,8 @@ def unknown_area(ctx: Context) -> Iterator[Finding]:
 def duplicate_area(ctx: Context) -> Iterator[Finding]:
     for table in ctx.area_tables():
         seen: dict[str, int] = {}
-        for r in table.rows:
-            if r.kind is not RowKind.AREA or r.area is None:
+        for r in table.rows_of(RowKind.AREA):
+            if r.area is None:
                 continue
             key = normalize(r.area.name)
             if key in seen:
