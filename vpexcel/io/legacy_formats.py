@@ -42,8 +42,10 @@ _CELL_RECORDS = {0x0203, 0x00FD, 0x027E, 0x0006, 0x0205, 0x0204, 0x00D6, 0x0406}
 
 def vet_xls(path: Path) -> None:
     """Refuse an .xls that is encrypted, broken, or has a sheet calamine would build too large."""
-    import olefile
-
+    try:
+        import olefile
+    except ImportError:  # a broken installation: said in Swedish, never an internal error
+        raise xr._unreadable(path, "stödet för .xls saknas i den här installationen. Spara filen som .xlsx i Excel.") from None
     try:
         with olefile.OleFileIO(str(path)) as ole:
             stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
@@ -143,7 +145,7 @@ def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> xr._Ext
 # --- .ods -------------------------------------------------------------------------------------
 
 _ODS_TAG = re.compile(
-    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)>"
+    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^<>]*)>"
     rb"|<(?:[\w.-]+:)?p[\s>]"
 )
 _REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"'](\d{1,12})[\"']")

@@ -970,6 +970,8 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
             name = meta.name
             if vetting is not None:
                 vetting.wait(meta.name)
+            if stop.is_set():
+                return  # the reading failed meanwhile: a sheet the vetting let go of unvetted is not built
             cs = book.get_sheet_by_name(meta.name)
             end = cs.end
             if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS_PER_SHEET:

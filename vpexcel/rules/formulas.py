@@ -210,6 +210,7 @@ def _patterns(cells: list[tuple[int, int, str]]) -> list[str]:
 
 
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_LETTERS = re.compile(r"[A-Z]+")
 _SIMPLE_SHAPE = re.compile(r"[A-Z]{1,3}(?:[-+*/][A-Z]{1,3})*")
 
 
@@ -239,11 +240,15 @@ def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
             continue  # a NUL in a formula: left to the careful checks
         found: dict[str, list[int]] = {}
         distinct = set(bare)
+        by_shape: dict[str, list[int]] = {}
+        if len(distinct) > 1:  # one pass, whatever the number of shapes (not a pass per shape)
+            for k, b in enumerate(bare):
+                by_shape.setdefault(b, []).append(k)
         for shape in distinct:
             if not _SIMPLE_SHAPE.fullmatch(shape):
                 continue
-            template = re.sub(r"[A-Z]+", r"\g<0>{0}", shape)
-            picked = range(len(bare)) if len(distinct) == 1 else [k for k, b in enumerate(bare) if b == shape]
+            template = _LETTERS.sub(r"\g<0>{0}", shape)
+            picked = range(len(bare)) if len(distinct) == 1 else by_shape[shape]
             picked_rows = list(map(rows.__getitem__, picked))
             same = list(map(eq, map(template.format, map((1).__add__, picked_rows)), map(texts.__getitem__, picked)))
             found[template.replace("{0}", "#")] = picked_rows if all(same) else list(compress(picked_rows, same))
