@@ -644,12 +644,12 @@ def _lines_containing(texts: list[str], words: tuple[str, ...]) -> set[int]:
     return found
 
 
-# every way to write blank space that str.split() splits at, but the plain space, in UTF-8
-_ODD_BLANKS = tuple(
+# every way to write blank space that str.split() splits at, but the plain space, in UTF-8:
+# the one-byte ones (dropped with one translate) and the wide ones (looked for one by one)
+_ASCII_BLANKS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x20)])
+_WIDE_BLANKS = tuple(
     chr(c).encode()
     for c in [
-        *range(0x09, 0x0E),
-        *range(0x1C, 0x20),
         0x85,
         0xA0,
         0x1680,
@@ -661,9 +661,6 @@ _ODD_BLANKS = tuple(
         0x3000,
     ]
 )
-
-
-_ASCII_BLANKS = bytes([*range(0x09, 0x0E), *range(0x1C, 0x20)])
 
 
 def _clean_already(texts: list[str]) -> bool:
@@ -678,18 +675,13 @@ def _clean_already(texts: list[str]) -> bool:
         return False
     wide = b"\xc2" in text or b"\xe1" in text or b"\xe2" in text or b"\xe3" in text  # lead bytes of the others
     return not (
-        (wide and any(blank in text for blank in _ODD_BLANKS))
+        (wide and any(blank in text for blank in _WIDE_BLANKS))
         or b"  " in text
         or b" \x00" in text
         or b"\x00 " in text
         or text.startswith(b" ")
         or text.endswith(b" ")
     )
-
-
-def _maybe_marked(labels: list[str]) -> set[int]:
-    """Indices of the labels that may be a sum or a note."""
-    return _lines_containing(labels, _MARK_WORDS)
 
 
 def _special(plain: list[bool], marked: set[int]) -> list[int]:
@@ -725,7 +717,7 @@ def _area_rows(
     else:
         labels = [(" ".join(v.split()) if type(v) is str else _text(v)) if v is not None else "" for v in raw]
     plain = list(map(is_, map(type, column_of(lines, cols[0].col)), repeat(float)))
-    special = _special(plain, _maybe_marked(labels))
+    special = _special(plain, _lines_containing(labels, _MARK_WORDS))
     plain_kind = RowKind.AREA if rows_are_areas else RowKind.ITEM
     rows: list[Row] = []
     hits = looked = 0

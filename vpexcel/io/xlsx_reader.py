@@ -268,18 +268,29 @@ def scan_formulas(data: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[i
             fattrs = _attrs(head)
             text = html.unescape(data[tag_end + 1 : close].decode("utf-8", "replace"))
             floor = close
-        pos = cell
-        if fattrs.get(b"t") == b"shared":
-            si = fattrs.get(b"si", b"")
-            if text:
-                masters[si] = (text, *pos)
-            else:
-                followers.append((pos, si))
-                continue
-        if text:
-            formulas[pos] = text
+        _place(formulas, masters, followers, cell, fattrs, text)
     _expand_shared(formulas, masters, followers)
     return formulas, _error_cells(data, pre)
+
+
+def _place(
+    formulas: dict[tuple[int, int], str],
+    masters: dict[bytes, tuple[str, int, int]],
+    followers: list[tuple[tuple[int, int], bytes]],
+    pos: tuple[int, int],
+    fattrs: dict[bytes, bytes],
+    text: str,
+) -> None:
+    """One formula tag read by either scan: a shared formula's master (kept as a formula too) or
+    follower (expanded later), or a plain formula."""
+    if fattrs.get(b"t") == b"shared":
+        si = fattrs.get(b"si", b"")
+        if not text:
+            followers.append((pos, si))
+            return
+        masters[si] = (text, *pos)
+    if text:
+        formulas[pos] = text
 
 
 def _expand_shared(
@@ -350,17 +361,7 @@ def _quick_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | Non
             col = columns[letters] = column_index(letters.decode())
         pos = (int(digits) - 1, col)
         text = (html.unescape(raw.decode("utf-8", "replace")) if b"&" in raw else raw.decode("utf-8", "replace")) if raw else ""
-        if fattrs_raw:
-            fattrs = _attrs(fattrs_raw)
-            if fattrs.get(b"t") == b"shared":
-                si = fattrs.get(b"si", b"")
-                if text:
-                    masters[si] = (text, *pos)
-                else:
-                    followers.append((pos, si))
-                    continue
-        if text:
-            formulas[pos] = text
+        _place(formulas, masters, followers, pos, _attrs(fattrs_raw) if fattrs_raw else {}, text)
     _expand_shared(formulas, masters, followers)
     return formulas
 
