@@ -647,7 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__
     )
     rc.add_argument("budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx).")
-    rc.add_argument("ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma) eller .xlsx.")
+    rc.add_argument(
+        "ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma), .xlsx, .xls eller .ods."
+    )
     rc.add_argument(
         "--period",
         metavar="ÅÅÅÅ-MM",
@@ -675,7 +677,9 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
     fl.add_argument("--period", required=True, metavar="ÅÅÅÅ-MM", help="Perioden som följs upp, t.ex. 2024-04.")
     fl.add_argument("--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken.")
-    fl.add_argument("--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv eller .xlsx).")
+    fl.add_argument(
+        "--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv, .xlsx, .xls eller .ods)."
+    )
     fl.add_argument(
         "--forecast", type=Path, metavar="PROGNOS", help="Prognosarbetsboken (och bladet Status). Utan den föreslås prognoser."
     )
