@@ -398,7 +398,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Jämför två versioner av en budgetarbetsbok efter innehåll: områden, rader, belopp, formler, ram och budgetbrygga."""
-    from vpexcel.compare import text_lines
+    from vpexcel.compare import formulas_sv, text_lines
     from vpexcel.io.compare_xlsx import compare_paths
 
     old: Path = args.old
@@ -411,6 +411,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comp, _ = compare_files(old, new, target, args.settings)
         print(
             f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
+            + (f" {unread}" if (unread := formulas_sv(comp)) else "")
         )
         return 0
     comp = compare_paths(old, new, _settings_file(args))
