@@ -109,24 +109,8 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
         for col in (6, 7, 8):
             ws.cell(row, col).number_format = "#,##0.0;[Red]-#,##0.0"
     if not comp.changes:
-        append(
-            ws,
-            [
-                "",
-                "",
-                "",
-                "",
-                "",
-                None,
-                None,
-                None,
-                "",
-                "",
-                "",
-                "",
-                "Inga ändringar i värdena." if unread else "Inga ändringar i innehållet.",
-            ],
-        )
+        nothing = "Inga ändringar i värdena." if unread else "Inga ändringar i innehållet."
+        append(ws, ["", "", "", "", "", None, None, None, "", "", "", "", nothing])
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(HEADERS))}{ws.max_row}"
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
