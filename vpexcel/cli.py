@@ -627,7 +627,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "validate", prog="vpexcel validate", help="Kontrollera en budgetarbetsbok.", description=cmd_validate.__doc__
     )
-    v.add_argument("book", type=Path, metavar="ARBETSBOK", help="Arbetsboken som ska kontrolleras (.xlsx eller .xlsm).")
+    v.add_argument(
+        "book",
+        type=Path,
+        metavar="ARBETSBOK",
+        help="Arbetsboken som ska kontrolleras (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler).",
+    )
     v.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
     v.add_argument(
         "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (rapportarbetsbok)."
@@ -647,7 +652,9 @@ def build_parser() -> argparse.ArgumentParser:
     rc = sub.add_parser(
         "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__
     )
-    rc.add_argument("budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx).")
+    rc.add_argument(
+        "budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler)."
+    )
     rc.add_argument(
         "ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma), .xlsx, .xls eller .ods."
     )
@@ -725,8 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="Jämför två versioner av en budget.",
         description=cmd_compare.__doc__,
     )
-    jf.add_argument("old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx).")
-    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx).")
+    jf.add_argument(
+        "old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler)."
+    )
+    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler).")
     jf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar för båda (standard: varje arbetsboks egna).")
     jf.add_argument(
         "--format", choices=FORMATS, default="text", help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna)."
