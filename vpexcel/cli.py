@@ -398,7 +398,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Jämför två versioner av en budgetarbetsbok efter innehåll: områden, rader, belopp, formler, ram och budgetbrygga."""
-    from vpexcel.compare import text_lines
+    from vpexcel.compare import formulas_sv, text_lines
     from vpexcel.io.compare_xlsx import compare_paths
 
     old: Path = args.old
@@ -411,6 +411,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comp, _ = compare_files(old, new, target, args.settings)
         print(
             f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
+            + (f" {unread}" if (unread := formulas_sv(comp)) else "")
         )
         return 0
     comp = compare_paths(old, new, _settings_file(args))
@@ -626,7 +627,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "validate", prog="vpexcel validate", help="Kontrollera en budgetarbetsbok.", description=cmd_validate.__doc__
     )
-    v.add_argument("book", type=Path, metavar="ARBETSBOK", help="Arbetsboken som ska kontrolleras (.xlsx eller .xlsm).")
+    v.add_argument(
+        "book",
+        type=Path,
+        metavar="ARBETSBOK",
+        help="Arbetsboken som ska kontrolleras (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler).",
+    )
     v.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
     v.add_argument(
         "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (rapportarbetsbok)."
@@ -646,8 +652,12 @@ def build_parser() -> argparse.ArgumentParser:
     rc = sub.add_parser(
         "reconcile", prog="vpexcel reconcile", help="Stäm av budgeten mot huvudboken.", description=cmd_reconcile.__doc__
     )
-    rc.add_argument("budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx).")
-    rc.add_argument("ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma) eller .xlsx.")
+    rc.add_argument(
+        "budget", type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler)."
+    )
+    rc.add_argument(
+        "ledger", type=Path, metavar="HUVUDBOK", help="Huvudboksexporten: .csv (semikolon eller komma), .xlsx, .xls eller .ods."
+    )
     rc.add_argument(
         "--period",
         metavar="ÅÅÅÅ-MM",
@@ -675,7 +685,9 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
     fl.add_argument("--period", required=True, metavar="ÅÅÅÅ-MM", help="Perioden som följs upp, t.ex. 2024-04.")
     fl.add_argument("--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken.")
-    fl.add_argument("--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv eller .xlsx).")
+    fl.add_argument(
+        "--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv, .xlsx, .xls eller .ods)."
+    )
     fl.add_argument(
         "--forecast", type=Path, metavar="PROGNOS", help="Prognosarbetsboken (och bladet Status). Utan den föreslås prognoser."
     )
@@ -720,8 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="Jämför två versioner av en budget.",
         description=cmd_compare.__doc__,
     )
-    jf.add_argument("old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx).")
-    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx).")
+    jf.add_argument(
+        "old", type=Path, metavar="GAMMAL", help="Den tidigare versionen (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler)."
+    )
+    jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler).")
     jf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar för båda (standard: varje arbetsboks egna).")
     jf.add_argument(
         "--format", choices=FORMATS, default="text", help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna)."

@@ -295,6 +295,11 @@ class Comparison:
     summary: list[AreaNet] = field(default_factory=list)
     frames: list[tuple[int, float | None, float | None]] = field(default_factory=list)
     bridge: list[tuple[int, int, float | None, float | None]] = field(default_factory=list)  # sums per pair of years
+    values_only: list[str] = field(default_factory=list)  # "old", "new": the versions read without formulas (.xls, .ods, .xlsb)
+
+    @property
+    def formulas_compared(self) -> bool:
+        return not self.values_only
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -315,6 +320,8 @@ class Comparison:
             ],
             "frames": [{"year": y, "old": o, "new": n} for y, o, n in self.frames],
             "bridge": [{"from_year": a, "to_year": b, "old": o, "new": n} for a, b, o, n in self.bridge],
+            "formulas_compared": self.formulas_compared,
+            **({"values_only": self.values_only, "formulas_note": formulas_sv(self)} if self.values_only else {}),
         }
 
 
@@ -551,7 +558,7 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
     matchers = matchers or []
     if old.values_only or new.values_only:  # formulas on one side only say nothing: compare the values
         old, new = replace(old, formulas={}), replace(new, formulas={})
-    result = Comparison(old.name, new.name, new.unit)
+    result = Comparison(old.name, new.name, new.unit, values_only=[k for k, v in (("old", old), ("new", new)) if v.values_only])
     changes = result.changes
     # sheets
     old_sheets = {_fold(s): s for s in old.sheets}
@@ -920,14 +927,46 @@ def compare_books(old: WorkbookGrid, new: WorkbookGrid, given: Settings | None =
 
 
 def counts_sv(comp: Comparison) -> str:
-    """The changes counted in words: "3 ändringar: 1 rad omdöpt, 2 belopp ändrade." (one place for CLI and button)."""
+    """The changes counted in words: "3 ändringar: 1 rad omdöpt, 2 belopp ändrade." (one place for CLI and button),
+    followed by why the formulas were not compared when a version was read as values only."""
+    unread = formulas_sv(comp)
     if not comp.changes:
+        if unread:
+            return f"Inga ändringar i värdena: samma områden, rader, belopp, ram och budgetbrygga. {unread}"
         return "Inga ändringar i innehållet: samma områden, rader, belopp, formler, ram och budgetbrygga."
     parts = [
         f"{n} {COUNT_SV[k] if n > 1 else CHANGE_SV[k].lower()}"
         for k, n in sorted(comp.counts().items(), key=lambda kv: list(CHANGE_SV).index(kv[0]))
     ]
-    return f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'}: " + ", ".join(parts) + "."
+    counted = f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'}: " + ", ".join(parts) + "."
+    return f"{counted} {unread}" if unread else counted
+
+
+VALUES_ONLY_FORMATS = (".xls", ".ods", ".xlsb")
+
+
+def formulas_sv(comp: Comparison) -> str | None:
+    """Why the formulas were not compared (a version saved as .xls, .ods or .xlsb), or None when they were."""
+    if not comp.values_only:
+        return None
+    names = [comp.old_name if k == "old" else comp.new_name for k in comp.values_only]
+    formats = list(dict.fromkeys(_format_of(name) for name in names))
+    saved_as, source = " och ".join(formats), "det formatet" if len(formats) == 1 else "de formaten"
+    if len(names) == 2:
+        return (
+            f"Formlerna kunde inte jämföras eftersom båda versionerna ({names[0]} och {names[1]}) är sparade som "
+            f"{saved_as}, och ur {source} läser vpexcel bara värdena. Spara dem som .xlsx för att också jämföra formlerna."
+        )
+    which = "den tidigare versionen" if comp.values_only == ["old"] else "den nya versionen"
+    return (
+        f"Formlerna kunde inte jämföras eftersom {which} ({names[0]}) är sparad som {saved_as}, "
+        f"och ur {source} läser vpexcel bara värdena. Spara den som .xlsx för att också jämföra formlerna."
+    )
+
+
+def _format_of(name: str) -> str:
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return suffix if suffix in VALUES_ONLY_FORMATS else "ett format utan formler (.xls, .ods eller .xlsb)"
 
 
 def text_lines(comp: Comparison) -> list[str]:

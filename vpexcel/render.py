@@ -83,7 +83,7 @@ def _print_findings(console: Console, report: Report) -> None:
 
     number = {id(f): i + 1 for i, f in enumerate(report.findings)}  # "följdfel av F7" points at these
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet or ""):
-        where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")) else "Blad"
+        where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")) else "Blad"
         table = Table(title=f"{where}: {sheet}" if sheet else "Hela arbetsboken", title_justify="left", expand=False)
         table.add_column("Nr", no_wrap=True)
         table.add_column("Cell", no_wrap=True)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpexcel.compare import CHANGE_SV, Comparison
+from vpexcel.compare import CHANGE_SV, Comparison, formulas_sv
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.openpyxl_text import append, put
 
@@ -76,6 +76,11 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
     assert ws is not None
     ws.title = "Ändringar"
     _heading(ws, f"Ändringar mellan {comp.old_name} och {comp.new_name}", comp)
+    unread = formulas_sv(comp)
+    if unread is not None:  # a version saved as .xls/.ods/.xlsb: said once, above the changes
+        append(ws, [unread])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        append(ws, [])
     header = _header_row(ws, HEADERS)
     link_font = Font(color="0563C1", underline="single")
     for c in comp.changes:
@@ -104,7 +109,8 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
         for col in (6, 7, 8):
             ws.cell(row, col).number_format = "#,##0.0;[Red]-#,##0.0"
     if not comp.changes:
-        append(ws, ["", "", "", "", "", None, None, None, "", "", "", "", "Inga ändringar i innehållet."])
+        nothing = "Inga ändringar i värdena." if unread else "Inga ändringar i innehållet."
+        append(ws, ["", "", "", "", "", None, None, None, "", "", "", "", nothing])
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(HEADERS))}{ws.max_row}"
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width

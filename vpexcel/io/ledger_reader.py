@@ -1,4 +1,5 @@
-"""Read a ledger export (huvudbok): CSV as the financial systems write it, or an .xlsx.
+"""Read a ledger export (huvudbok): CSV as the financial systems write it, or a workbook
+(.xlsx, .xlsm, .xlsb, .xls or .ods, read as values through the budget reader and its checks).
 
 CSV: ``;`` with decimal comma or ``,`` with decimal point, UTF-8 with or without
 BOM or Windows-1252; columns found by the names the systems use. polars parses
@@ -62,7 +63,7 @@ def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, st
     if not path.exists():
         raise InputError(f"Huvudboken {path} finns inte. Kontrollera sökvägen och filnamnet.")
     if path.is_dir():
-        raise InputError(f"{path} är en mapp. Ange huvudbokens fil (.csv eller .xlsx).")
+        raise InputError(f"{path} är en mapp. Ange huvudbokens fil (.csv, .xlsx, .xls eller .ods).")
     size = path.stat().st_size
     if size == 0:
         raise _refuse(path, "filen är tom. Exportera huvudboken på nytt.")
@@ -70,10 +71,8 @@ def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, st
         raise _refuse(path, "filen är större än 2 GB. Exportera en kortare period.")
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):  # a workbook: .xlsx/.xlsm/.xlsb/.ods (zip) or .xls (OLE2), vetted by the reader
         return _read_xlsx(path, columns or {})
-    if head.startswith(OLE_MAGIC):
-        raise _refuse(path, "den är i gammalt Excel-format eller lösenordsskyddad. Spara den som .xlsx eller exportera som CSV.")
     return _read_csv(path, details, columns or {})
 
 

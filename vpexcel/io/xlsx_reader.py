@@ -30,6 +30,7 @@ from defusedxml import DefusedXmlException
 from vpexcel.errors import InputError, log_detail, log_path
 from vpexcel.formulas import shift
 from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, a1, column_index, column_letter
+from vpexcel.io.resave import advice_for
 from vpexcel.perf import cyclic_gc_paused
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -62,7 +63,7 @@ _REF_SPLIT = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _unreadable(path: Path, what: str) -> InputError:
-    return InputError(f"Filen {path.name} kan inte läsas: {what}")
+    return InputError(f"Filen {path.name} kan inte läsas: {advice_for(path, what)}")
 
 
 def check_file(path: Path, legacy: bool = False) -> bytes:
