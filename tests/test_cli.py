@@ -139,3 +139,53 @@ def test_screen_output_sent_to_a_file_keeps_the_whole_table(tmp_path: Path) -> N
     text = target.read_text(encoding="utf-8")
     assert "Kommunledning och verksamhetsstöd" in text  # the longest area name, not "Kommunledning…"
     assert max(len(line) for line in text.splitlines()) > 80
+
+
+def test_labels_and_sheet_names_with_brackets_are_shown_as_written(
+    make_book,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """ "Totalt [/]" crashed the text report (exit 3) and "[tkr]" or "[utkast]" vanished from it: the
+    terminal library read them as its markup (found by the tester). They are shown as written."""
+    rows = clean_budget()["Produktionsområden"]
+    rows = [list(r) for r in rows]
+    rows[4][0] = "Politisk organisation [tkr]"
+    rows[4][3] = -8.8  # the net does not add up: a finding that quotes the row's label
+    rows[13][0] = "Totalt [/]"
+    book = make_book({"Budget": rows}, name="budget [utkast] [bold].xlsx")  # Excel allows no brackets in a sheet name
+    rc = main(["validate", str(book)])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert "Traceback" not in err and "internt fel" not in err
+    flat = " ".join(out.split())
+    assert "Validering av budget [utkast] [bold].xlsx" in flat
+    assert "Politisk organisation [tkr]" in flat
+    rc = main(["validate", str(book), "--visa"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Totalt [/]" in out
+
+
+def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell can hold ESC (Excel's _x001B_ escape): a label quoted in a message must not clear the
+    screen, colour the rest of the output or show a false link on the user's terminal."""
+    import xlsxwriter
+
+    rows = [list(r) for r in clean_budget()["Produktionsområden"]]
+    path = tmp_path / "budget.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Budget")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, tuple):
+                ws.write_formula(r, c, v[0], None, v[1])
+            else:
+                ws.write(r, c, v)
+    # a label with controls, on a row whose net does not add up: the message quotes it
+    ws.write_string(4, 0, "Politisk organisation\x1b[2J\x1b]8;;http://x.example\x07\r")
+    ws.write_number(4, 3, -8.8)
+    wb.close()
+    rc = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert "Politisk organisation" in out
+    assert not any(ch in out + err for ch in "\x1b\x07\r")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from vpexcel import __version__
 from vpexcel.errors import InputError
+from vpexcel.textcells import screen_text
 
 if TYPE_CHECKING:
     from vpexcel.grid import SheetGrid, WorkbookGrid
@@ -264,7 +265,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
         notes: list[str] = []
         kolada = load_cache(args.indicators, notes)
         for note in notes:
-            print(f"vpexcel: {note}", file=sys.stderr)
+            print(screen_text(f"vpexcel: {note}"), file=sys.stderr)
     try:
         report_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     except ValueError:
@@ -284,7 +285,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
     print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
     for line in summary(plan):
-        print(line)
+        print(screen_text(line))
     files = {
         "template": template,
         "budget": args.budget,
@@ -385,14 +386,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         runs = load_runs(path, full=False)
         print(f"Historik i {path}: {len(runs)} körningar.")
         for line in list_lines(runs, run_counts(path)):
-            print(line)
+            print(screen_text(line))
         if runs:
             print("Skriv 'vpexcel historik visa NUMMER' för att se en körning.")
         return 0
     if what[0] != "visa" or len(what) != 2 or not what[1].isdecimal():
         raise InputError("Skriv 'vpexcel historik' för listan eller 'vpexcel historik visa NUMMER' för en körning.")
     for line in detail_lines(load_run(path, int(what[1]))):
-        print(line)
+        print(screen_text(line))
     return 0
 
 
@@ -423,7 +424,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     def printer(out: TextIO | None) -> None:
         for line in text_lines(comp):
-            print(line, file=out or sys.stdout)
+            print(screen_text(line), file=out or sys.stdout)
 
     _emit(args.format, Path(args.output) if args.output else None, inputs, text, printer)
     return 0
@@ -792,10 +793,10 @@ def _main(argv: list[str]) -> int:
         NOTES.clear()
         rc = int(args.func(args))
         for note in dict.fromkeys(NOTES):  # said once, after the result, and only when it came
-            sys.stderr.write(f"vpexcel: OBS: {note}\n")
+            sys.stderr.write(screen_text(f"vpexcel: OBS: {note}") + "\n")
         return rc
     except InputError as exc:
-        sys.stderr.write(f"vpexcel: {exc.message}\n")
+        sys.stderr.write(screen_text(f"vpexcel: {exc.message}") + "\n")
         return 2
     except BrokenPipeError:  # the reader of the output went away (vpexcel ... | head): not a fault
         _quiet_stdout()

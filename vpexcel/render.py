@@ -11,6 +11,7 @@ from vpexcel.findings import SEVERITY_SV, Report, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from vpexcel.reconcile import AreaResult, Reconciliation
 
@@ -56,10 +57,20 @@ def _console(out: TextIO | None) -> Console:
     return Console(file=out, highlight=False, width=140 if out is not None or redirected else None)
 
 
+def _plain(text: str, style: str = "") -> Text:
+    """Text from a user's file (a name, a label, a message quoting one) as it is: never read as rich's
+    markup, so "Totalt [tkr]" keeps its brackets and "Summa [/]" cannot break the output."""
+    from rich.text import Text
+
+    from vpexcel.textcells import screen_text
+
+    return Text(screen_text(text), style=style)
+
+
 def print_text(report: Report, out: TextIO | None = None) -> None:
     """A table per sheet, then the summary, all in Swedish."""
     console = _console(out)
-    console.print(f"[bold]Validering av {report.file}[/bold]")
+    console.print(_plain(f"Validering av {report.file}", "bold"))
     if not report.findings:
         console.print("Inga anmärkningar: budgeten håller för alla kontroller.")
     _print_findings(console, report)
@@ -72,9 +83,9 @@ def print_map(read_as: list[tuple[str, list[str]]], out: TextIO | None = None) -
     console.print("[bold]Så lästes arbetsboken[/bold]")
     for sheet, lines in read_as:
         if sheet:
-            console.print(f"[bold]Blad: {sheet}[/bold]", markup=True)
+            console.print(_plain(f"Blad: {sheet}", "bold"))
         for line in lines:
-            console.print(line, markup=False, soft_wrap=True)
+            console.print(_plain(line), soft_wrap=True)
     console.print()
 
 
@@ -84,7 +95,7 @@ def _print_findings(console: Console, report: Report) -> None:
     number = {id(f): i + 1 for i, f in enumerate(report.findings)}  # "följdfel av F7" points at these
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet or ""):
         where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")) else "Blad"
-        table = Table(title=f"{where}: {sheet}" if sheet else "Hela arbetsboken", title_justify="left", expand=False)
+        table = Table(title=_plain(f"{where}: {sheet}" if sheet else "Hela arbetsboken"), title_justify="left", expand=False)
         table.add_column("Nr", no_wrap=True)
         table.add_column("Cell", no_wrap=True)
         table.add_column("Kod", no_wrap=True)
@@ -93,7 +104,7 @@ def _print_findings(console: Console, report: Report) -> None:
         for f in items:
             level = SEVERITY_SV[f.severity] + (" (undantag)" if f.silenced else "")
             message = f.message + (f"\nUndantag: {f.silenced}" if f.silenced else "")
-            table.add_row(f"F{number[id(f)]}", f.cell or "–", f.code, f"[{_STYLE[f.severity]}]{level}[/]", message)
+            table.add_row(f"F{number[id(f)]}", _plain(f.cell or "–"), f.code, _plain(level, _STYLE[f.severity]), _plain(message))
         console.print(table)
 
 
@@ -106,7 +117,7 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
 
     console = _console(out)
     months = f"januari–{MONTHS_SV[rec.month - 1]}" if rec.month > 1 else "januari"
-    console.print(f"[bold]Avstämning av {rec.budget_file} mot {rec.ledger_file}, {months} {rec.year} ({rec.unit})[/bold]")
+    console.print(_plain(f"Avstämning av {rec.budget_file} mot {rec.ledger_file}, {months} {rec.year} ({rec.unit})", "bold"))
     table = Table(show_footer=False)
     table.add_column("Område", min_width=12)
     keyed = any(a.key != "jämn" for a in rec.areas)  # the key column only when some area is not spread evenly
@@ -138,8 +149,8 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
         return [*cells, a.key] if keyed else cells
 
     for a in rec.areas:
-        table.add_row(*line(a.area, a))
-    table.add_row(*line(f"Totalt {rec.board.area}", rec.board), style="bold")
+        table.add_row(*map(_plain, line(a.area, a)))
+    table.add_row(*map(_plain, line(f"Totalt {rec.board.area}", rec.board)), style="bold")
     console.print(table)
     after = rec.board_after_elimination
     console.print(
@@ -150,18 +161,23 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
     )
     for x in rec.excluded:
         console.print(
-            f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_amount_sv(x.amount, rec.unit)}."
+            _plain(
+                f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_amount_sv(x.amount, rec.unit)}."
+            )
         )
     if rec.has_last_year:
         console.print(
-            f"Utfall ack. {rec.year - 1}: samma månader i fjol (ur {rec.last_year_source}). "
-            "Förändring = utfall ack. − utfall samma period i fjol (netto; negativt: högre nettokostnad än i fjol)."
+            _plain(
+                f"Utfall ack. {rec.year - 1}: samma månader i fjol (ur {rec.last_year_source}). "
+                "Förändring = utfall ack. − utfall samma period i fjol (netto; negativt: högre nettokostnad än i fjol)."
+            )
         )
     console.print(
         "Budget t.o.m. = årets budget periodiserad "
         + ("med områdets nyckel (kolumnen Periodisering). " if keyed else "jämnt, en tolftedel per månad. ")
         + f"{rec.deviation_text} "
-        "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
+        "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader.",
+        markup=False,
     )
     report = rec.report()
     _print_findings(console, report)

@@ -23,6 +23,17 @@ def clean_text(text: str) -> str:
     return text[:MAX_CELL_TEXT]
 
 
+# What a terminal takes as a command rather than text: C0 controls but tab and line feed, DEL, C1
+# controls (ESC [ ... clears the screen, ESC ] 8 makes a false link, CR overwrites the line).
+_SCREEN_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def screen_text(text: str) -> str:
+    """Text from a user's file as it may be shown on a terminal: every control character that a
+    terminal would obey is shown as \ufffd instead (a cell can hold ESC through the _x001B_ escape)."""
+    return _SCREEN_CONTROLS.sub("\ufffd", text)
+
+
 def formula_like(text: str) -> bool:
     """True when Excel would read ``text`` typed into a cell as a formula."""
     return text.startswith(FORMULA_STARTS)
