@@ -148,3 +148,80 @@ def test_formula_scan_of_a_sheet_without_formulas_or_cells() -> None:
     assert xlsx_reader.scan_formulas(
         b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
     ) == ({}, {})
+
+
+def _record_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the sheets calamine is asked to build, in order (its workbook wrapped)."""
+    import python_calamine
+
+    real = python_calamine.CalamineWorkbook
+    built: list[str] = []
+
+    class Book:
+        def __init__(self, book: object) -> None:
+            self.book = book
+
+        @classmethod
+        def from_path(cls, path: str) -> Book:
+            return cls(real.from_path(path))
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.book, name)
+
+        def get_sheet_by_name(self, name: str) -> object:
+            built.append(name)
+            return self.book.get_sheet_by_name(name)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Book)
+    return built
+
+
+def _six_sheets(path: Path, stray_on: str | None = None) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in "ABCDEF":
+        ws = wb.create_sheet(name)
+        ws.append(["Område", "Budget 2024"])
+        ws.append(["Kultur", -100])
+        if name == stray_on:
+            ws["XFD1048576"] = 1  # a rectangle of 17 billion cells if calamine built it
+    wb.save(path)
+    return path
+
+
+def test_no_sheet_at_or_after_a_refused_one_is_built(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each sheet is vetted before calamine may build it, in workbook order: the refused sheet and
+    the ones after it are never built, and the refusal names the sheet."""
+    from vpexcel.errors import InputError
+
+    book = _six_sheets(tmp_path / "stray.xlsx", stray_on="D")
+    built = _record_built(monkeypatch)
+    with pytest.raises(InputError, match="'D'"):
+        read_workbook(book)
+    assert set(built) <= {"A", "B", "C"}
+    assert built == sorted(built)
+
+
+def test_a_failure_while_sheets_are_handed_on_stops_the_reading(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An error (or Ctrl-C) in the work on a handed-on sheet ends the read at once: calamine's thread
+    is joined, and it built no sheet beyond the few vetted ahead."""
+    import threading
+
+    from vpexcel.io import xlsx_reader
+
+    book = _six_sheets(tmp_path / "six.xlsx")
+    built = _record_built(monkeypatch)
+    threads = threading.active_count()
+
+    def fail(sheet: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        read_workbook(book, fail)
+    assert threading.active_count() == threads
+    assert len(built) <= 1 + xlsx_reader._SheetVetting.AHEAD
+    built.clear()
+    assert [s.name for s in read_workbook(book).sheets] == list("ABCDEF")  # and a whole read reads all
+    assert built == list("ABCDEF")

@@ -660,47 +660,56 @@ def _check_budget(path: Path, total: int) -> None:
 
 
 class _SheetVetting:
-    """Each sheet read once in a thread: vetted (DTD, damage, budget, extent), then scanned for formulas.
+    """Each sheet read once, in workbook order, by the reading thread: vetted (DTD, damage, budget,
+    extent), then scanned for formulas.
 
-    The reading thread waits for a sheet's verdict just before calamine builds it, so the
-    checks of the next sheet run while calamine (which parses without the GIL) reads this one.
+    calamine's thread waits for a sheet's verdict just before it builds the sheet. The reading
+    thread vets a few sheets ahead of the one it works on (:meth:`keep_ahead`), so calamine
+    (which parses without the GIL) always has a vetted sheet to parse while Python work goes on:
+    all of that work stays in one thread, and calamine only waits for the GIL, not for a
+    third thread's turn at it.
     """
+
+    AHEAD = 2  # sheets vetted beyond the one being worked on
 
     def __init__(self, path: Path, parts: list[tuple[str, str]], spent: int) -> None:
         import threading
 
         self.path, self.parts, self.spent = path, parts, spent
         self.ready = {name: threading.Event() for name, _ in parts}
-        self.scanned = {name: threading.Event() for name, _ in parts}
         self.scans: dict[str, Scan] = {}
         self.failure: BaseException | None = None
         self.stopped = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.done = 0  # parts vetted and scanned
+        self.zf: zipfile.ZipFile | None = None
 
-    def _run(self) -> None:
+    def step(self) -> None:
+        """Vet and scan the next part; on a failure every waiting sheet is let go (calamine's thread
+        sees ``stopped`` and builds nothing more) and the failure is raised here."""
+        name, part = self.parts[self.done]
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                for name, part in self.parts:
-                    if self.stopped:
-                        break
-                    data = _read_member(self.path, zf, part)
-                    self.spent += len(data)
-                    _check_budget(self.path, self.spent)
-                    if not surely_small(data):
-                        _check_extent(self.path, name, sheet_extent(data))
-                    self.ready[name].set()
-                    self.scans[name] = scan_formulas(data)
-                    self.scanned[name].set()
-                    del data
-        except BaseException as exc:  # handed to the reading thread
+            if self.zf is None:
+                self.zf = zipfile.ZipFile(self.path)
+            data = _read_member(self.path, self.zf, part)
+            self.spent += len(data)
+            _check_budget(self.path, self.spent)
+            if not surely_small(data):
+                _check_extent(self.path, name, sheet_extent(data))
+        except BaseException as exc:
             self.failure = exc
-        finally:
-            for event in [*self.ready.values(), *self.scanned.values()]:
-                event.set()
+            self.stop()
+            raise
+        self.ready[name].set()
+        self.done += 1
+        self.scans[name] = scan_formulas(data)
+
+    def keep_ahead(self, used: int) -> None:
+        """Vet until ``AHEAD`` sheets beyond the ``used`` ones handed on are ready for calamine."""
+        while not self.stopped and self.done < len(self.parts) and self.done < used + 1 + self.AHEAD:
+            self.step()
 
     def wait(self, name: str) -> None:
-        """Return when ``name`` may be built; raise what the vetting found."""
+        """Return when ``name`` may be built (called in calamine's thread); raise what the vetting found."""
         event = self.ready.get(name)
         if event is None:
             raise _unreadable(self.path, f"bladet {name!r} saknar sin del i arbetsboken. Spara om arbetsboken från Excel.")
@@ -709,23 +718,23 @@ class _SheetVetting:
             raise self.failure
 
     def scan(self, name: str) -> Scan:
-        """The formulas and error values of ``name`` once scanned; raise what the vetting found."""
-        event = self.scanned.get(name)
-        if event is not None:
-            event.wait()
-        if self.failure is not None:
-            raise self.failure
+        """The formulas and error values of ``name`` (vetted before calamine could build it)."""
+        while name not in self.scans and not self.stopped and self.done < len(self.parts):
+            self.step()
         return self.scans.get(name, ({}, {}))
+
+    def finish(self) -> None:
+        """Vet the parts calamine did not build (a sheet it does not list): the whole file is checked."""
+        while not self.stopped and self.done < len(self.parts):
+            self.step()
 
     def stop(self) -> None:
         self.stopped = True
-        self.thread.join()
-
-    def result(self) -> dict[str, Scan]:
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
-        return self.scans
+        for event in self.ready.values():
+            event.set()  # calamine's thread stops waiting; it sees ``stopped`` and builds nothing more
+        if self.zf is not None:
+            self.zf.close()
+            self.zf = None
 
 
 # --- .xlsb: values only, through calamine --------------------------------------------------------
@@ -1001,6 +1010,23 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
         book.close()
 
 
+def _next_parsed(handed: Any, vetting: _SheetVetting | None, used: int) -> Any:
+    """The next item calamine's thread handed over; while there is none yet, the next sheets are
+    vetted, so calamine is never kept waiting for a verdict the reading thread could give."""
+    import queue
+
+    if vetting is None:
+        return handed.get()
+    vetting.keep_ahead(used)
+    while True:
+        try:
+            return handed.get_nowait()
+        except queue.Empty:
+            if vetting.stopped or vetting.done >= len(vetting.parts):
+                return handed.get()
+            vetting.step()
+
+
 def _calamine_values(
     path: Path,
     source: Any,
@@ -1033,7 +1059,7 @@ def _calamine_values(
     worker.start()
     sheets: list[SheetGrid] = []
     try:
-        while (item := handed.get()) is not None:
+        while (item := _next_parsed(handed, vetting, len(sheets))) is not None:
             if isinstance(item, BaseException):
                 raise item
             name, rows = item
@@ -1050,11 +1076,11 @@ def _calamine_values(
             if on_sheet is not None:
                 on_sheet(sheet)
         if vetting is not None:
-            vetting.result()
+            vetting.finish()
     finally:
         stop.set()
         if vetting is not None and worker.is_alive():
-            vetting.stopped = True  # a failure here: the parsing thread is not kept waiting for the rest
+            vetting.stop()  # a failure here: the parsing thread is not kept waiting for the rest
         worker.join()
     if not sheets or all(s.is_empty() for s in sheets):
         raise _unreadable(path, "arbetsboken är tom. Öppna rätt fil eller fyll i budgeten först.")
