@@ -58,3 +58,33 @@ def find(report: Report, code: str) -> list[Finding]:
 def _no_history_beside_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands run in tests keep no history (it would land beside workbooks/); tests/test_history.py turns it on."""
     monkeypatch.setenv("VPEXCEL_HISTORIK", "av")
+
+
+def soffice_convert(src: Path, kind: str, folder: Path) -> Path:
+    """``src`` saved by LibreOffice as ``kind`` (xls, ods, xlsx) in ``folder``; the test is skipped
+    where LibreOffice is not installed (scripts/test.sh installs it)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    out = folder / f"som-{kind}"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder / 'profil'}",
+            "--headless",
+            "--convert-to",
+            kind,
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    path = out / f"{src.stem}.{kind}"
+    assert path.exists(), f"LibreOffice did not write {path.name}"
+    return path

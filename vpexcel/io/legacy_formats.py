@@ -257,3 +257,107 @@ def _count(table: _OdsTable, row: int, row_repeat: int, col: int, repeat: int, v
         return
     table.cells += repeat * row_repeat
     table.see(row + row_repeat - 1, col + repeat - 1)
+
+
+# --- error values -----------------------------------------------------------------------------
+# python-calamine hands an error value (#DIV/0!, #N/A ...) over as an empty cell, so a total broken
+# by one would read as a missing amount (a warning) instead of an error value (VP205, an error). They
+# are found here, from the file's own records, and put in place by the reader as for an .xlsx.
+
+_BOOLERR, _FORMULA = 0x0205, 0x0006
+_XLS_ERROR_CODES = {
+    0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A",
+}  # fmt: skip
+MAX_ERROR_CELLS = 100_000  # more than any real workbook has; the rest are left as calamine gives them
+ErrorCells = dict[str, dict[tuple[int, int], str]]
+
+
+def xls_error_cells(path: Path) -> ErrorCells:
+    """Per sheet, the cells of an (already vetted) .xls that hold an error value or a formula whose
+    result is one: {(row, col): "#DIV/0!"}."""
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if stream is None:
+            return {}
+        data = ole.openstream(stream).read()
+    sheets: list[tuple[int, str]] = []
+    i, n = 0, len(data)
+    while i + 4 <= n:  # the workbook globals, up to the first EOF
+        kind, size = struct.unpack_from("<HH", data, i)
+        at, i = i + 4, i + 4 + size
+        if kind == _BOUNDSHEET and size >= 8:
+            offset, _state, _typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
+            raw = data[at + 8 : at + size]
+            sheets.append((offset, raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]))
+        if kind == _EOF:
+            break
+    found: ErrorCells = {}
+    total = 0
+    for offset, name in sheets:
+        errors: dict[tuple[int, int], str] = {}
+        i = offset
+        while i >= 0 and i + 4 <= n and total < MAX_ERROR_CELLS:
+            kind, size = struct.unpack_from("<HH", data, i)
+            at, i = i + 4, i + 4 + size
+            if kind == _EOF:
+                break
+            if kind == _BOOLERR and size >= 8 and data[at + 7]:  # a typed error value (not a boolean)
+                code = data[at + 6]
+            elif kind == _FORMULA and size >= 14 and data[at + 12 : at + 14] == b"\xff\xff" and data[at + 6] == 2:
+                code = data[at + 8]  # a formula whose cached result is an error value
+            else:
+                continue
+            row, col = struct.unpack_from("<HH", data, at)
+            errors[(row, col)] = _XLS_ERROR_CODES.get(code, "#VALUE!")
+            total += 1
+        if errors:
+            found[name] = errors
+    return found
+
+
+_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
+_ODS_TEXT = re.compile(rb"<(?:[\w.-]+:)?p(?:\s[^<>]*)?>([^<]{1,40})<")
+
+
+def ods_error_cells(path: Path) -> ErrorCells:
+    """Per table, the cells of an (already vetted) .ods that LibreOffice marks as an error value
+    (``calcext:value-type="error"``), with the error's text: {(row, col): "#N/A"}."""
+    with zipfile.ZipFile(path) as zf:
+        data = xr._read_member(path, zf, "content.xml")
+    if not _ODS_ERROR.search(data):
+        return {}
+    found: ErrorCells = {}
+    errors: dict[tuple[int, int], str] = {}
+    row, row_repeat, col, depth, total = -1, 1, 0, 0, 0
+    for m in _ODS_TAG.finditer(data):
+        closing, tag, attrs = m.group(1) == b"/", m.group(2), m.group(3)
+        if tag is None:
+            continue
+        if tag == b"table":
+            if attrs is not None and attrs.endswith(b"/"):
+                continue
+            depth += -1 if closing else 1
+            if not closing and depth == 1:  # a sheet (a table nested in a cell is not one)
+                name = _NAME.search(attrs or b"")
+                errors = found.setdefault(name.group(1).decode("utf-8", "replace") if name else "", {})
+                row, row_repeat, col = -1, 1, 0
+            continue
+        if depth != 1 or closing:
+            continue
+        if tag == b"table-row":
+            row, row_repeat, col = row + row_repeat, _repeat(attrs, b"rows"), 0
+            continue
+        repeat = _repeat(attrs, b"columns")
+        if _ODS_ERROR.search(attrs) and row >= 0:
+            text = _ODS_TEXT.match(data, m.end())
+            code = text.group(1).decode("utf-8", "replace").strip() if text else ""
+            for r in range(row, row + min(row_repeat, MAX_ERROR_CELLS)):
+                for c in range(col, col + min(repeat, MAX_ERROR_CELLS)):
+                    if total >= MAX_ERROR_CELLS:
+                        break
+                    errors[(r, c)] = code if code.startswith("#") else "#VALUE!"
+                    total += 1
+        col += repeat
+    return {name: cells for name, cells in found.items() if cells}

@@ -829,7 +829,9 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         from vpexcel.io.legacy_formats import vet_xls
 
         vet_xls(path)
-        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet)
+        from vpexcel.io.legacy_formats import xls_error_cells
+
+        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet, xls_error_cells(path))
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -846,7 +848,9 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         else:
             ods = False
     if ods:
-        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet)
+        from vpexcel.io.legacy_formats import ods_error_cells
+
+        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet, ods_error_cells(path))
     zf = zipfile.ZipFile(path)
     with zf:
         names = set(zf.namelist())
@@ -884,9 +888,15 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
     return book
 
 
-def _values_only(path: Path, kind: str, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
-    """A vetted .xls or .ods read through calamine: values, no formulas, and a note that says so."""
-    book = _read_values(path, str(path), None, {}, has_formulas=False, on_sheet=on_sheet)
+def _values_only(
+    path: Path,
+    kind: str,
+    on_sheet: Callable[[SheetGrid], None] | None = None,
+    errors: dict[str, dict[tuple[int, int], str]] | None = None,
+) -> WorkbookGrid:
+    """A vetted .xls or .ods read through calamine: values (with the error values ``errors`` found in
+    the file, which calamine gives as empty cells), no formulas, and a note that says so."""
+    book = _read_values(path, str(path), None, {}, has_formulas=False, on_sheet=on_sheet, errors=errors)
     book.notes.append(
         f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
         "görs inte. Spara som .xlsx för en fullständig kontroll."
@@ -926,12 +936,13 @@ def _read_values(
     defined: dict[str, str],
     has_formulas: bool = True,
     on_sheet: Callable[[SheetGrid], None] | None = None,
+    errors: dict[str, dict[tuple[int, int], str]] | None = None,
 ) -> WorkbookGrid:
     """calamine's values, with its panics (Rust code that gives up on a broken file) caught and
     its panic message kept off the user's screen (Rust writes it to the process's stderr)."""
     with _rust_quiet():
         try:
-            return _calamine_values(path, source, vetting, defined, has_formulas, on_sheet)
+            return _calamine_values(path, source, vetting, defined, has_formulas, on_sheet, errors or {})
         except BaseException as exc:
             if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
                 raise
@@ -1034,9 +1045,11 @@ def _calamine_values(
     defined: dict[str, str],
     has_formulas: bool = True,
     on_sheet: Callable[[SheetGrid], None] | None = None,
+    legacy_errors: dict[str, dict[tuple[int, int], str]] | None = None,
 ) -> WorkbookGrid:
     """The values from calamine, each sheet built only once ``vetting`` passed it, joined with the
-    formulas and error values that the vetting scanned (none for .xlsb).
+    formulas and error values that the vetting scanned (none for .xlsb; for .xls and .ods the
+    error values ``legacy_errors`` found in the file).
 
     calamine parses in a thread of its own (it lets go of the GIL while it parses), so each
     finished sheet is handed to ``on_sheet`` here, in workbook order, while the next is parsed.
@@ -1063,7 +1076,7 @@ def _calamine_values(
             if isinstance(item, BaseException):
                 raise item
             name, rows = item
-            formulas, errors = vetting.scan(name) if vetting is not None else ({}, {})
+            formulas, errors = vetting.scan(name) if vetting is not None else ({}, (legacy_errors or {}).get(name, {}))
             for (r, c), code in errors.items():  # calamine gives "" for error cells
                 while len(rows) <= r:
                     rows.append([])
