@@ -431,3 +431,21 @@ def test_an_account_named_darav_something_is_an_account_not_a_note(check) -> Non
     rows.append(["", "Totalt", *[(f"=SUM({c}3:{c}5)", v) for c, v in (("C", 15.0), ("D", -60.0), ("E", -45.0))]])
     report = check({"Enhet": rows})
     assert not [f for f in report.findings if f.severity.value != "info"], [(f.code, f.cell, f.message) for f in report.findings]
+
+
+def test_a_column_whose_header_names_its_year_is_named_once(check: Callable[..., Report]) -> None:
+    """ "Summa verksamhet Budget 2024 2024" (found by the tester): a header that already says the year
+    is not followed by it again; a header without it still gets it."""
+    rows: Rows = [
+        ["Verksamhet", "Budget 2023", "Budget 2024"],
+        ["Kultur", -10.0, -11.0],
+        ["Fritid", -20.0, -21.0],
+        ["Summa verksamhet", -30.0, -35.0],
+    ]
+    (f,) = find(check({"Budget": rows}), "VP302")
+    assert f.cell == "C4"
+    assert "Summa verksamhet Budget 2024:" in f.message and "2024 2024" not in f.message
+    sample = [list(r) for r in clean_budget()["Produktionsområden"]]
+    sample[13][4] = ("=SUM(E5:E13)", 40.0)  # Totalt's revenue 2024 off by 2.5
+    (g,) = find(check({"Produktionsområden": sample}), "VP302")
+    assert g.message.startswith("Totalt Brutto intäkt 2024:")

@@ -178,6 +178,14 @@ def _column_sum(table: Table, idx: list[int], col: int) -> float | None:
         return None
 
 
+def _column_words(col: Column) -> str:
+    """A column as a message names it: its header, and its year when the header does not already
+    say it ("Brutto intäkt 2024", but "Budget 2024", not "Budget 2024 2024")."""
+    if col.year is None or str(col.year) in col.header:
+        return col.header
+    return f"{col.header} {col.year}"
+
+
 def _index(table: Table, rows: list[Row]) -> list[int]:
     position = table.position()
     return [position[r.row] for r in rows]
@@ -190,7 +198,7 @@ def _totals(ctx: Context, code: str, table: Table, total: Row, parts: list[int],
         expected = _column_sum(table, parts, col.col)
         if actual is None or expected is None:
             continue
-        describe = f"{what} {col.header} {col.year or ''}" if table.layout == "areas" else f"{what} ({col.header})"
+        describe = f"{what} {_column_words(col)}" if table.layout == "areas" else f"{what} ({col.header})"
         f = ctx.compare(
             code,
             table,
@@ -371,9 +379,7 @@ def summary_matches_sheets(ctx: Context) -> Iterator[Finding]:
                     theirs * factor,
                     ours,
                     1,
-                    f"{row.area.name} {col.header} {col.year or ''} mot bladet '{detail.name}'!{a1(drow.row, dcol.col)}".replace(
-                        "  ", " "
-                    ),
+                    f"{row.area.name} {_column_words(col)} mot bladet '{detail.name}'!{a1(drow.row, dcol.col)}",
                     inputs=lambda: [(detail.name, a1(drow.row, dcol.col))],  # noqa: B023
                 )
                 if f:
