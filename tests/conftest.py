@@ -60,30 +60,21 @@ def _no_history_beside_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VPEXCEL_HISTORIK", "av")
 
 
-def soffice_convert(src: Path, kind: str, folder: Path) -> Path:
-    """``src`` saved by LibreOffice as ``kind`` (xls, ods, xlsx) in ``folder``; the test is skipped
-    where LibreOffice is not installed (scripts/test.sh installs it)."""
+def soffice_convert(src: Path, kind: str, folder: Path, infilter: str | None = None, outdir: Path | None = None) -> Path:
+    """``src`` saved by LibreOffice as ``kind`` (xls, ods, xlsx) in ``outdir`` (a folder of ``folder``
+    by default), read with the import filter ``infilter`` if given; the test is skipped where
+    LibreOffice is not installed (scripts/test.sh installs it)."""
     import shutil
     import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
-    out = folder / f"som-{kind}"
+    out = outdir or folder / f"som-{kind}"
+    command = [soffice, f"-env:UserInstallation=file://{folder / 'profil'}", "--headless"]
+    command += [f"--infilter={infilter}"] if infilter else []
     subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{folder / 'profil'}",
-            "--headless",
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=False,
+        [*command, "--convert-to", kind, "--outdir", str(out), str(src)], capture_output=True, timeout=180, check=False
     )
     path = out / f"{src.stem}.{kind}"
     assert path.exists(), f"LibreOffice did not write {path.name}"

@@ -4,8 +4,6 @@ comparison says once that the formulas could not be compared, and never that the
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from vpexcel.grid import SheetGrid, WorkbookGrid
 from vpexcel.io.compare_xlsx import write_comparison
 from vpexcel.io.xlsx_reader import read_workbook
 
-from .conftest import WORKBOOKS
+from .conftest import WORKBOOKS, soffice_convert
 from .test_compare import areas
 
 SAMPLE = WORKBOOKS / "budget-2024.xlsx"
@@ -107,30 +105,8 @@ def test_the_comparison_workbook_says_it_once(budgets: tuple[Path, Path], tmp_pa
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The sample budget saved by LibreOffice as .xls and as .ods."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
     folder = tmp_path_factory.mktemp("budget")
-    out: dict[str, Path] = {}
-    for kind in ("xls", "ods"):
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{folder / 'profil'}",
-                "--headless",
-                "--convert-to",
-                kind,
-                "--outdir",
-                str(folder),
-                str(SAMPLE),
-            ],
-            capture_output=True,
-            timeout=180,
-            check=False,
-        )
-        out[kind] = folder / f"{SAMPLE.stem}.{kind}"
-        assert out[kind].exists(), f"LibreOffice did not write {out[kind].name}"
-    return out
+    return {kind: soffice_convert(SAMPLE, kind, folder) for kind in ("xls", "ods")}
 
 
 @pytest.mark.parametrize("kind", ["xls", "ods"])

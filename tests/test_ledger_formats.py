@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from vpexcel.cli import main
 
-from .conftest import WORKBOOKS
+from .conftest import WORKBOOKS, soffice_convert
 
 BUDGET = WORKBOOKS / "budget-2024.xlsx"
 LEDGER = WORKBOOKS / "huvudbok-2024.csv"
@@ -25,9 +23,6 @@ CSV_FILTER = "Text - txt - csv (StarCalc):59,34,76,1,,1053"
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The shipped sample ledger saved by LibreOffice as .xls and as .ods (one conversion per module), and as
     "dated-xls"/"dated-ods" with a booking date in Period (2024-01-15), which LibreOffice stores as a date cell."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
     folder = tmp_path_factory.mktemp("huvudbok")
     dated = folder / "datum" / LEDGER.name
     dated.parent.mkdir()
@@ -35,25 +30,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {"dated-csv": dated}
     for kind in ("xls", "ods", "dated-xls", "dated-ods"):
         source, kind_out = (dated, kind[6:]) if kind.startswith("dated-") else (LEDGER, kind)
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{folder / 'profil'}",
-                "--headless",
-                f"--infilter={CSV_FILTER}",
-                "--convert-to",
-                kind_out,
-                "--outdir",
-                str(folder / kind),
-                str(source),
-            ],
-            capture_output=True,
-            timeout=180,
-            check=False,
-        )
-        path = folder / kind / f"{LEDGER.stem}.{kind_out}"
-        assert path.exists(), f"LibreOffice did not write {path.name}"
-        out[kind] = path
+        out[kind] = soffice_convert(source, kind_out, folder, infilter=CSV_FILTER, outdir=folder / kind)
     return out
 
 
