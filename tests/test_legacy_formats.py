@@ -356,3 +356,32 @@ def test_templates_with_embedded_charts_saved_as_xls_are_read(tmp_path: Path) ->
     source = WORKBOOKS / "templates" / "delarsrapport-augusti.xlsx"
     converted = convert(source, "xls", tmp_path)
     assert [s.name for s in read_workbook(converted).sheets] == [s.name for s in read_workbook(source).sheets]
+
+
+@pytest.mark.parametrize(
+    ("codepage", "raw", "name"), [(None, "Överskott".encode("cp1252"), "Överskott"), (850, b"\x99vrigt", "Övrigt")]
+)
+def test_biff5_sheet_names_are_decoded_with_the_workbooks_code_page(
+    codepage: int | None, raw: bytes, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel 5/95 files name their sheets in bytes of the workbook's code page (Windows-1252 unless a
+    CODEPAGE record says otherwise); the name shows in the refusal."""
+    import struct
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+
+    def bof(dt: int) -> bytes:
+        return hostile._biff(0x0809, struct.pack("<HHHH", 0x0500, dt, 0x0DBB, 0x07CC))
+
+    sheet = bof(0x0010) + hostile._biff(0x0203, struct.pack("<HHHd", 65535, 255, 15, 1.0)) + hostile._biff(0x000A)
+
+    def book(offset: int) -> bytes:
+        page = hostile._biff(0x0042, struct.pack("<H", codepage)) if codepage else b""
+        bound = hostile._biff(0x0085, struct.pack("<IBBB", offset, 0, 0, len(raw)) + raw)
+        return bof(0x0005) + page + bound + hostile._biff(0x000A)
+
+    stream = book(len(book(0))) + sheet
+    path = tmp_path / "excel95.xls"
+    path.write_bytes(hostile.cfb({"Book": stream}))
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, f"'{name}'", "IV65536")

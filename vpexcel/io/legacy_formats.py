@@ -38,7 +38,7 @@ XLS_ROWS, XLS_COLS = 65_536, 256  # the BIFF8 grid
 
 _FILEPASS = 0x002F
 _BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
-_MULRK, _STRING = 0x00BD, 0x0207
+_MULRK, _STRING, _CODEPAGE = 0x00BD, 0x0207, 0x0042
 # the substreams a BOUNDSHEET may point at (BOF's dt): worksheet or dialog sheet, chart, macro sheet, VB module
 _SHEET_BOFS = {0x0010, 0x0020, 0x0040, 0x0006}
 # cell records with a value, whose payload starts with row (u16) and column (u16). BLANK and MULBLANK
@@ -107,9 +107,10 @@ def _broken_sheets(path: Path) -> InputError:
 def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
     """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
     BOUNDSHEET records do not each point at a substream of their own."""
-    sheets: list[tuple[int, str]] = []
+    sheets: list[tuple[int, str | bytes]] = []  # a BIFF5 name in bytes, decoded once CODEPAGE is known
     i, n = 0, len(data)
     globals_end = n + 1  # no sheet can start before the globals' EOF; none at all when there is no EOF
+    biff5, codepage = False, 1252
     # the workbook globals: up to the first EOF
     while i + 4 <= n:
         kind, size = struct.unpack_from("<HH", data, i)
@@ -120,11 +121,20 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
                 path,
                 "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
             )
+        if kind == _BOF and at == 4 and size >= 2:  # the globals' BOF gives the BIFF version
+            biff5 = struct.unpack_from("<H", data, at)[0] == 0x0500
+        if kind == _CODEPAGE and size >= 2:
+            (codepage,) = struct.unpack_from("<H", data, at)
         if kind == _BOUNDSHEET and size >= 6 and at + size <= n:  # calamine reads any of 6 bytes or more
             (offset,) = struct.unpack_from("<I", data, at)
-            cch, flags = data[at + 6] if size > 6 else 0, data[at + 7] if size > 7 else 0
-            raw = data[at + 8 : at + size]
-            name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
+            cch = data[at + 6] if size > 6 else 0
+            name: str | bytes
+            if biff5:  # a byte string in the workbook's code page
+                name = data[at + 7 : at + size][:cch]
+            else:
+                flags = data[at + 7] if size > 7 else 0
+                raw = data[at + 8 : at + size]
+                name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
             # every kind of sheet: calamine builds each one's cells when it opens the file (measured: a macro
             # sheet with a number at IV65536 took 526 MB before any sheet was asked for)
             sheets.append((offset, name))
@@ -135,7 +145,8 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
             break
     found: list[tuple[str, xr._Extent]] = []
     spans: list[tuple[int, int]] = []
-    for offset, name in sheets:
+    for offset, raw_name in sheets:
+        name = raw_name.decode(_codec(codepage), "replace") if isinstance(raw_name, bytes) else raw_name
         # calamine reads a sheet from wherever its record points: each must be the BOF of a sheet's substream
         # after the globals, or a crafted file has calamine build one substream again and again
         if offset < globals_end or offset + 8 > n:
@@ -150,6 +161,21 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
     if any(later < end for (_, end), (later, _) in itertools.pairwise(spans)):
         raise _broken_sheets(path)  # two sheets on the same substream, or one inside another
     return found
+
+
+def _codec(codepage: int) -> str:
+    """Python's codec for a CODEPAGE record's value; Windows-1252 (Excel's default) when unknown."""
+    import codecs
+
+    named = {367: "ascii", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
+    codec = named.get(codepage, f"cp{codepage}")
+    if codepage == 1200:  # UTF-16 says nothing about a BIFF5 byte string
+        return "cp1252"
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        return "cp1252"
+    return codec
 
 
 def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> tuple[xr._Extent, int]:
