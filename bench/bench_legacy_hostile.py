@@ -2,7 +2,8 @@
 refuses them before calamine builds them), against validating the sample budget (the yardstick),
 each in a fresh process, all in the same run.
 
-Run: `.venv/bin/python bench/bench_legacy_hostile.py`. Needs about 4 GB free for calamine alone.
+Run: `.venv/bin/python bench/bench_legacy_hostile.py [NAME ...]` (names of scripts/make_hostile.py's
+builders; all of this bench's files when none). Needs about 8 GB free for calamine alone.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def main() -> None:
     print(f"yardstick: validate budget-2024.xlsx {yard[1]:.2f} s, {yard[2]:.0f} MB")
     print("| file | calamine alone | MB | s | vpexcel validate | MB | x yardstick MB | s | x yardstick s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name in ("xls", "ods", "xls_far_cell", "xls_macro_sheet_far_cell", "xls_lying_dimensions", "ods_repeated_values"):
+    names = ["xls", "ods", "xls_far_cell", "xls_macro_sheet_far_cell", "xls_lying_dimensions", "ods_repeated_values"]
+    names += ["ods_many_tables", "xls_shared_substream", "xls_mulrk_claims", "xls_cell_after_chart"]
+    for name in sys.argv[1:] or names:
         path = hostile.BUILDERS[name](folder)
         cal = measure(CALAMINE, path, True)
         vp = measure(VPEXCEL, path, False)

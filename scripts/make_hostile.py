@@ -257,9 +257,12 @@ def _biff_bof(dt: int) -> bytes:
 
 
 def xls_stream(
-    sheets: list[tuple[str, list[tuple[int, int, object]]]], dims: list[tuple[int, int, int, int]] | None = None
+    sheets: list[tuple[str, list[tuple[int, int, object]]]],
+    dims: list[tuple[int, int, int, int]] | None = None,
+    extra: dict[int, bytes] | None = None,
 ) -> bytes:
-    """A BIFF8 Workbook stream: sheets as (name, [(row, col, value)]), DIMENSIONS from the cells unless given."""
+    """A BIFF8 Workbook stream: sheets as (name, [(row, col, value)]), DIMENSIONS from the cells unless given,
+    and ``extra`` records (by sheet index) written after a sheet's cells."""
     strings: dict[str, int] = {}
     for _, cells in sheets:
         for _, _, v in cells:
@@ -291,7 +294,7 @@ def xls_stream(
                 body += _biff(0x00FD, struct.pack("<HHHI", r, c, 15, strings[v]))
             else:
                 body += _biff(0x0203, struct.pack("<HHHd", r, c, 15, float(v)))  # type: ignore[arg-type]
-        subs.append(body + _biff(0x000A))
+        subs.append(body + (extra or {}).get(i, b"") + _biff(0x000A))
     offsets, at = [], len(book_globals([0] * len(sheets)))
     for sub in subs:
         offsets.append(at)
@@ -400,6 +403,52 @@ def build_xls_lying_dimensions(folder: Path) -> Path:
     return path
 
 
+def build_xls_shared_substream(folder: Path) -> Path:
+    """An .xls whose 64 sheets (BOUNDSHEET records) all point at one substream holding a number at A1 and
+    one at IV3906: each sheet passes the per-sheet bound, but calamine builds the 1 million cells 64 times."""
+    stream = xls_stream([("Blad01", [(0, 0, 1.0), (3905, 255, 1.0)])])
+    at, out = 0, b""
+    while at < len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        record = stream[at : at + 4 + size]
+        at += 4 + size
+        if kind == 0x0085:
+            (offset,) = struct.unpack_from("<I", record, 4)
+            offset += 63 * len(record)  # the 63 records added before the substream
+            out += b"".join(
+                _biff(0x0085, struct.pack("<IBBBB", offset, 0, 0, 6, 1) + f"Blad{i:02d}".encode("utf-16-le"))
+                for i in range(1, 65)
+            )
+        else:
+            out += record
+    path = folder / "samma-blad.xls"
+    path.write_bytes(cfb({"Workbook": out}))
+    return path
+
+
+def build_xls_mulrk_claims(folder: Path) -> Path:
+    """An .xls with a number at IV65536 and 3,300 MULRK records that each claim columns A:IV but carry one
+    value: counted by their claims the sheet looks dense (845,000 cells); calamine builds one cell per 6
+    bytes of payload."""
+    lies = b"".join(
+        _biff(0x00BD, struct.pack("<HHHIH", row, 0, 15, 0x3FF00000, 255))  # row, first col, (xf, RK 1.0), last col
+        for row in range(10, 3310)
+    )
+    stream = xls_stream([("Produktionsområden", [*_budget_cells(), (65535, 255, 1.0)])], extra={0: lies})
+    path = folder / "mulrk.xls"
+    path.write_bytes(cfb({"Workbook": stream}))
+    return path
+
+
+def build_xls_cell_after_chart(folder: Path) -> Path:
+    """An .xls whose sheet holds an embedded chart's substream (BOF ... EOF) and after it a number at IV65536:
+    the chart's EOF is not the sheet's, so calamine reads on and builds 16.7 million cells (1.2 GB)."""
+    chart = _biff_bof(0x0020) + _biff(0x000A) + _biff(0x0203, struct.pack("<HHHd", 65535, 255, 15, 1.0))
+    path = folder / "efter-diagram.xls"
+    path.write_bytes(cfb({"Workbook": xls_stream([("Produktionsområden", _budget_cells())], extra={0: chart})}))
+    return path
+
+
 # --- .ods: content.xml written by hand -------------------------------------------------------
 
 _ODS_NS = (
@@ -467,6 +516,14 @@ def build_ods_repeated_values(folder: Path) -> Path:
     )
 
 
+def build_ods_many_tables(folder: Path) -> Path:
+    """An .ods of 16 tables, each one valued cell repeated 16384 columns x 1000 rows: every table is dense and
+    under the per-sheet bound, but calamine builds all 16 (262 million cells) when it opens the file."""
+    table = f'<table:table-row table:number-rows-repeated="1000">{ods_cell(1, 16384)}</table:table-row>'
+    tables = "".join(f'<table:table table:name="Blad{i}">{table}</table:table>' for i in range(1, 17))
+    return write_ods(folder / "manga-blad.ods", tables)
+
+
 def build_ods_dtd(folder: Path) -> Path:
     """An .ods whose content.xml declares entities (a billion-laughs shape)."""
     path = build_ods(folder)
@@ -502,6 +559,10 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "ods": build_ods,
     "ods_repeated_values": build_ods_repeated_values,
     "ods_dtd": build_ods_dtd,
+    "ods_many_tables": build_ods_many_tables,
+    "xls_shared_substream": build_xls_shared_substream,
+    "xls_mulrk_claims": build_xls_mulrk_claims,
+    "xls_cell_after_chart": build_xls_cell_after_chart,
 }
 
 

@@ -221,3 +221,167 @@ def test_olefile_is_a_declared_dependency() -> None:
     text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     deps = text.split("dependencies = [", 1)[1].split("]", 1)[0]
     assert '"olefile' in deps
+
+
+# --- the workbook as a whole: calamine builds every sheet of an .xls or .ods when it opens the file ------
+
+
+def _refused_in_a_small_process(path: Path, *words: str) -> None:
+    """`vpexcel validate` in a child whose address space is capped at 1 GiB: calamine building any of these
+    files would abort there (each takes gigabytes); the refusal comes before it builds anything."""
+    import resource
+    import sys
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "vpexcel", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap,
+        check=False,
+    )
+    refused(done.returncode, done.stderr, *words)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        # 16 tables, each one valued cell repeated 16 million times: each under the sheet bound, 262 million in all
+        ("ods_many_tables", ["manga-blad.ods", "tillsammans 262 144 000 celler", "Spara arbetsboken som .xlsx"]),
+        # 64 sheets on one substream of a million cells
+        ("xls_shared_substream", ["samma-blad.xls", "trasig", "Spara om arbetsboken från Excel"]),
+        # MULRK records claiming A:IV with one value each do not make a stray IV65536 look dense
+        ("xls_mulrk_claims", ["'Produktionsområden'", "IV65536", "Ta bort"]),
+        # an embedded chart's EOF does not end the sheet
+        ("xls_cell_after_chart", ["'Produktionsområden'", "IV65536", "Ta bort"]),
+    ],
+)
+def test_workbooks_too_large_as_a_whole_are_refused_before_calamine_builds_them(
+    name: str, words: list[str], tmp_path: Path
+) -> None:
+    _refused_in_a_small_process(build(name, tmp_path), *words)
+
+
+def test_many_xls_sheets_each_within_the_bound_are_refused_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    # 21 sheets of 3906 x 256 with two numbers each: under the sheet bound one by one, 21 million cells together
+    sheets = [(f"Blad{i}", [(0, 0, 1.0), (3905, 255, 1.0)]) for i in range(21)]
+    path = tmp_path / "manga-blad.xls"
+    path.write_bytes(hostile.cfb({"Workbook": hostile.xls_stream(sheets)}))
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, "manga-blad.xls", "tillsammans 20 998 656 celler", ".xls-fil", "Spara arbetsboken som .xlsx")
+    fewer = tmp_path / "farre-blad.xls"
+    fewer.write_bytes(hostile.cfb({"Workbook": hostile.xls_stream(sheets[:20])}))
+    assert len(read_workbook(fewer).sheets) == 20  # 20 million cells in all: read
+
+
+def _bound_offsets(stream: bytes) -> list[int]:
+    import struct
+
+    at, found = 0, []
+    while at < len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        if kind == 0x0085:
+            found.append(at + 4)
+        at += 4 + size
+    return found
+
+
+@pytest.mark.parametrize("where", ["same", "globals", "inside", "past_end"])
+def test_xls_sheets_that_do_not_point_at_a_substream_of_their_own_are_refused(where: str, tmp_path: Path) -> None:
+    import struct
+
+    from vpexcel.errors import InputError
+    from vpexcel.io.legacy_formats import xls_extents
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    stream = bytearray(hostile.xls_stream([("A", [(0, 0, 1.0)]), ("B", [(0, 0, 2.0)])]))
+    first, second = _bound_offsets(bytes(stream))
+    (start,) = struct.unpack_from("<I", stream, first)
+    target = {"same": start, "globals": 0, "inside": start + 4, "past_end": len(stream) + 100}[where]
+    struct.pack_into("<I", stream, second, target)
+    with pytest.raises(InputError, match="Spara om arbetsboken från Excel"):
+        xls_extents(tmp_path / "x.xls", bytes(stream))
+
+
+def test_a_mulrk_counts_what_its_payload_holds(tmp_path: Path) -> None:
+    """calamine builds one cell per 6 bytes of a MULRK, from its first column on, whatever its last column says."""
+    import struct
+
+    from vpexcel.io.legacy_formats import xls_extents
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    rk = struct.pack("<HI", 15, 0x3FF00000)  # 1.0
+    wide_claim = hostile._biff(0x00BD, struct.pack("<HH", 2, 3) + rk + struct.pack("<H", 255))  # D3:IV3, one value
+    narrow_claim = hostile._biff(0x00BD, struct.pack("<HH", 4, 0) + rk * 10 + struct.pack("<H", 0))  # A5:A5, ten values
+    stream = hostile.xls_stream([("A", [(0, 0, 1.0)])], extra={0: wide_claim + narrow_claim})
+    ((_, extent),) = xls_extents(tmp_path / "x.xls", stream)
+    assert (extent.cells, extent.last_row, extent.last_col) == (1 + 1 + 10, 4, 9)
+
+
+def test_an_xls_with_embedded_charts_reads_every_cell_of_its_sheets(tmp_path: Path) -> None:
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    chart = hostile._biff_bof(0x0020) + hostile._biff(0x0203, b"\0" * 14) + hostile._biff(0x000A)  # its records skipped
+    after = hostile._biff(0x0203, __import__("struct").pack("<HHHd", 6, 1, 15, 7.0))
+    path = tmp_path / "diagram.xls"
+    path.write_bytes(hostile.cfb({"Workbook": hostile.xls_stream([("Blad1", _BUDGET)], extra={0: chart + after})}))
+    assert read_workbook(path).sheets[0].value(6, 1) == 7.0
+
+
+_BUDGET: list[tuple[int, int, object]] = [
+    (0, 0, "Produktionsområde"),
+    (0, 1, "Budget 2024"),
+    (1, 0, "Kommunledning"),
+    (1, 1, -5.0),
+]
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_a_multi_sheet_workbook_saved_by_libreoffice_gives_the_xlsx_findings(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ten sheets (the per-area sample) with every bound in place: read as from the .xlsx."""
+    source = WORKBOOKS / "budget-2024-per-omrade.xlsx"
+    converted = convert(source, kind, tmp_path)
+    expected, _ = _findings(["validate", str(source)], capsys)
+    got, _ = _findings(["validate", str(converted)], capsys)
+    assert [f for f in got if f[0] != "VP405"] == expected
+    assert len(read_workbook(converted).sheets) == 10
+
+
+def test_templates_with_embedded_charts_saved_as_xls_are_read(tmp_path: Path) -> None:
+    source = WORKBOOKS / "templates" / "delarsrapport-augusti.xlsx"
+    converted = convert(source, "xls", tmp_path)
+    assert [s.name for s in read_workbook(converted).sheets] == [s.name for s in read_workbook(source).sheets]
+
+
+@pytest.mark.parametrize(
+    ("codepage", "raw", "name"), [(None, "Överskott".encode("cp1252"), "Överskott"), (850, b"\x99vrigt", "Övrigt")]
+)
+def test_biff5_sheet_names_are_decoded_with_the_workbooks_code_page(
+    codepage: int | None, raw: bytes, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel 5/95 files name their sheets in bytes of the workbook's code page (Windows-1252 unless a
+    CODEPAGE record says otherwise); the name shows in the refusal."""
+    import struct
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+
+    def bof(dt: int) -> bytes:
+        return hostile._biff(0x0809, struct.pack("<HHHH", 0x0500, dt, 0x0DBB, 0x07CC))
+
+    sheet = bof(0x0010) + hostile._biff(0x0203, struct.pack("<HHHd", 65535, 255, 15, 1.0)) + hostile._biff(0x000A)
+
+    def book(offset: int) -> bytes:
+        page = hostile._biff(0x0042, struct.pack("<H", codepage)) if codepage else b""
+        bound = hostile._biff(0x0085, struct.pack("<IBBB", offset, 0, 0, len(raw)) + raw)
+        return bof(0x0005) + page + bound + hostile._biff(0x000A)
+
+    stream = book(len(book(0))) + sheet
+    path = tmp_path / "excel95.xls"
+    path.write_bytes(hostile.cfb({"Book": stream}))
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, f"'{name}'", "IV65536")

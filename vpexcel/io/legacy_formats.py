@@ -8,15 +8,22 @@ as an .xlsx sheet's:
 - .xls (BIFF8 in a compound file): the Workbook stream's records are walked; a FILEPASS record
   means the workbook is encrypted; each sheet's DIMENSIONS record and the row and column of every
   cell record give its extent (calamine reserves room for DIMENSIONS' rectangle, so a lying
-  DIMENSIONS counts too).
+  DIMENSIONS counts too). A sheet is read as calamine reads it: from the BOF its BOUNDSHEET record
+  points at (which must be a sheet's BOF of its own, after the globals, overlapping no other
+  sheet's substream) to its own EOF, skipping substreams nested in it (embedded charts); a MULRK
+  counts the cells its payload holds.
 - .ods (a zip with content.xml): the zip's sizes and the DTD check as for .xlsx, then content.xml
   is streamed and each table's rows and cells are counted with their ``number-rows-repeated`` and
   ``number-columns-repeated``. Repeated cells and rows without a value (how LibreOffice fills a
   sheet out to 1048576 x 16384) do not count: calamine does not build them.
+
+calamine builds every sheet of an .xls or .ods when it opens the file, so besides each sheet's
+bound the rectangles of all sheets together are held to ``MAX_CELLS_PER_WORKBOOK``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import zipfile
@@ -31,17 +38,41 @@ XLS_ROWS, XLS_COLS = 65_536, 256  # the BIFF8 grid
 
 _FILEPASS = 0x002F
 _BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
-_MULRK = 0x00BD
+_MULRK, _STRING, _CODEPAGE = 0x00BD, 0x0207, 0x0042
+# the substreams a BOUNDSHEET may point at (BOF's dt): worksheet or dialog sheet, chart, macro sheet, VB module
+_SHEET_BOFS = {0x0010, 0x0020, 0x0040, 0x0006}
 # cell records with a value, whose payload starts with row (u16) and column (u16). BLANK and MULBLANK
 # (formatted empty cells) are left out: calamine builds nothing for them (measured: a BLANK at IV65536, 14 MB)
 _CELL_RECORDS = {0x0203, 0x00FD, 0x027E, 0x0006, 0x0205, 0x0204, 0x00D6, 0x0406}
+
+
+# --- the workbook as a whole -------------------------------------------------------------------
+
+
+def check_workbook(path: Path, kind: str, sheets: list[tuple[str, xr._Extent]]) -> None:
+    """Each sheet's bound, then the workbook's: calamine builds every sheet of an .xls or .ods when it
+    opens the file, so the rectangles of all sheets together count against ``MAX_CELLS_PER_WORKBOOK``
+    (a sheet's rectangle, or its cell records where they are more, as duplicates are each kept)."""
+    total = 0
+    for name, extent in sheets:
+        xr._check_extent(path, name, extent)
+        if extent.last_row >= 0:
+            total += max((extent.last_row + 1) * (extent.last_col + 1), extent.cells)
+    if total > xr.MAX_CELLS_PER_WORKBOOK:
+        cells, limit = (f"{x:,}".replace(",", " ") for x in (total, xr.MAX_CELLS_PER_WORKBOOK))
+        raise xr._unreadable(
+            path,
+            f"bladen täcker tillsammans {cells} celler, fler än de {limit} som går att läsa ur en {kind}-fil "
+            "(där läses alla blad in på en gång). Spara arbetsboken som .xlsx i Excel, eller ta bort blad och "
+            "innehåll långt utanför tabellerna, och försök igen.",
+        )
 
 
 # --- .xls -------------------------------------------------------------------------------------
 
 
 def vet_xls(path: Path) -> None:
-    """Refuse an .xls that is encrypted, broken, or has a sheet calamine would build too large."""
+    """Refuse an .xls that is encrypted, broken, or has sheets calamine would build too large."""
     try:
         import olefile
     except ImportError:  # a broken installation: said in Swedish, never an internal error
@@ -64,14 +95,22 @@ def vet_xls(path: Path) -> None:
     except Exception as exc:  # olefile raises several types for a broken container
         log_detail(f"{path}: olefile: {type(exc).__name__}: {exc}")
         raise xr._unreadable(path, "filen är trasig (.xls). Spara om arbetsboken från Excel.") from None
-    for name, extent in xls_extents(path, data):
-        xr._check_extent(path, name, extent)
+    check_workbook(path, ".xls", xls_extents(path, data))
+
+
+def _broken_sheets(path: Path) -> InputError:
+    return xr._unreadable(
+        path, "den är trasig (bladen pekar inte var och ett på ett eget blad i filen). Spara om arbetsboken från Excel."
+    )
 
 
 def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
-    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream."""
-    sheets: list[tuple[int, str]] = []
+    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
+    BOUNDSHEET records do not each point at a substream of their own."""
+    sheets: list[tuple[int, str | bytes]] = []  # a BIFF5 name in bytes, decoded once CODEPAGE is known
     i, n = 0, len(data)
+    globals_end = n + 1  # no sheet can start before the globals' EOF; none at all when there is no EOF
+    biff5, codepage = False, 1252
     # the workbook globals: up to the first EOF
     while i + 4 <= n:
         kind, size = struct.unpack_from("<HH", data, i)
@@ -82,21 +121,65 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
                 path,
                 "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel (Arkiv > Info > Skydda arbetsbok) och spara en kopia.",
             )
-        if kind == _BOUNDSHEET and size >= 8:
-            offset, _state, _typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
-            raw = data[at + 8 : at + size]
-            name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
+        if kind == _BOF and at == 4 and size >= 2:  # the globals' BOF gives the BIFF version
+            biff5 = struct.unpack_from("<H", data, at)[0] == 0x0500
+        if kind == _CODEPAGE and size >= 2:
+            (codepage,) = struct.unpack_from("<H", data, at)
+        if kind == _BOUNDSHEET and size >= 6 and at + size <= n:  # calamine reads any of 6 bytes or more
+            (offset,) = struct.unpack_from("<I", data, at)
+            cch = data[at + 6] if size > 6 else 0
+            name: str | bytes
+            if biff5:  # a byte string in the workbook's code page
+                name = data[at + 7 : at + size][:cch]
+            else:
+                flags = data[at + 7] if size > 7 else 0
+                raw = data[at + 8 : at + size]
+                name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
             # every kind of sheet: calamine builds each one's cells when it opens the file (measured: a macro
             # sheet with a number at IV65536 took 526 MB before any sheet was asked for)
             sheets.append((offset, name))
             if len(sheets) > MAX_SHEETS:
                 raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den från Excel.")
         if kind == _EOF:
+            globals_end = i
             break
-    return [(name, _xls_sheet_extent(path, name, data, offset)) for offset, name in sheets]
+    found: list[tuple[str, xr._Extent]] = []
+    spans: list[tuple[int, int]] = []
+    for offset, raw_name in sheets:
+        name = raw_name.decode(_codec(codepage), "replace") if isinstance(raw_name, bytes) else raw_name
+        # calamine reads a sheet from wherever its record points: each must be the BOF of a sheet's substream
+        # after the globals, or a crafted file has calamine build one substream again and again
+        if offset < globals_end or offset + 8 > n:
+            raise _broken_sheets(path)
+        kind, size, _version, dt = struct.unpack_from("<HHHH", data, offset)
+        if kind != _BOF or size < 4 or dt not in _SHEET_BOFS:
+            raise _broken_sheets(path)
+        extent, end = _xls_sheet_extent(path, name, data, offset)
+        found.append((name, extent))
+        spans.append((offset, end))
+    spans.sort()
+    if any(later < end for (_, end), (later, _) in itertools.pairwise(spans)):
+        raise _broken_sheets(path)  # two sheets on the same substream, or one inside another
+    return found
 
 
-def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> xr._Extent:
+def _codec(codepage: int) -> str:
+    """Python's codec for a CODEPAGE record's value; Windows-1252 (Excel's default) when unknown."""
+    import codecs
+
+    named = {367: "ascii", 10000: "mac_roman", 0x8000: "mac_roman", 0x8001: "cp1252"}
+    codec = named.get(codepage, f"cp{codepage}")
+    if codepage == 1200:  # UTF-16 says nothing about a BIFF5 byte string
+        return "cp1252"
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        return "cp1252"
+    return codec
+
+
+def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> tuple[xr._Extent, int]:
+    """The extent of the sheet whose substream starts at ``start``, and where the substream ends."""
     cells, last_row, last_col = 0, -1, -1
     far_row, far_col = (-1, -1), (-1, -1)
 
@@ -108,12 +191,24 @@ def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> xr._Ext
             last_col, far_col = col, (row, col)
 
     i, n = start, len(data)
-    while i >= 0 and i + 4 <= n:
+    depth = -1  # as calamine reads: the first BOF is the sheet's; the records of a substream nested in it
+    # (an embedded chart) are skipped, and the sheet ends at its own EOF, not the first one
+    while i + 4 <= n:
         kind, size = struct.unpack_from("<HH", data, i)
         at = i + 4
         i = at + size
+        if i > n:
+            break  # a record cut off: calamine stops with an error there
+        if kind == _BOF:
+            depth += 1
+            continue
         if kind == _EOF:
-            break
+            if depth <= 0:
+                break
+            depth -= 1
+            continue
+        if depth > 0:
+            continue
         if kind == _DIMENSIONS and size >= 12:
             _rw0, rw1, _c0, c1 = struct.unpack_from("<IIHH", data, at)
             if rw1 > XLS_ROWS or c1 > XLS_COLS:
@@ -128,18 +223,24 @@ def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> xr._Ext
             row, col = struct.unpack_from("<HH", data, at)
             cells += 1
             see(row, col)
+        elif kind == _STRING:
+            cells += 1  # a formula's text value: one more cell where the formula stands
         elif kind == _MULRK and size >= 6:
+            # calamine builds one cell per 6 bytes of payload from the first column on, whatever the last
+            # column field claims (and refuses the record when the two disagree)
             row, first = struct.unpack_from("<HH", data, at)
-            (last,) = struct.unpack_from("<H", data, at + size - 2)
-            cells += max(last - first + 1, 1)
-            see(row, max(first, last))
-    return xr._Extent(
+            count = (size - 6) // 6
+            if count:
+                cells += count
+                see(row, first + count - 1)
+    extent = xr._Extent(
         cells,
         last_row,
         last_col,
         a1(*far_row) if last_row >= 0 else "",
         a1(*far_col) if last_col >= 0 else "",
     )
+    return extent, min(i, n)
 
 
 # --- .ods -------------------------------------------------------------------------------------
@@ -189,9 +290,8 @@ def vet_ods(path: Path, zf: zipfile.ZipFile) -> None:
     if "content.xml" not in zf.namelist():
         raise xr._unreadable(path, "den saknar sitt innehåll (content.xml). Spara om kalkylarket och försök igen.")
     data = xr._read_member(path, zf, "content.xml")
-    for table in ods_tables(path, data):
-        extent = xr._Extent(table.cells, table.last_row, table.last_col, table.far_row, table.far_col)
-        xr._check_extent(path, table.name, extent)
+    extents = [(t.name, xr._Extent(t.cells, t.last_row, t.last_col, t.far_row, t.far_col)) for t in ods_tables(path, data)]
+    check_workbook(path, ".ods", extents)
 
 
 def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:

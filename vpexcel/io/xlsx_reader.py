@@ -40,6 +40,9 @@ MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 20_000
 MAX_CELLS_PER_SHEET = 20_000_000
+# .xls and .ods only: calamine builds every sheet of those when it opens the file, so the rectangles
+# of all sheets together may not exceed what one sheet may cost (.xlsx sheets are built one by one).
+MAX_CELLS_PER_WORKBOOK = MAX_CELLS_PER_SHEET
 # A sheet whose used rectangle is this large but holds few cells (a stray value at
 # A1048576) is refused before calamine builds the rectangle densely.
 SPARSE_MIN_CELLS = 1_000_000
