@@ -104,9 +104,9 @@ def _broken_sheets(path: Path) -> InputError:
     )
 
 
-def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
-    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
-    BOUNDSHEET records do not each point at a substream of their own."""
+def xls_sheets(path: Path, data: bytes) -> tuple[list[tuple[int, str]], int]:
+    """(stream offset, name) of each sheet a BIFF5/BIFF8 Workbook stream's globals list, names decoded
+    as calamine decodes them, and where the globals end; refused when the workbook is encrypted."""
     sheets: list[tuple[int, str | bytes]] = []  # a BIFF5 name in bytes, decoded once CODEPAGE is known
     i, n = 0, len(data)
     globals_end = n + 1  # no sheet can start before the globals' EOF; none at all when there is no EOF
@@ -143,10 +143,18 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
         if kind == _EOF:
             globals_end = i
             break
+    codec = _codec(codepage)
+    return [(offset, name.decode(codec, "replace") if isinstance(name, bytes) else name) for offset, name in sheets], globals_end
+
+
+def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
+    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
+    BOUNDSHEET records do not each point at a substream of their own."""
+    sheets, globals_end = xls_sheets(path, data)
+    n = len(data)
     found: list[tuple[str, xr._Extent]] = []
     spans: list[tuple[int, int]] = []
-    for offset, raw_name in sheets:
-        name = raw_name.decode(_codec(codepage), "replace") if isinstance(raw_name, bytes) else raw_name
+    for offset, name in sheets:
         # calamine reads a sheet from wherever its record points: each must be the BOF of a sheet's substream
         # after the globals, or a crafted file has calamine build one substream again and again
         if offset < globals_end or offset + 8 > n:
@@ -382,17 +390,8 @@ def xls_error_cells(path: Path) -> ErrorCells:
         if stream is None:
             return {}
         data = ole.openstream(stream).read()
-    sheets: list[tuple[int, str]] = []
-    i, n = 0, len(data)
-    while i + 4 <= n:  # the workbook globals, up to the first EOF
-        kind, size = struct.unpack_from("<HH", data, i)
-        at, i = i + 4, i + 4 + size
-        if kind == _BOUNDSHEET and size >= 8:
-            offset, _state, _typ, cch, flags = struct.unpack_from("<IBBBB", data, at)
-            raw = data[at + 8 : at + size]
-            sheets.append((offset, raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]))
-        if kind == _EOF:
-            break
+    sheets, _ = xls_sheets(path, data)  # the names calamine gives the sheets, BIFF5 code pages included
+    n = len(data)
     found: ErrorCells = {}
     total = 0
     for offset, name in sheets:
