@@ -4,7 +4,6 @@ builds them (issue 9): hostile ones are refused with one Swedish sentence and no
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -15,39 +14,14 @@ import pytest
 from vpexcel.cli import main
 from vpexcel.io.xlsx_reader import read_workbook
 
-from .conftest import WORKBOOKS
+from .conftest import WORKBOOKS, soffice_convert
 from .test_hostile import build, refused, run
 
 SAMPLE = WORKBOOKS / "budget-2024.xlsx"
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def convert(src: Path, kind: str, folder: Path) -> Path:
-    soffice = _soffice()
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
-    out = folder / "konverterad"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{folder / 'profil'}",
-            "--headless",
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=False,
-    )
-    path = out / f"{src.stem}.{kind}"
-    assert path.exists(), f"LibreOffice did not write {path.name}"
-    return path
+    return soffice_convert(src, kind, folder, outdir=folder / "konverterad")
 
 
 def _findings(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[list[tuple[str, str | None, str | None]], str]:
