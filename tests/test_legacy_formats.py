@@ -359,3 +359,19 @@ def test_biff5_sheet_names_are_decoded_with_the_workbooks_code_page(
     path.write_bytes(hostile.cfb({"Book": stream}))
     rc, _, err = run(["validate", str(path)], capsys)
     refused(rc, err, f"'{name}'", "IV65536")
+
+
+def test_an_xls_error_value_after_an_embedded_chart_is_found(tmp_path: Path) -> None:
+    """The error-value scan reads a sheet as calamine does: past an embedded chart's EOF."""
+    import struct
+
+    from vpexcel.grid import ErrorValue
+
+    hostile = __import__("tests.test_hostile", fromlist=["hostile"]).hostile
+    chart = hostile._biff_bof(0x0020) + hostile._biff(0x000A)
+    na = hostile._biff(0x0205, struct.pack("<HHHBB", 1, 1, 15, 0x2A, 1))  # BOOLERR: #N/A at B2
+    path = tmp_path / "diagram.xls"
+    cells = [(0, 0, "Produktionsområde"), (0, 1, "Budget 2024"), (1, 0, "Kommunledning")]
+    path.write_bytes(hostile.cfb({"Workbook": hostile.xls_stream([("Blad1", cells)], extra={0: chart + na})}))
+    value = read_workbook(path).sheets[0].value(1, 1)
+    assert isinstance(value, ErrorValue) and str(value) == "#N/A"

@@ -104,10 +104,33 @@ def _broken_sheets(path: Path) -> InputError:
     )
 
 
-def xls_sheets(path: Path, data: bytes) -> tuple[list[tuple[int, str]], int]:
-    """(stream offset, name) of each sheet a BIFF5/BIFF8 Workbook stream's globals list, names decoded
-    as calamine decodes them, and where the globals end; refused when the workbook is encrypted."""
-    sheets: list[tuple[int, str | bytes]] = []  # a BIFF5 name in bytes, decoded once CODEPAGE is known
+def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
+    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
+    BOUNDSHEET records do not each point at a substream of their own."""
+    sheets, globals_end = _xls_sheets(path, data)
+    n = len(data)
+    found: list[tuple[str, xr._Extent]] = []
+    spans: list[tuple[int, int]] = []
+    for offset, name in sheets:
+        # calamine reads a sheet from wherever its record points: each must be the BOF of a sheet's substream
+        # after the globals, or a crafted file has calamine build one substream again and again
+        if offset < globals_end or offset + 8 > n:
+            raise _broken_sheets(path)
+        kind, size, _version, dt = struct.unpack_from("<HHHH", data, offset)
+        if kind != _BOF or size < 4 or dt not in _SHEET_BOFS:
+            raise _broken_sheets(path)
+        extent, end = _xls_sheet_extent(path, name, data, offset)
+        found.append((name, extent))
+        spans.append((offset, end))
+    spans.sort()
+    if any(later < end for (_, end), (later, _) in itertools.pairwise(spans)):
+        raise _broken_sheets(path)  # two sheets on the same substream, or one inside another
+    return found
+
+
+def _xls_sheets(path: Path, data: bytes) -> tuple[list[tuple[int, str]], int]:
+    """(stream offset, name) of each BOUNDSHEET in the workbook globals, and where the globals end."""
+    raw_sheets: list[tuple[int, str | bytes]] = []  # a BIFF5 name in bytes, decoded once CODEPAGE is known
     i, n = 0, len(data)
     globals_end = n + 1  # no sheet can start before the globals' EOF; none at all when there is no EOF
     biff5, codepage = False, 1252
@@ -137,38 +160,14 @@ def xls_sheets(path: Path, data: bytes) -> tuple[list[tuple[int, str]], int]:
                 name = raw.decode("utf-16-le", "replace")[:cch] if flags & 1 else raw.decode("latin-1")[:cch]
             # every kind of sheet: calamine builds each one's cells when it opens the file (measured: a macro
             # sheet with a number at IV65536 took 526 MB before any sheet was asked for)
-            sheets.append((offset, name))
-            if len(sheets) > MAX_SHEETS:
+            raw_sheets.append((offset, name))
+            if len(raw_sheets) > MAX_SHEETS:
                 raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den från Excel.")
         if kind == _EOF:
             globals_end = i
             break
-    codec = _codec(codepage)
-    return [(offset, name.decode(codec, "replace") if isinstance(name, bytes) else name) for offset, name in sheets], globals_end
-
-
-def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
-    """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
-    BOUNDSHEET records do not each point at a substream of their own."""
-    sheets, globals_end = xls_sheets(path, data)
-    n = len(data)
-    found: list[tuple[str, xr._Extent]] = []
-    spans: list[tuple[int, int]] = []
-    for offset, name in sheets:
-        # calamine reads a sheet from wherever its record points: each must be the BOF of a sheet's substream
-        # after the globals, or a crafted file has calamine build one substream again and again
-        if offset < globals_end or offset + 8 > n:
-            raise _broken_sheets(path)
-        kind, size, _version, dt = struct.unpack_from("<HHHH", data, offset)
-        if kind != _BOF or size < 4 or dt not in _SHEET_BOFS:
-            raise _broken_sheets(path)
-        extent, end = _xls_sheet_extent(path, name, data, offset)
-        found.append((name, extent))
-        spans.append((offset, end))
-    spans.sort()
-    if any(later < end for (_, end), (later, _) in itertools.pairwise(spans)):
-        raise _broken_sheets(path)  # two sheets on the same substream, or one inside another
-    return found
+    sheets = [(off, raw.decode(_codec(codepage), "replace") if isinstance(raw, bytes) else raw) for off, raw in raw_sheets]
+    return sheets, globals_end
 
 
 def _codec(codepage: int) -> str:
@@ -390,18 +389,28 @@ def xls_error_cells(path: Path) -> ErrorCells:
         if stream is None:
             return {}
         data = ole.openstream(stream).read()
-    sheets, _ = xls_sheets(path, data)  # the names calamine gives the sheets, BIFF5 code pages included
+    sheets, _ = _xls_sheets(path, data)  # names as the extent check (and calamine) read them
     n = len(data)
     found: ErrorCells = {}
     total = 0
     for offset, name in sheets:
         errors: dict[tuple[int, int], str] = {}
-        i = offset
+        i, depth = offset, -1
         while i >= 0 and i + 4 <= n and total < MAX_ERROR_CELLS:
             kind, size = struct.unpack_from("<HH", data, i)
             at, i = i + 4, i + 4 + size
-            if kind == _EOF:
+            if i > n:
                 break
+            if kind == _BOF:  # as calamine reads: an embedded chart's records are not the sheet's
+                depth += 1
+                continue
+            if kind == _EOF:
+                if depth <= 0:
+                    break
+                depth -= 1
+                continue
+            if depth > 0:
+                continue
             if kind == _BOOLERR and size >= 8 and data[at + 7]:  # a typed error value (not a boolean)
                 code = data[at + 6]
             elif kind == _FORMULA and size >= 14 and data[at + 12 : at + 14] == b"\xff\xff" and data[at + 6] == 2:
