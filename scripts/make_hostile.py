@@ -171,6 +171,21 @@ def build_infinite_rounding(folder: Path) -> Path:
 # --- .xlsb: a minimal binary workbook (BIFF12 records) ---------------------------------------
 
 
+def build_xlsx_many_sparse_sheets(folder: Path) -> Path:
+    """An .xlsx of 100 sheets, each with values at A1 and ALL1000 only: each rectangle (a million cells)
+    is under the sheet bound, all of them together are 100 million cells of Python lists."""
+    import xlsxwriter
+
+    path = folder / "manga-glesa-blad.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for k in range(100):
+        ws = wb.add_worksheet(f"Blad {k + 1}")
+        ws.write_number(0, 0, 1)
+        ws.write_number(999, 999, 1)
+    wb.close()
+    return path
+
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while True:
@@ -538,6 +553,7 @@ def build_ods_dtd(folder: Path) -> Path:
 
 
 BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "xlsx_many_sparse": build_xlsx_many_sparse_sheets,
     "stray_xfd": build_stray_xfd,
     "stray_cv": build_stray_cv,
     "stray_a": build_stray_a,

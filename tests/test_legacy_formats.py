@@ -231,6 +231,8 @@ def _refused_in_a_small_process(path: Path, *words: str) -> None:
         ("xls_mulrk_claims", ["'Produktionsområden'", "IV65536", "Ta bort"]),
         # an embedded chart's EOF does not end the sheet
         ("xls_cell_after_chart", ["'Produktionsområden'", "IV65536", "Ta bort"]),
+        # .xlsx sheets are built one by one, but every sheet's rows are kept: 100 sparse sheets of a million cells
+        ("xlsx_many_sparse", ["manga-glesa-blad.xlsx", "tillsammans fler än 20 000 000 celler", "'Blad 21'", "dela upp"]),
     ],
 )
 def test_workbooks_too_large_as_a_whole_are_refused_before_calamine_builds_them(

@@ -40,8 +40,9 @@ MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 20_000
 MAX_CELLS_PER_SHEET = 20_000_000
-# .xls and .ods only: calamine builds every sheet of those when it opens the file, so the rectangles
-# of all sheets together may not exceed what one sheet may cost (.xlsx sheets are built one by one).
+# The rectangles of all sheets together may not exceed what one sheet may cost: vpexcel keeps every
+# sheet's rows. For .xls and .ods this is checked before calamine opens the file (it builds every sheet
+# then); for .xlsx and .xlsb as each sheet is built, before its rows become Python lists.
 MAX_CELLS_PER_WORKBOOK = MAX_CELLS_PER_SHEET
 # A sheet whose used rectangle is this large but holds few cells (a stray value at
 # A1048576) is refused before calamine builds the rectangle densely.
@@ -992,6 +993,7 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
         log_detail(f"{path}: calamine: {type(exc).__name__}: {exc}")
         raise _unreadable(path, "innehållet är trasigt. Spara om arbetsboken från Excel.") from None
     name = ""
+    built = 0  # cells of the rectangles built so far
     try:
         for meta in book.sheets_metadata:
             if stop.is_set():
@@ -1011,6 +1013,15 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
                     f"bladet {meta.name!r} använder celler ända ut till rad {end[0] + 1}, kolumn {end[1] + 1}. "
                     "Ta bort innehåll långt utanför tabellen och spara igen.",
                 )
+            if end is not None:
+                built += (end[0] + 1) * (end[1] + 1)
+                if built > MAX_CELLS_PER_WORKBOOK:
+                    limit = f"{MAX_CELLS_PER_WORKBOOK:,}".replace(",", " ")
+                    raise _unreadable(
+                        path,
+                        f"bladen täcker tillsammans fler än {limit} celler (bladet {meta.name!r} och de före det). "
+                        "Ta bort blad och innehåll långt utanför tabellerna, eller dela upp arbetsboken, och försök igen.",
+                    )
             rows = cs.to_python(skip_empty_area=False) if end is not None else []
             yield meta.name, rows
     except InputError:
