@@ -58,3 +58,35 @@ def test_sum_rows_holding_only_formulas_are_sums_not_headings(tmp_path: Path) ->
     sums = {k: v for k, v in kinds.items() if k[1].lower().startswith("summa verksamhetens")}
     assert sums and all(v in (RowKind.REVENUE_SUM, RowKind.COST_SUM) for v in sums.values()), sums
     assert not [k for k, v in kinds.items() if v is RowKind.GROUP and k[1].lower().startswith("summa")]
+
+
+def _write_sample_uncalculated(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, line in enumerate(rows, start=1):
+            for c, v in enumerate(line, start=1):
+                if isinstance(v, tuple):
+                    ws.cell(r, c).value = v[0]  # the formula; openpyxl stores no value
+                elif v != "" and v is not None:
+                    ws.cell(r, c).value = v  # type: ignore[assignment]
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("builder", ["clean_budget", "per_area_budget"])
+def test_uncalculated_sample_budget_says_only_vp206(builder: str, tmp_path: Path) -> None:
+    from vpexcel import samples
+
+    sheets = getattr(samples, builder)()
+    book = read_workbook(_write_sample_uncalculated(tmp_path / f"{builder}.xlsx", sheets))
+    report = validate(book, None, [])
+    said = [(f.code, f.sheet, f.cell, f.message) for f in report.findings if f.severity.value in ("error", "warning")]
+    assert [c for c, *_ in said] == ["VP206"], said
+    (f,) = [f for f in report.findings if f.code == "VP206"]
+    assert f.actual == sum(len(s.formulas) for s in book.sheets)
