@@ -437,9 +437,12 @@ _ACCOUNT_MARK = re.compile(r"\s*(?:" + "|".join(map(re.escape, _ACCOUNT_MARKS)) 
 def _has_amounts(sheet: SheetGrid, row: int, cols: list[Column]) -> bool:
     line = sheet.rows[row] if row < len(sheet.rows) else ()
     n = len(line)
+    formulas = sheet.formulas
     for c in cols:
         v = line[c.col] if c.col < n else None
         if v is None or v == "":
+            if formulas and (row, c.col) in formulas:
+                return True  # a formula saved without its value (VP206): a sum or result row, not a heading
             continue
         if type(v) is float or classify(v).kind is not AmountKind.EMPTY:
             return True
