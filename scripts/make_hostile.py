@@ -455,6 +455,17 @@ def build_xls_mulrk_claims(folder: Path) -> Path:
     return path
 
 
+def build_xls_cut_record(folder: Path) -> Path:
+    """An .xls whose workbook globals end in a CODEPAGE record cut off after its header (the stream ends
+    one byte into its two-byte payload)."""
+    stream = _biff_bof(0x0005)
+    tail = struct.pack("<HH", 0x0042, 2) + b"\xe4"
+    stream += _biff(0x0000, b"\0" * (4096 - len(stream) - len(tail) - 4)) + tail
+    path = folder / "avklippt-post.xls"
+    path.write_bytes(cfb({"Workbook": stream}))
+    return path
+
+
 def build_xls_cell_after_chart(folder: Path) -> Path:
     """An .xls whose sheet holds an embedded chart's substream (BOF ... EOF) and after it a number at IV65536:
     the chart's EOF is not the sheet's, so calamine reads on and builds 16.7 million cells (1.2 GB)."""
@@ -579,6 +590,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "xls_shared_substream": build_xls_shared_substream,
     "xls_mulrk_claims": build_xls_mulrk_claims,
     "xls_cell_after_chart": build_xls_cell_after_chart,
+    "xls_cut_record": build_xls_cut_record,
 }
 
 

@@ -123,6 +123,14 @@ def test_a_truncated_xls_is_refused_in_swedish(cut: int, tmp_path: Path, capsys:
     refused(rc, err, "trasig.xls")
 
 
+def test_an_xls_record_cut_off_at_the_end_of_the_stream_is_refused_in_swedish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CODEPAGE record whose payload runs past the stream gave an internal error (exit 3; found by the reviewer)."""
+    rc, _, err = run(["validate", str(build("xls_cut_record", tmp_path))], capsys)
+    refused(rc, err, "avklippt-post.xls")
+
+
 def test_an_ods_without_content_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "tom.ods"
     with zipfile.ZipFile(path, "w") as zf:

@@ -966,7 +966,7 @@ def formulas_sv(comp: Comparison) -> str | None:
 
 def _format_of(name: str) -> str:
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    return suffix if suffix in VALUES_ONLY_FORMATS else "ett format utan formler (.xls, .ods eller .xlsb)"
+    return suffix if suffix in VALUES_ONLY_FORMATS else "ett av formaten .xls, .ods och .xlsb"
 
 
 def text_lines(comp: Comparison) -> list[str]:

@@ -23,6 +23,7 @@ bound the rectangles of all sheets together are held to ``MAX_CELLS_PER_WORKBOOK
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import struct
@@ -71,8 +72,9 @@ def check_workbook(path: Path, kind: str, sheets: list[tuple[str, xr._Extent]]) 
 # --- .xls -------------------------------------------------------------------------------------
 
 
-def vet_xls(path: Path) -> None:
-    """Refuse an .xls that is encrypted, broken, or has sheets calamine would build too large."""
+def vet_xls(path: Path) -> ErrorCells:
+    """Refuse an .xls that is encrypted, broken, or has sheets calamine would build too large; return
+    the cells holding an error value, found in the same walk (calamine gives them as empty cells)."""
     try:
         import olefile
     except ImportError:  # a broken installation: said in Swedish, never an internal error
@@ -95,7 +97,9 @@ def vet_xls(path: Path) -> None:
     except Exception as exc:  # olefile raises several types for a broken container
         log_detail(f"{path}: olefile: {type(exc).__name__}: {exc}")
         raise xr._unreadable(path, "filen är trasig (.xls). Spara om arbetsboken från Excel.") from None
-    check_workbook(path, ".xls", xls_extents(path, data))
+    errors = _Errors()
+    check_workbook(path, ".xls", xls_extents(path, data, errors))
+    return errors.found
 
 
 def _broken_sheets(path: Path) -> InputError:
@@ -104,9 +108,9 @@ def _broken_sheets(path: Path) -> InputError:
     )
 
 
-def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
+def xls_extents(path: Path, data: bytes, errors: _Errors | None = None) -> list[tuple[str, xr._Extent]]:
     """(sheet name, extent) for each sheet of a BIFF8 Workbook stream; refused when the sheets'
-    BOUNDSHEET records do not each point at a substream of their own."""
+    BOUNDSHEET records do not each point at a substream of their own. Error values go to ``errors``."""
     sheets, globals_end = _xls_sheets(path, data)
     n = len(data)
     found: list[tuple[str, xr._Extent]] = []
@@ -119,7 +123,7 @@ def xls_extents(path: Path, data: bytes) -> list[tuple[str, xr._Extent]]:
         kind, size, _version, dt = struct.unpack_from("<HHHH", data, offset)
         if kind != _BOF or size < 4 or dt not in _SHEET_BOFS:
             raise _broken_sheets(path)
-        extent, end = _xls_sheet_extent(path, name, data, offset)
+        extent, end = _xls_sheet_extent(path, name, data, offset, errors if errors is not None else _Errors())
         found.append((name, extent))
         spans.append((offset, end))
     spans.sort()
@@ -139,6 +143,8 @@ def _xls_sheets(path: Path, data: bytes) -> tuple[list[tuple[int, str]], int]:
         kind, size = struct.unpack_from("<HH", data, i)
         at = i + 4
         i = at + size
+        if i > n:
+            break  # a record cut off: no sheet list after it
         if kind == _FILEPASS:
             raise xr._unreadable(
                 path,
@@ -185,7 +191,7 @@ def _codec(codepage: int) -> str:
     return codec
 
 
-def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> tuple[xr._Extent, int]:
+def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int, errors: _Errors) -> tuple[xr._Extent, int]:
     """The extent of the sheet whose substream starts at ``start``, and where the substream ends."""
     cells, last_row, last_col = 0, -1, -1
     far_row, far_col = (-1, -1), (-1, -1)
@@ -230,6 +236,10 @@ def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int) -> tuple[x
             row, col = struct.unpack_from("<HH", data, at)
             cells += 1
             see(row, col)
+            if kind == _BOOLERR and size >= 8 and data[at + 7]:  # a typed error value (not a boolean)
+                errors.add(name, row, col, _XLS_ERROR_CODES.get(data[at + 6], "#VALUE!"))
+            elif kind == _FORMULA and size >= 14 and data[at + 12 : at + 14] == b"\xff\xff" and data[at + 6] == 2:
+                errors.add(name, row, col, _XLS_ERROR_CODES.get(data[at + 8], "#VALUE!"))  # a formula's error result
         elif kind == _STRING:
             cells += 1  # a formula's text value: one more cell where the formula stands
         elif kind == _MULRK and size >= 6:
@@ -258,7 +268,10 @@ _ODS_TAG = re.compile(
 )
 _REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"'](\d{1,12})[\"']")
 _VALUE_TYPE = re.compile(rb"value-type\s*=")
-_NAME = re.compile(rb"(?:[\w.-]+:)?name\s*=\s*\"([^\"]*)\"")
+# the table's own name attribute (not table:style-name), in either kind of quotes
+_NAME = re.compile(rb"(?<![\w.:-])(?:[\w.-]+:)?name\s*=\s*([\"'])(.*?)\1", re.S)
+_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
+_ODS_TEXT = re.compile(rb"<(?:[\w.-]+:)?p(?:\s[^<>]*)?>([^<]{1,40})<")
 
 
 def is_ods(path: Path, zf: zipfile.ZipFile) -> bool:
@@ -287,8 +300,9 @@ class _OdsTable:
             self.last_col, self.far_col = col, a1(min(row, 10**8), min(col, 10**6))
 
 
-def vet_ods(path: Path, zf: zipfile.ZipFile) -> None:
-    """Refuse an .ods whose zip, XML or tables would make calamine spend too much."""
+def vet_ods(path: Path, zf: zipfile.ZipFile) -> ErrorCells:
+    """Refuse an .ods whose zip, XML or tables would make calamine spend too much; return the cells
+    LibreOffice marks as an error value (``calcext:value-type="error"``), found in the same walk."""
     xr._check_zip(path, zf, ods=True)
     for info in zf.infolist():
         if info.filename.lower().endswith((".xml", ".rdf")) and info.filename != "content.xml":
@@ -297,12 +311,18 @@ def vet_ods(path: Path, zf: zipfile.ZipFile) -> None:
     if "content.xml" not in zf.namelist():
         raise xr._unreadable(path, "den saknar sitt innehåll (content.xml). Spara om kalkylarket och försök igen.")
     data = xr._read_member(path, zf, "content.xml")
-    extents = [(t.name, xr._Extent(t.cells, t.last_row, t.last_col, t.far_row, t.far_col)) for t in ods_tables(path, data)]
+    errors = _Errors()
+    tables = ods_tables(path, data, errors)
+    extents = [(t.name, xr._Extent(t.cells, t.last_row, t.last_col, t.far_row, t.far_col)) for t in tables]
     check_workbook(path, ".ods", extents)
+    return errors.found
 
 
-def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
-    """Each table's valued cells and extent, repeats counted, trailing empty repeats not."""
+def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_OdsTable]:
+    """Each table's valued cells and extent, repeats counted, trailing empty repeats not; the error
+    cells of the sheets (not of tables nested in a cell) go to ``errors``. A cell opened inside an
+    open cell (not inside a table of its own) is no spreadsheet: refused, as it would hide the outer
+    cell from the count."""
     tables: list[_OdsTable] = []
     table: _OdsTable | None = None
     row = -1  # the row being read (its first index)
@@ -322,7 +342,8 @@ def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
             elif not attrs.endswith(b"/"):
                 outer.append((table, row, row_repeat, col, cell_open))
                 name = _NAME.search(attrs)
-                table = _OdsTable(name.group(1).decode("utf-8", "replace") if name else "")
+                # the name as calamine gives it: entities decoded ("Drift &amp; investering")
+                table = _OdsTable(html.unescape(name.group(2).decode("utf-8", "replace")) if name else "")
                 tables.append(table)
                 if len(tables) > MAX_SHEETS:
                     raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den.")
@@ -342,8 +363,14 @@ def ods_tables(path: Path, data: bytes) -> list[_OdsTable]:
                 _count(table, row, row_repeat, *cell_open)
                 cell_open = None
             continue
+        if cell_open is not None:
+            raise xr._unreadable(path, "innehållet är trasigt (en cell inne i en annan cell).")
         repeat = _repeat(attrs, b"columns")
         valued = bool(_VALUE_TYPE.search(attrs))
+        if errors is not None and len(outer) == 1 and row >= 0 and _ODS_ERROR.search(attrs):
+            text = _ODS_TEXT.match(data, m.end())
+            code = text.group(1).decode("utf-8", "replace").strip() if text else ""
+            errors.add_block(table.name, row, row_repeat, col, repeat, code if code.startswith("#") else "#VALUE!")
         if attrs.endswith(b"/"):
             _count(table, row, row_repeat, col, repeat, valued)
         else:
@@ -379,93 +406,24 @@ MAX_ERROR_CELLS = 100_000  # more than any real workbook has; the rest are left 
 ErrorCells = dict[str, dict[tuple[int, int], str]]
 
 
-def xls_error_cells(path: Path) -> ErrorCells:
-    """Per sheet, the cells of an (already vetted) .xls that hold an error value or a formula whose
-    result is one: {(row, col): "#DIV/0!"}."""
-    import olefile
+class _Errors:
+    """The error cells of a workbook, per sheet, at most ``MAX_ERROR_CELLS`` in all."""
 
-    with olefile.OleFileIO(str(path)) as ole:
-        stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-        if stream is None:
-            return {}
-        data = ole.openstream(stream).read()
-    sheets, _ = _xls_sheets(path, data)  # names as the extent check (and calamine) read them
-    n = len(data)
-    found: ErrorCells = {}
-    total = 0
-    for offset, name in sheets:
-        errors: dict[tuple[int, int], str] = {}
-        i, depth = offset, -1
-        while i >= 0 and i + 4 <= n and total < MAX_ERROR_CELLS:
-            kind, size = struct.unpack_from("<HH", data, i)
-            at, i = i + 4, i + 4 + size
-            if i > n:
-                break
-            if kind == _BOF:  # as calamine reads: an embedded chart's records are not the sheet's
-                depth += 1
-                continue
-            if kind == _EOF:
-                if depth <= 0:
-                    break
-                depth -= 1
-                continue
-            if depth > 0:
-                continue
-            if kind == _BOOLERR and size >= 8 and data[at + 7]:  # a typed error value (not a boolean)
-                code = data[at + 6]
-            elif kind == _FORMULA and size >= 14 and data[at + 12 : at + 14] == b"\xff\xff" and data[at + 6] == 2:
-                code = data[at + 8]  # a formula whose cached result is an error value
-            else:
-                continue
-            row, col = struct.unpack_from("<HH", data, at)
-            errors[(row, col)] = _XLS_ERROR_CODES.get(code, "#VALUE!")
-            total += 1
-        if errors:
-            found[name] = errors
-    return found
+    def __init__(self) -> None:
+        self.found: ErrorCells = {}
+        self.count = 0
 
+    def add(self, sheet: str, row: int, col: int, code: str) -> bool:
+        """Keep one error cell; False once the cap is reached (the rest stay as calamine gives them)."""
+        if self.count >= MAX_ERROR_CELLS:
+            return False
+        self.found.setdefault(sheet, {})[(row, col)] = code
+        self.count += 1
+        return True
 
-_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
-_ODS_TEXT = re.compile(rb"<(?:[\w.-]+:)?p(?:\s[^<>]*)?>([^<]{1,40})<")
-
-
-def ods_error_cells(path: Path) -> ErrorCells:
-    """Per table, the cells of an (already vetted) .ods that LibreOffice marks as an error value
-    (``calcext:value-type="error"``), with the error's text: {(row, col): "#N/A"}."""
-    with zipfile.ZipFile(path) as zf:
-        data = xr._read_member(path, zf, "content.xml")
-    if not _ODS_ERROR.search(data):
-        return {}
-    found: ErrorCells = {}
-    errors: dict[tuple[int, int], str] = {}
-    row, row_repeat, col, depth, total = -1, 1, 0, 0, 0
-    for m in _ODS_TAG.finditer(data):
-        closing, tag, attrs = m.group(1) == b"/", m.group(2), m.group(3)
-        if tag is None:
-            continue
-        if tag == b"table":
-            if attrs is not None and attrs.endswith(b"/"):
-                continue
-            depth += -1 if closing else 1
-            if not closing and depth == 1:  # a sheet (a table nested in a cell is not one)
-                name = _NAME.search(attrs or b"")
-                errors = found.setdefault(name.group(1).decode("utf-8", "replace") if name else "", {})
-                row, row_repeat, col = -1, 1, 0
-            continue
-        if depth != 1 or closing:
-            continue
-        if tag == b"table-row":
-            row, row_repeat, col = row + row_repeat, _repeat(attrs, b"rows"), 0
-            continue
-        repeat = _repeat(attrs, b"columns")
-        if _ODS_ERROR.search(attrs) and row >= 0:
-            text = _ODS_TEXT.match(data, m.end())
-            code = text.group(1).decode("utf-8", "replace").strip() if text else ""
-            for r in range(row, row + min(row_repeat, MAX_ERROR_CELLS)):
-                for c in range(col, col + min(repeat, MAX_ERROR_CELLS)):
-                    if total >= MAX_ERROR_CELLS:
-                        break
-                    errors[(r, c)] = code if code.startswith("#") else "#VALUE!"
-                    total += 1
-        col += repeat
-    return {name: cells for name, cells in found.items() if cells}
+    def add_block(self, sheet: str, row: int, rows: int, col: int, cols: int, code: str) -> None:
+        """A repeated error cell: each cell it covers, until the cap."""
+        for r in range(row, row + rows):
+            for c in range(col, col + cols):
+                if not self.add(sheet, r, c, code):
+                    return

@@ -22,6 +22,10 @@ _ODS_ADVICE = (
         f"den är inget kalkylark. Spara om filen från {_ELSEWHERE}",
     ),
     ("Spara filen som .xlsx i Excel", f"Spara om filen från {_ELSEWHERE}"),
+    ("Spara arbetsboken som .xlsx i Excel", f"Spara arbetsboken som .xlsx i {_ELSEWHERE}"),
+    ("vilket Excel aldrig skriver", "vilket inget kalkylprogram skriver"),
+    ("en zip-fil men ingen Excel-arbetsbok", "en zip-fil men inget kalkylark"),
+    ("den är ingen Excel-arbetsbok", "den är inget kalkylark"),
 )
 
 

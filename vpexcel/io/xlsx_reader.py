@@ -674,7 +674,7 @@ class _SheetVetting:
     third thread's turn at it.
     """
 
-    AHEAD = 2  # sheets vetted beyond the one being worked on
+    AHEAD = 2  # sheets vetted at least beyond the one being worked on (more while calamine has none ready)
 
     def __init__(self, path: Path, parts: list[tuple[str, str]], spent: int) -> None:
         import threading
@@ -708,7 +708,8 @@ class _SheetVetting:
         self.scans[name] = scan_formulas(data)
 
     def keep_ahead(self, used: int) -> None:
-        """Vet until ``AHEAD`` sheets beyond the ``used`` ones handed on are ready for calamine."""
+        """Vet until at least ``AHEAD`` sheets beyond the ``used`` ones handed on are ready for calamine
+        (:func:`_next_parsed` vets further while calamine has handed nothing over)."""
         while not self.stopped and self.done < len(self.parts) and self.done < used + 1 + self.AHEAD:
             self.step()
 
@@ -832,10 +833,8 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
     if head.startswith(OLE_MAGIC):
         from vpexcel.io.legacy_formats import vet_xls
 
-        vet_xls(path)
-        from vpexcel.io.legacy_formats import xls_error_cells
-
-        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet, xls_error_cells(path))
+        errors = vet_xls(path)
+        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet, errors)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -847,14 +846,12 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         from vpexcel.io.legacy_formats import is_ods, vet_ods
 
         if is_ods(path, zf):
-            vet_ods(path, zf)
+            errors = vet_ods(path, zf)
             ods = True
         else:
             ods = False
     if ods:
-        from vpexcel.io.legacy_formats import ods_error_cells
-
-        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet, ods_error_cells(path))
+        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet, errors)
     zf = zipfile.ZipFile(path)
     with zf:
         names = set(zf.namelist())
@@ -1091,13 +1088,9 @@ def _calamine_values(
                 raise item
             name, rows = item
             formulas, errors = vetting.scan(name) if vetting is not None else ({}, (legacy_errors or {}).get(name, {}))
-            for (r, c), code in errors.items():  # calamine gives "" for error cells
-                while len(rows) <= r:
-                    rows.append([])
-                line = rows[r]
-                if len(line) <= c:
-                    line.extend([""] * (c + 1 - len(line)))
-                line[c] = ErrorValue(code)
+            for (r, c), code in errors.items():  # calamine gives "" for error cells, inside its rectangle
+                if r < len(rows) and c < len(rows[r]):  # (never grown: an error outside it is no cell calamine read)
+                    rows[r][c] = ErrorValue(code)
             sheet = SheetGrid(name, rows, formulas)
             sheets.append(sheet)
             if on_sheet is not None:
