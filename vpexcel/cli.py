@@ -170,6 +170,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
+    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook under another format's name
     rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
     inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
@@ -249,9 +250,9 @@ def cmd_fill(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
-    rec = reconcile(
-        figures, read_ledger(args.ledger, details=False, columns=settings.ledger.columns), settings, period, args.budget.name
-    )
+    ledger = read_ledger(args.ledger, details=False, columns=settings.ledger.columns)
+    NOTES.extend(ledger.notes)  # a ledger workbook under another format's name
+    rec = reconcile(figures, ledger, settings, period, args.budget.name)
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:
@@ -409,13 +410,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from vpexcel.io.compare_xlsx import compare_files
 
         target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
-        comp, _ = compare_files(old, new, target, args.settings)
+        comp, _ = compare_files(old, new, target, args.settings, NOTES)
         print(
             f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
             + (f" {unread}" if (unread := formulas_sv(comp)) else "")
         )
         return 0
-    comp = compare_paths(old, new, _settings_file(args))
+    comp = compare_paths(old, new, _settings_file(args), NOTES)
 
     def text() -> str:
         import json
