@@ -180,3 +180,13 @@ def test_fill_reads_a_renamed_budget_as_the_xlsx(tmp_path: Path, capsys: pytest.
         results.append((rc, [[c.value for c in row] for ws in openpyxl.load_workbook(out) for row in ws.iter_rows()]))
     assert results[0] == results[1], err
     assert err.count("budget.xls är egentligen en Excel-arbetsbok (.xlsx)") == 1, err
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_formulas_not_read_is_said_once_on_the_screen(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In text mode VP405 is the one place that says it; the reader's note is not repeated as an OBS line."""
+    converted = soffice_convert(SAMPLE, kind, tmp_path)
+    rc, out, err = run(["validate", str(converted)], capsys)
+    assert rc == 0, err
+    assert out.count("VP405") == 1 and "formlerna kontrollerades inte" in " ".join(out.split())
+    assert "formlerna" not in err and "OBS" not in err, err

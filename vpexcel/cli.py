@@ -129,6 +129,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     grid = _read_book(book, mapper)
     read_as: list[tuple[str, list[str]]] = []
     report = validate(grid, loaded, read_as, mapper)
+    if args.format == "text" and any(f.code == "VP405" for f in report.findings):
+        from vpexcel.io.xlsx_reader import values_only_notes
+
+        said = values_only_notes(grid)  # the finding VP405 says it on the same screen: not again as an OBS line
+        NOTES[:] = [n for n in NOTES if n not in said]
     if getattr(args, "visa", False) and args.format == "text":
         from vpexcel.render import print_map
 

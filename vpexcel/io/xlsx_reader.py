@@ -977,6 +977,11 @@ def _misnamed(path: Path, kind: str) -> str | None:
     )
 
 
+def values_only_notes(book: WorkbookGrid) -> list[str]:
+    """The book's note that its formulas were not read (.xls, .ods, .xlsb), which a VP405 finding also says."""
+    return [n for n in book.notes if "värdena läses men inte formlerna" in n]
+
+
 def renamed_notes(book: WorkbookGrid) -> list[str]:
     """The book's note saying its name ends wrongly (for commands that pass on only that one), if any."""
     return [n for n in book.notes if " och lästes som " in n and "Byt filändelse till " in n]
