@@ -190,3 +190,15 @@ def test_formulas_not_read_is_said_once_on_the_screen(kind: str, tmp_path: Path,
     assert rc == 0, err
     assert out.count("VP405") == 1 and "formlerna kontrollerades inte" in " ".join(out.split())
     assert "formlerna" not in err and "OBS" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("command", "argument"),
+    [("validate", "ARBETSBOK"), ("jämför", "GAMMAL"), ("jamfor", "NY"), ("reconcile", "BUDGET"), ("fill", "--budget BUDGET")],
+)
+def test_help_names_every_workbook_format_read(command: str, argument: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    said = out[out.index(f" {argument} ", out.index("argument:")) :][:160]
+    assert all(f"{ext}" in said for ext in (".xlsx", ".xlsb", ".xls", ".ods")), said

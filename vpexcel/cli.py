@@ -691,7 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     fl = sub.add_parser("fill", prog="vpexcel fill", help="Fyll en uppföljningsmall.", description=cmd_fill.__doc__)
     fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
     fl.add_argument("--period", required=True, metavar="ÅÅÅÅ-MM", help="Perioden som följs upp, t.ex. 2024-04.")
-    fl.add_argument("--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken.")
+    fl.add_argument(
+        "--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx, .xlsm, .xlsb, .xls eller .ods)."
+    )
     fl.add_argument(
         "--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv, .xlsx, .xls eller .ods)."
     )

@@ -75,7 +75,7 @@ def check_file(path: Path, legacy: bool = False) -> bytes:
     if not path.exists():
         raise InputError(f"Filen {path} finns inte. Kontrollera sökvägen och filnamnet.")
     if path.is_dir():
-        raise InputError(f"{path} är en mapp, inte en arbetsbok. Ange en .xlsx-fil.")
+        raise InputError(f"{path} är en mapp, inte en arbetsbok. Ange arbetsbokens fil (.xlsx, .xlsm, .xlsb, .xls eller .ods).")
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
