@@ -129,7 +129,7 @@ CSV = "Produktionsområde;Budget 2024\nKommunstyrelsen;-1000\n"
     ("text", "said"),
     [
         (HTML, "den är en webbsida (HTML) med namnet .xls"),
-        (XML2003, "XML-kalkylblad från Excel 2003"),
+        (XML2003, "XML-kalkylblad (SpreadsheetML 2003)"),
         (FODS, "platt OpenDocument-kalkylark (.fods)"),
         (CSV, "textfil (till exempel CSV)"),
     ],

@@ -125,7 +125,7 @@ def markup_kind(path: Path) -> str | None:
     if low.startswith(b"<"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in low or (b"<workbook" in low and b"<ss:" in low):
             return (
-                "den är ett XML-kalkylblad från Excel 2003 (SpreadsheetML) och ingen Excel-arbetsbok. "
+                "den är ett XML-kalkylblad (SpreadsheetML 2003) och ingen Excel-arbetsbok. "
                 "Öppna den i Excel och välj Arkiv > Spara som > Excel-arbetsbok (.xlsx)."
             )
         if b"office:document" in low and b"opendocument.spreadsheet" in low:
