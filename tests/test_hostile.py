@@ -172,6 +172,8 @@ def test_xlsb_is_read_as_values_and_says_once_that_formulas_are_not(tmp_path: Pa
     assert book.sheets[0].value(1, 3) == -23.3
     rc, out, err = run(["validate", str(path)], capsys)
     assert rc in (0, 1) and "Validering av budget.xlsb" in out
+    assert out.count("VP405") == 1 and "vpexcel: OBS:" not in err  # said once: by the finding, not again as an OBS line
+    rc, out, err = run(["validate", str(path), "--format", "json"], capsys)
     assert err.count("vpexcel: OBS:") == 1 and ".xlsb" in err and "formler" in err
 
 

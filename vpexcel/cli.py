@@ -129,6 +129,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     grid = _read_book(book, mapper)
     read_as: list[tuple[str, list[str]]] = []
     report = validate(grid, loaded, read_as, mapper)
+    if args.format == "text" and any(f.code == "VP405" for f in report.findings):
+        from vpexcel.io.xlsx_reader import values_only_notes
+
+        said = values_only_notes(grid)  # the finding VP405 says it on the same screen: not again as an OBS line
+        NOTES[:] = [n for n in NOTES if n not in said]
     if getattr(args, "visa", False) and args.format == "text":
         from vpexcel.render import print_map
 
@@ -170,6 +175,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
+    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook under another format's name
     rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
     inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
@@ -249,9 +255,9 @@ def cmd_fill(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
-    rec = reconcile(
-        figures, read_ledger(args.ledger, details=False, columns=settings.ledger.columns), settings, period, args.budget.name
-    )
+    ledger = read_ledger(args.ledger, details=False, columns=settings.ledger.columns)
+    NOTES.extend(ledger.notes)  # a ledger workbook under another format's name
+    rec = reconcile(figures, ledger, settings, period, args.budget.name)
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:
@@ -409,13 +415,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from vpexcel.io.compare_xlsx import compare_files
 
         target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
-        comp, _ = compare_files(old, new, target, args.settings)
+        comp, _ = compare_files(old, new, target, args.settings, NOTES)
         print(
             f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
             + (f" {unread}" if (unread := formulas_sv(comp)) else "")
         )
         return 0
-    comp = compare_paths(old, new, _settings_file(args))
+    comp = compare_paths(old, new, _settings_file(args), NOTES)
 
     def text() -> str:
         import json
@@ -685,7 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     fl = sub.add_parser("fill", prog="vpexcel fill", help="Fyll en uppföljningsmall.", description=cmd_fill.__doc__)
     fl.add_argument("template", type=Path, metavar="MALL", help="Mallen (.xlsx eller .xlsm). Den ändras aldrig.")
     fl.add_argument("--period", required=True, metavar="ÅÅÅÅ-MM", help="Perioden som följs upp, t.ex. 2024-04.")
-    fl.add_argument("--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken.")
+    fl.add_argument(
+        "--budget", required=True, type=Path, metavar="BUDGET", help="Budgetarbetsboken (.xlsx, .xlsm, .xlsb, .xls eller .ods)."
+    )
     fl.add_argument(
         "--ledger", required=True, type=Path, metavar="HUVUDBOK", help="Huvudboksexporten (.csv, .xlsx, .xls eller .ods)."
     )

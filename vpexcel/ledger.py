@@ -106,6 +106,7 @@ class LedgerData:
     problems: list[LineProblem] = field(default_factory=list)
     lines: int = 0
     has_budget: bool = False
+    notes: list[str] = field(default_factory=list)  # what the user should be told once (a misnamed workbook)
 
 
 TOTAL_KEYS = ("period_raw", "ansvar", "konto", "motpart")

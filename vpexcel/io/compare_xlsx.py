@@ -135,7 +135,7 @@ def write_comparison(comp: Comparison, old_path: Path, new_path: Path, target: P
     return write_atomic(target, lambda tmp: wb.save(tmp))
 
 
-def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None) -> Comparison:
+def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None, notes: list[str] | None = None) -> Comparison:
     """Read, find the tables of, and compare two saved versions.
 
     Each version is read and its tables found in its own thread: while one thread's
@@ -144,7 +144,7 @@ def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None)
     from concurrent.futures import ThreadPoolExecutor
 
     from vpexcel.compare import compare, read_view
-    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.io.xlsx_reader import read_workbook, renamed_notes
     from vpexcel.validate import find_tables, resolve_settings
 
     def load(path: Path) -> tuple[WorkbookGrid, Settings, list[Table]]:
@@ -154,11 +154,17 @@ def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         (old, s_old, t_old), (new, s_new, t_new) = pool.map(load, [old_path, new_path])
+    if notes is not None:  # a version under another format's name (its values-only note is said by the comparison)
+        notes.extend([*renamed_notes(old), *renamed_notes(new)])
     return compare(read_view(old, s_old, s_new, t_old), read_view(new, s_new, s_new, t_new), [s_new, s_old])
 
 
 def compare_files(
-    old_path: Path, new_path: Path, target: Path | None = None, settings_path: Path | None = None
+    old_path: Path,
+    new_path: Path,
+    target: Path | None = None,
+    settings_path: Path | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[Comparison, Path]:
     """Read two saved versions, compare them and write the workbook (default: beside the new version).
 
@@ -174,5 +180,5 @@ def compare_files(
         from vpexcel.io.settings_io import load_settings_file
 
         given = load_settings_file(settings_path)
-    comp = compare_paths(old_path, new_path, given)
+    comp = compare_paths(old_path, new_path, given, notes)
     return comp, write_comparison(comp, old_path, new_path, target)

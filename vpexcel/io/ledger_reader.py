@@ -24,7 +24,7 @@ import polars as pl
 
 from vpexcel.errors import InputError, log_detail
 from vpexcel.grid import CellValue
-from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, read_workbook
+from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, markup_kind, read_workbook, renamed_notes
 from vpexcel.ledger import (
     MAX_LINE_AMOUNT,
     REQUIRED,
@@ -73,6 +73,9 @@ def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, st
         head = fh.read(8)
     if head.startswith((ZIP_MAGIC, OLE_MAGIC)):  # a workbook: .xlsx/.xlsm/.xlsb/.ods (zip) or .xls (OLE2), vetted by the reader
         return _read_xlsx(path, columns or {})
+    markup = markup_kind(path)
+    if markup is not None:  # an "Excel export" that is a web page or an XML spreadsheet: never read as CSV
+        raise _refuse(path, markup)
     return _read_csv(path, details, columns or {})
 
 
@@ -441,7 +444,9 @@ def _read_xlsx(path: Path, columns: dict[str, str]) -> LedgerData:
             headers = [str(v) if v not in (None, "") else "" for v in sheet.rows[r]]
             found = match_columns(headers, columns)
             if all(c in found for c in REQUIRED) and not unmatched(headers, columns):
-                return _xlsx_frame(path, sheet.rows, r, found, headers)
+                ledger = _xlsx_frame(path, sheet.rows, r, found, headers)
+                ledger.notes.extend(renamed_notes(book))  # the values-only note says nothing about a ledger
+                return ledger
     first = book.sheets[0]
     headers = [str(v) for v in (first.rows[0] if first.rows else []) if v not in (None, "")]
     _require(path, match_columns(headers, columns), headers, columns)

@@ -76,7 +76,7 @@ def check_file(path: Path, legacy: bool = False) -> bytes:
     if not path.exists():
         raise InputError(f"Filen {path} finns inte. Kontrollera sökvägen och filnamnet.")
     if path.is_dir():
-        raise InputError(f"{path} är en mapp, inte en arbetsbok. Ange en .xlsx-fil.")
+        raise InputError(f"{path} är en mapp, inte en arbetsbok. Ange arbetsbokens fil (.xlsx, .xlsm, .xlsb, .xls eller .ods).")
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -102,8 +102,64 @@ def check_file(path: Path, legacy: bool = False) -> bytes:
             return head
         raise _unreadable(path, "den är i det gamla formatet .xls. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
     if not head.startswith(ZIP_MAGIC):
-        raise _unreadable(path, "den är ingen Excel-arbetsbok (.xlsx). Spara filen som .xlsx i Excel och försök igen.")
+        raise _unreadable(
+            path, _text_kind(path) or "den är ingen Excel-arbetsbok (.xlsx). Spara filen som .xlsx i Excel och försök igen."
+        )
     return head
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4096)
+    except OSError:
+        return b""
+
+
+def markup_kind(path: Path) -> str | None:
+    """What a web page or XML file under a spreadsheet's name really is, with what to do (None for other files)."""
+    start = _head(path)
+    low = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if start.startswith(bom):
+            low = start[2:].decode(codec, "replace").encode("utf-8", "replace").lstrip().lower()
+    if low.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in low or (b"<workbook" in low and b"<ss:" in low):
+            return (
+                "den är ett XML-kalkylblad (SpreadsheetML 2003) och ingen Excel-arbetsbok. "
+                "Öppna den i Excel och välj Arkiv > Spara som > Excel-arbetsbok (.xlsx)."
+            )
+        if b"office:document" in low and b"opendocument.spreadsheet" in low:
+            return (
+                "den är ett platt OpenDocument-kalkylark (.fods) och ingen Excel-arbetsbok. "
+                "Öppna den i LibreOffice och välj Arkiv > Spara som > .ods eller .xlsx."
+            )
+        if b"<html" in low or b"<!doctype html" in low or b"<table" in low or b"<meta" in low:
+            return (
+                f"den är en webbsida (HTML) med namnet {path.suffix or path.name} och ingen Excel-arbetsbok. "
+                "Öppna den i Excel och välj Arkiv > Spara som > Excel-arbetsbok (.xlsx)."
+            )
+    return None
+
+
+def _text_kind(path: Path) -> str | None:
+    """What a text file under a spreadsheet's name really is, with what to do (None when it cannot tell)."""
+    markup = markup_kind(path)
+    if markup is not None:
+        return markup
+    start = _head(path)
+    if b"\x00" not in start and start:
+        try:
+            start.decode("utf-8")
+            text = True
+        except UnicodeDecodeError as exc:
+            text = exc.start > len(start) - 4  # a character cut at the end of the sample
+        if text or all(b >= 0x20 or b in b"\t\r\n" for b in start):
+            return (
+                "den är en textfil (till exempel CSV) och ingen Excel-arbetsbok. "
+                "Öppna den i Excel och välj Arkiv > Spara som > Excel-arbetsbok (.xlsx)."
+            )
+    return None
 
 
 def _check_zip(path: Path, zf: zipfile.ZipFile, ods: bool = False) -> None:
@@ -834,7 +890,7 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         from vpexcel.io.legacy_formats import vet_xls
 
         errors = vet_xls(path)
-        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet, errors)
+        return _values_only(path, "en arbetsbok i det gamla formatet (.xls)", on_sheet, errors, _misnamed(path, ".xls"))
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -851,7 +907,7 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         else:
             ods = False
     if ods:
-        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet, errors)
+        return _values_only(path, "ett OpenDocument-kalkylark (.ods)", on_sheet, errors, _misnamed(path, ".ods"))
     zf = zipfile.ZipFile(path)
     with zf:
         names = set(zf.namelist())
@@ -866,7 +922,10 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         others = [e.name for e in entries if not e.is_worksheet and e.rel_type not in _CALAMINE_SHEET_RELS]
         entries = [e for e in entries if e.is_worksheet]
         spent = _vet_parts(path, zf, entries, defer_sheets=not binary)
-        source: Any = str(path)
+        renamed = _misnamed(path, ".xlsb" if binary else ".xlsx")
+        source: Any = str(path) if renamed is None else _content(path)
+        if renamed is not None:
+            notes.append(renamed)
         if others:
             notes.append(
                 f"Arbetsboken har blad som inte är kalkylblad (makroblad eller dialogblad: {', '.join(others)}); "
@@ -889,15 +948,64 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
     return book
 
 
+# The file name endings each content type is known by; calamine's from_path picks its reader by these.
+_SUFFIXES = {
+    ".xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"),
+    ".xlsb": (".xlsb",),
+    ".xls": (".xls", ".xlt", ".xla"),
+    ".ods": (".ods", ".ots"),
+}
+_KIND_NAMES = {
+    ".xlsx": "en Excel-arbetsbok (.xlsx)",
+    ".xlsb": "en binär Excel-arbetsbok (.xlsb)",
+    ".xls": "en Excel-arbetsbok i det gamla formatet (.xls)",
+    ".ods": "ett OpenDocument-kalkylark (.ods)",
+}
+
+
+def _misnamed(path: Path, kind: str) -> str | None:
+    """The note for a workbook whose name ends otherwise than its content (``kind``), or None when it matches."""
+    if path.suffix.lower() in _SUFFIXES[kind]:
+        return None
+    return (
+        f"{path.name} är egentligen {_KIND_NAMES[kind]} och lästes som {'ett sådant' if kind == '.ods' else 'en sådan'}. "
+        f"Byt filändelse till {kind} så att andra program också känner igen den."
+    )
+
+
+def values_only_notes(book: WorkbookGrid) -> list[str]:
+    """The book's note that its formulas were not read (.xls, .ods, .xlsb), which a VP405 finding also says."""
+    return [n for n in book.notes if "värdena läses men inte formlerna" in n]
+
+
+def renamed_notes(book: WorkbookGrid) -> list[str]:
+    """The book's note saying its name ends wrongly (for commands that pass on only that one), if any."""
+    return [n for n in book.notes if " och lästes som " in n and "Byt filändelse till " in n]
+
+
+def _content(path: Path) -> io.BytesIO:
+    """The file's bytes, for calamine to read by what they are rather than by the file name's ending."""
+    try:
+        return io.BytesIO(path.read_bytes())
+    except OSError as exc:
+        log_detail(f"{path}: {type(exc).__name__}: {exc}")
+        raise _unreadable(path, "åtkomst nekad eller filen är låst. Stäng filen i andra program och försök igen.") from None
+
+
 def _values_only(
     path: Path,
     kind: str,
     on_sheet: Callable[[SheetGrid], None] | None = None,
     errors: dict[str, dict[tuple[int, int], str]] | None = None,
+    renamed: str | None = None,
 ) -> WorkbookGrid:
     """A vetted .xls or .ods read through calamine: values (with the error values ``errors`` found in
-    the file, which calamine gives as empty cells), no formulas, and a note that says so."""
-    book = _read_values(path, str(path), None, {}, has_formulas=False, on_sheet=on_sheet, errors=errors)
+    the file, which calamine gives as empty cells), no formulas, and a note that says so. ``renamed``:
+    the note for a file whose name ends otherwise, then read by its content instead of its name."""
+    source: Any = str(path) if renamed is None else _content(path)
+    book = _read_values(path, source, None, {}, has_formulas=False, on_sheet=on_sheet, errors=errors)
+    if renamed is not None:
+        book.notes.append(renamed)
     book.notes.append(
         f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
         "görs inte. Spara som .xlsx för en fullständig kontroll."
