@@ -120,6 +120,7 @@ def test_no_refusal_the_reader_can_give_tells_an_ods_user_to_use_excel() -> None
         assert advice_for(Path("budget.xlsx"), s) == s
     # no refusal an .ods can get names Excel at all (".xls" and ".xlsb" ones are never said of an .ods file)
     for s in sentences:
-        about_excel_formats = "formatet .xls" in s or ".xlsb" in s or "(.xls)" in s
+        # sentences that say what the file really is (an .xls, .xlsb, SpreadsheetML, a text file) may advise Excel
+        about_excel_formats = "formatet .xls" in s or ".xlsb" in s or "(.xls)" in s or "och ingen Excel-arbetsbok. Öppna" in s
         if s.startswith(("den ", "bladen ", "arbetsboken ", "innehållet ", "filen ")) and not about_excel_formats:
             assert "Excel" not in advice_for(Path("budget.ods"), s), s
