@@ -189,3 +189,13 @@ def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, 
     assert rc == 1, err
     assert "Politisk organisation" in out
     assert not any(ch in out + err for ch in "\x1b\x07\r")
+
+
+def test_a_file_name_with_terminal_controls_is_shown_without_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file may be named with ESC in it: the line saying where the report went must not colour or clear
+    the terminal (found by the reviewer)."""
+    book = Path(shutil.copy(WORKBOOKS / "budget-2024.xlsx", tmp_path / "budget\x1b[31mROD\x1b[0m.xlsx"))
+    rc = main(["validate", str(book), "--format", "xlsx"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "Rapporten är sparad i" in out and "\x1b" not in out + err

@@ -145,7 +145,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         target = _output_path(book, args.output, f"{book.stem}-valideringsrapport.xlsx")
         ensure_not_input(target, book, *([args.settings] if args.settings else []))
         write_report(report, book, target, read_as)
-        print(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}.")
+        print(screen_text(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}."))
     else:
         from vpexcel.render import print_text, to_json
 
@@ -191,7 +191,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             period_code = f"{rec.year}-{rec.month:02d}"
             last_run = previous_run_for(settings, budget_path, "reconcile", period_code, args.historik, rec.unit)
         write_reconciliation(rec, target, last_run)
-        print(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
+        print(
+            screen_text(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
+        )
     else:
         from vpexcel.render import print_reconciliation, strict_json
 
@@ -289,7 +291,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
     patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
-    print(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
+    print(screen_text(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}."))
     for line in summary(plan):
         print(screen_text(line))
     files = {
@@ -353,9 +355,9 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     wanted = sorted(set(years) | set(range(years[-1] - span + 1, years[-1] + 1)))
     cache, warning = refresh(Path(args.cache), args.api, kpis, args.kommun, wanted)
     if warning:
-        print(f"vpexcel: {warning}", file=sys.stderr)
+        print(screen_text(f"vpexcel: {warning}"), file=sys.stderr)
     count = sum(len(v) for v in cache.values.values())
-    print(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}.")
+    print(screen_text(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}."))
     return 0
 
 
@@ -386,11 +388,11 @@ def cmd_history(args: argparse.Namespace) -> int:
         target = Path(args.export)
         ensure_not_input(target, path, option="--export")
         write_audit(load_runs(path), path, target)
-        print(f"Revisionsspåret är sparat i {target}.")
+        print(screen_text(f"Revisionsspåret är sparat i {target}."))
         return 0
     if not what:
         runs = load_runs(path, full=False)
-        print(f"Historik i {path}: {len(runs)} körningar.")
+        print(screen_text(f"Historik i {path}: {len(runs)} körningar."))
         for line in list_lines(runs, run_counts(path)):
             print(screen_text(line))
         if runs:
@@ -417,8 +419,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
         comp, _ = compare_files(old, new, target, args.settings, NOTES)
         print(
-            f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
-            + (f" {unread}" if (unread := formulas_sv(comp)) else "")
+            screen_text(
+                f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
+                + (f" {unread}" if (unread := formulas_sv(comp)) else "")
+            )
         )
         return 0
     comp = compare_paths(old, new, _settings_file(args), NOTES)
@@ -529,7 +533,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise InputError(f"{output} finns redan. Välj ett annat namn med --output, eller ange --force för att ersätta den.")
     write_settings_workbook(output)
-    print(f"Bladet Inställningar är skapat i {output}. Kopiera bladet till din arbetsbok eller ange filen med --settings.")
+    print(
+        screen_text(
+            f"Bladet Inställningar är skapat i {output}. Kopiera bladet till din arbetsbok eller ange filen med --settings."
+        )
+    )
     return 0
 
 
@@ -573,12 +581,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     problems = 0
 
     def ok(text: str) -> None:
-        print(f"  OK: {text}")
+        print(screen_text(f"  OK: {text}"))
 
     def fix(text: str) -> None:
         nonlocal problems
         problems += 1
-        print(f"  Åtgärda: {text}")
+        print(screen_text(f"  Åtgärda: {text}"))
 
     print(version_text())
     frozen = build_info() is not None
@@ -813,7 +821,7 @@ def _main(argv: list[str]) -> int:
         message = _input_fault(exc, args)
         if message is None:
             return _internal_fault()
-        sys.stderr.write(f"vpexcel: {message}\n")
+        sys.stderr.write(screen_text(f"vpexcel: {message}") + "\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("vpexcel: avbrutet.\n")
