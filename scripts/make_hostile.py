@@ -563,6 +563,60 @@ def build_ods_dtd(folder: Path) -> Path:
     return out
 
 
+_ODS_HEAD = (
+    '<table:table table:name="Budget"><table:table-row>'
+    + ods_cell("Produktionsområde")
+    + ods_cell("Budget 2024")
+    + "</table:table-row><table:table-row>"
+    + ods_cell("Kommunledning")
+    + ods_cell(-1200)
+    + "</table:table-row>"
+)
+# one valued cell repeated 16384 columns x 3000 rows: 49 million cells, over the sheet bound when counted
+_ODS_WIDE = '<table:table-cell {extra}office:value-type="float" office:value="1" table:number-columns-repeated="16384"><text:p>1</text:p></table:table-cell>'
+
+
+def _ods_hidden_repeat(folder: Path, name: str, before: str = "", extra: str = "", in_row: str = "") -> Path:
+    """A small .ods whose 49-million-cell repeat is hidden from a walk that reads tags as text, not XML."""
+    cell = _ODS_WIDE.format(extra=extra)
+    return write_ods(
+        folder / name,
+        _ODS_HEAD + before + f'<table:table-row table:number-rows-repeated="3000">{in_row}{cell}</table:table-row></table:table>',
+    )
+
+
+def build_ods_gt_in_attribute(folder: Path) -> Path:
+    """A ">" inside a quoted attribute value (a formula such as of:=[.A1]>0) ends a tag read as text early."""
+    return _ods_hidden_repeat(
+        folder, "storre-an.ods", extra='table:formula="of:=[.A1]&gt;0" table:content-validation-name="a>b" '
+    )
+
+
+def build_ods_decoy_repeat(folder: Path) -> Path:
+    """Another attribute's value that reads like number-columns-repeated='1', before the real one."""
+    return _ods_hidden_repeat(folder, "lockbete.ods", extra="table:style-name=\"a number-columns-repeated='1'\" ")
+
+
+def build_ods_comment_close(folder: Path) -> Path:
+    """An XML comment holding an end tag of a table: no end tag to an XML parser."""
+    return _ods_hidden_repeat(folder, "kommentar.ods", before="<!-- </table:table> -->")
+
+
+def build_ods_cdata_close(folder: Path) -> Path:
+    """A CDATA section in a cell's text holding an end tag of a table: text to an XML parser."""
+    text = '<table:table-row><table:table-cell office:value-type="string"><text:p><![CDATA[</table:table>]]></text:p></table:table-cell></table:table-row>'
+    return _ods_hidden_repeat(folder, "cdata.ods", before=text)
+
+
+def build_ods_stray_close(folder: Path) -> Path:
+    """An end tag of a table inside a cell that opened none."""
+    return _ods_hidden_repeat(
+        folder,
+        "los-slut.ods",
+        in_row='<table:table-cell office:value-type="string"><text:p>x</text:p></table:table></table:table-cell>',
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "xlsx_many_sparse": build_xlsx_many_sparse_sheets,
     "stray_xfd": build_stray_xfd,
@@ -587,6 +641,11 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "ods_repeated_values": build_ods_repeated_values,
     "ods_dtd": build_ods_dtd,
     "ods_many_tables": build_ods_many_tables,
+    "ods_gt_in_attribute": build_ods_gt_in_attribute,
+    "ods_decoy_repeat": build_ods_decoy_repeat,
+    "ods_comment_close": build_ods_comment_close,
+    "ods_cdata_close": build_ods_cdata_close,
+    "ods_stray_close": build_ods_stray_close,
     "xls_shared_substream": build_xls_shared_substream,
     "xls_mulrk_claims": build_xls_mulrk_claims,
     "xls_cell_after_chart": build_xls_cell_after_chart,

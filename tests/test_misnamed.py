@@ -202,3 +202,16 @@ def test_help_names_every_workbook_format_read(command: str, argument: str, caps
     out = " ".join(capsys.readouterr().out.split())
     said = out[out.index(f" {argument} ", out.index("argument:")) :][:160]
     assert all(f"{ext}" in said for ext in (".xlsx", ".xlsb", ".xls", ".ods")), said
+
+
+def test_with_output_to_a_file_the_screen_still_says_the_formulas_were_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate budget.ods --output rapport.txt`: the report (with VP405) goes to the file, so the screen keeps
+    the OBS line (found by the second reviewer)."""
+    converted = soffice_convert(SAMPLE, "ods", tmp_path)
+    target = tmp_path / "rapport.txt"
+    rc, _, err = run(["validate", str(converted), "--output", str(target)], capsys)
+    assert rc == 0, err
+    assert "VP405" in target.read_text(encoding="utf-8")
+    assert err.count("OBS") == 1 and "formlerna" in err

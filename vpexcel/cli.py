@@ -129,10 +129,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     grid = _read_book(book, mapper)
     read_as: list[tuple[str, list[str]]] = []
     report = validate(grid, loaded, read_as, mapper)
-    if args.format == "text" and any(f.code == "VP405" for f in report.findings):
+    if args.format == "text" and output is None and any(f.code == "VP405" for f in report.findings):
         from vpexcel.io.xlsx_reader import values_only_notes
 
         said = values_only_notes(grid)  # the finding VP405 says it on the same screen: not again as an OBS line
+        # (with --output the report goes to a file, and the screen has only the OBS line to say it)
         NOTES[:] = [n for n in NOTES if n not in said]
     if getattr(args, "visa", False) and args.format == "text":
         from vpexcel.render import print_map

@@ -263,14 +263,15 @@ def _xls_sheet_extent(path: Path, name: str, data: bytes, start: int, errors: _E
 # --- .ods -------------------------------------------------------------------------------------
 
 _ODS_TAG = re.compile(
-    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^<>]*)>"
+    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>"
     rb"|<(?:[\w.-]+:)?p[\s>]"
+    rb"|(<!--|<!\[CDATA\[|<\?)",  # a comment, CDATA section or processing instruction: skipped whole
 )
-_REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"'](\d{1,12})[\"']")
+_SKIP_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _VALUE_TYPE = re.compile(rb"value-type\s*=")
-# the table's own name attribute (not table:style-name), in either kind of quotes
-_NAME = re.compile(rb"(?<![\w.:-])(?:[\w.-]+:)?name\s*=\s*([\"'])(.*?)\1", re.S)
-_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
+_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")  # a quick test on the raw tag, then the parsed one
+_ANNOTATION_END = b"</office:annotation>"
 _ODS_TEXT = re.compile(rb"<(?:[\w.-]+:)?p(?:\s[^<>]*)?>([^<]{1,40})<")
 
 
@@ -330,20 +331,36 @@ def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_
     col = 0
     cell_open: tuple[int, int, bool] | None = None  # (first col, repeat, has value so far)
     outer: list[tuple[_OdsTable | None, int, int, int, tuple[int, int, bool] | None]] = []
-    for m in _ODS_TAG.finditer(data):
+    at = 0
+    stack: list[bytes] = []
+    while (m := _ODS_TAG.search(data, at)) is not None:
+        at = m.end()
+        if m.group(4) is not None:  # no tag inside a comment, CDATA or processing instruction is one
+            end = data.find(_SKIP_END[m.group(4)], at)
+            if end < 0:
+                raise xr._unreadable(path, "innehållet är trasigt (en kommentar som aldrig slutar).")
+            at = end + len(_SKIP_END[m.group(4)])
+            continue
         if m.group(2) is None:  # a <text:p>: the open cell holds text
             if cell_open is not None:
                 cell_open = (cell_open[0], cell_open[1], True)
             continue
         closing, tag, attrs = m.group(1) == b"/", m.group(2), m.group(3)
+        # every end tag closes the element opened last (as calamine's XML parser requires): a stray one
+        # would otherwise make this walk lose its place while calamine goes on building
+        if closing:
+            if not stack or stack.pop() != tag:
+                raise xr._unreadable(path, "innehållet är trasigt (ett element avslutas utan att ha börjat).")
+        elif not attrs.endswith(b"/"):
+            stack.append(tag)
         if tag == b"table":
             if closing:  # back to the table around it, if this one was nested in a cell
                 table, row, row_repeat, col, cell_open = outer.pop() if outer else (None, -1, 1, 0, None)
             elif not attrs.endswith(b"/"):
                 outer.append((table, row, row_repeat, col, cell_open))
-                name = _NAME.search(attrs)
+                name = _attrs(attrs).get(b"table:name")
                 # the name as calamine gives it: entities decoded ("Drift &amp; investering")
-                table = _OdsTable(html.unescape(name.group(2).decode("utf-8", "replace")) if name else "")
+                table = _OdsTable(html.unescape(name.decode("utf-8", "replace")) if name is not None else "")
                 tables.append(table)
                 if len(tables) > MAX_SHEETS:
                     raise xr._unreadable(path, "den har orimligt många blad och ser skadlig ut. Spara om den.")
@@ -367,8 +384,12 @@ def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_
             raise xr._unreadable(path, "innehållet är trasigt (en cell inne i en annan cell).")
         repeat = _repeat(attrs, b"columns")
         valued = bool(_VALUE_TYPE.search(attrs))
-        if errors is not None and len(outer) == 1 and row >= 0 and _ODS_ERROR.search(attrs):
-            text = _ODS_TEXT.match(data, m.end())
+        if errors is not None and len(outer) == 1 and row >= 0 and _ODS_ERROR.search(attrs) and _is_error(attrs):
+            text_at = m.end()
+            if data.startswith(b"<office:annotation", text_at):  # a cell comment comes before the cell's text
+                end = data.find(_ANNOTATION_END, text_at, text_at + 65_536)
+                text_at = end + len(_ANNOTATION_END) if end >= 0 else text_at
+            text = _ODS_TEXT.match(data, text_at)
             code = text.group(1).decode("utf-8", "replace").strip() if text else ""
             errors.add_block(table.name, row, row_repeat, col, repeat, code if code.startswith("#") else "#VALUE!")
         if attrs.endswith(b"/"):
@@ -379,11 +400,19 @@ def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_
     return tables
 
 
+def _attrs(attrs: bytes) -> dict[bytes, bytes]:
+    return {k: a or b for k, a, b in _ATTR.findall(attrs)}
+
+
+def _is_error(attrs: bytes) -> bool:
+    """Whether a cell's own value-type attribute (any prefix) says error, not text inside another attribute."""
+    return any(k.rsplit(b":", 1)[-1] == b"value-type" and v == b"error" for k, v in _attrs(attrs).items())
+
+
 def _repeat(attrs: bytes, what: bytes) -> int:
-    for kind, digits in _REPEAT.findall(attrs):
-        if kind == what:
-            return max(int(digits), 1)
-    return 1
+    want = b"number-" + what + b"-repeated"
+    found = [v for k, v in _attrs(attrs).items() if k.rsplit(b":", 1)[-1] == want]
+    return max([int(v) for v in found if v.isdigit() and len(v) <= 12] + [1])
 
 
 def _count(table: _OdsTable, row: int, row_repeat: int, col: int, repeat: int, valued: bool) -> None:
