@@ -215,3 +215,12 @@ def test_with_output_to_a_file_the_screen_still_says_the_formulas_were_not_read(
     assert rc == 0, err
     assert "VP405" in target.read_text(encoding="utf-8")
     assert err.count("OBS") == 1 and "formlerna" in err
+
+
+def test_excels_unicode_text_named_xls_is_told_it_is_a_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Excel's "Unicode-text" export is UTF-16 with a byte-order mark and tabs; named .xls it is a text file,
+    not "ingen Excel-arbetsbok (.xlsx)" (found by the second reviewer)."""
+    path = tmp_path / "budget.xls"
+    path.write_bytes(b"\xff\xfe" + CSV.replace(";", "\t").encode("utf-16-le"))
+    rc, _, err = run(["validate", str(path)], capsys)
+    refused(rc, err, "budget.xls", "textfil (till exempel CSV)")

@@ -148,6 +148,11 @@ def _text_kind(path: Path) -> str | None:
     if markup is not None:
         return markup
     start = _head(path)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark: Excel's "Unicode-text" export
+        try:
+            start = start[: len(start) // 2 * 2].decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
     if b"\x00" not in start and start:
         try:
             start.decode("utf-8")
