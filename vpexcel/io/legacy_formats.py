@@ -371,7 +371,7 @@ def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_
         if tag == b"table-row":
             if not closing:
                 row += row_repeat
-                row_repeat = _repeat(attrs, b"rows")
+                row_repeat = _repeat(_attrs(attrs), b"rows")
                 col = 0
             continue
         # a cell
@@ -382,9 +382,10 @@ def ods_tables(path: Path, data: bytes, errors: _Errors | None = None) -> list[_
             continue
         if cell_open is not None:
             raise xr._unreadable(path, "innehållet är trasigt (en cell inne i en annan cell).")
-        repeat = _repeat(attrs, b"columns")
+        parsed = _attrs(attrs) if b"-repeated" in attrs or b"error" in attrs else {}  # most cells have neither
+        repeat = _repeat(parsed, b"columns")
         valued = bool(_VALUE_TYPE.search(attrs))
-        if errors is not None and len(outer) == 1 and row >= 0 and _ODS_ERROR.search(attrs) and _is_error(attrs):
+        if errors is not None and len(outer) == 1 and row >= 0 and _ODS_ERROR.search(attrs) and _is_error(parsed):
             text_at = m.end()
             if data.startswith(b"<office:annotation", text_at):  # a cell comment comes before the cell's text
                 end = data.find(_ANNOTATION_END, text_at, text_at + 65_536)
@@ -404,14 +405,15 @@ def _attrs(attrs: bytes) -> dict[bytes, bytes]:
     return {k: a or b for k, a, b in _ATTR.findall(attrs)}
 
 
-def _is_error(attrs: bytes) -> bool:
+def _is_error(attrs: dict[bytes, bytes]) -> bool:
     """Whether a cell's own value-type attribute (any prefix) says error, not text inside another attribute."""
-    return any(k.rsplit(b":", 1)[-1] == b"value-type" and v == b"error" for k, v in _attrs(attrs).items())
+    return any(k.rsplit(b":", 1)[-1] == b"value-type" and v == b"error" for k, v in attrs.items())
 
 
-def _repeat(attrs: bytes, what: bytes) -> int:
+def _repeat(attrs: dict[bytes, bytes], what: bytes) -> int:
+    """The largest ``*:number-{what}-repeated`` of a tag's parsed attributes, 1 when it has none."""
     want = b"number-" + what + b"-repeated"
-    found = [v for k, v in _attrs(attrs).items() if k.rsplit(b":", 1)[-1] == want]
+    found = [v for k, v in attrs.items() if k.rsplit(b":", 1)[-1] == want]
     return max([int(v) for v in found if v.isdigit() and len(v) <= 12] + [1])
 
 
