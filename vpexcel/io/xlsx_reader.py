@@ -768,10 +768,15 @@ class _SheetVetting:
         self.done += 1
         self.scans[name] = scan_formulas(data)
 
+    @property
+    def more(self) -> bool:
+        """Whether parts are left to vet (none once the vetting stopped)."""
+        return not self.stopped and self.done < len(self.parts)
+
     def keep_ahead(self, used: int) -> None:
         """Vet until at least ``AHEAD`` sheets beyond the ``used`` ones handed on are ready for calamine
         (:func:`_next_parsed` vets further while calamine has handed nothing over)."""
-        while not self.stopped and self.done < len(self.parts) and self.done < used + 1 + self.AHEAD:
+        while self.more and self.done < used + 1 + self.AHEAD:
             self.step()
 
     def wait(self, name: str) -> None:
@@ -785,13 +790,13 @@ class _SheetVetting:
 
     def scan(self, name: str) -> Scan:
         """The formulas and error values of ``name`` (vetted before calamine could build it)."""
-        while name not in self.scans and not self.stopped and self.done < len(self.parts):
+        while name not in self.scans and self.more:
             self.step()
         return self.scans.get(name, ({}, {}))
 
     def finish(self) -> None:
         """Vet the parts calamine did not build (a sheet it does not list): the whole file is checked."""
-        while not self.stopped and self.done < len(self.parts):
+        while self.more:
             self.step()
 
     def stop(self) -> None:
@@ -1157,7 +1162,7 @@ def _next_parsed(handed: Any, vetting: _SheetVetting | None, used: int) -> Any:
         try:
             return handed.get_nowait()
         except queue.Empty:
-            if vetting.stopped or vetting.done >= len(vetting.parts):
+            if not vetting.more:
                 return handed.get()
             vetting.step()
 
