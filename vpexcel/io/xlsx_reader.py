@@ -116,13 +116,19 @@ def _head(path: Path) -> bytes:
         return b""
 
 
-def markup_kind(path: Path) -> str | None:
-    """What a web page or XML file under a spreadsheet's name really is, with what to do (None for other files)."""
-    start = _head(path)
-    low = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+def _as_utf8(start: bytes, errors: str = "replace") -> bytes:
+    """A file's first bytes in UTF-8: a UTF-16 sample (by its byte-order mark) decoded, any other as it is.
+    With ``errors="strict"`` a UTF-16 sample that does not decode raises UnicodeDecodeError."""
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if start.startswith(bom):
-            low = start[2:].decode(codec, "replace").encode("utf-8", "replace").lstrip().lower()
+            return start[2 : 2 + (len(start) - 2) // 2 * 2].decode(codec, errors).encode("utf-8", "replace")
+    return start
+
+
+def markup_kind(path: Path, start: bytes | None = None) -> str | None:
+    """What a web page or XML file under a spreadsheet's name really is, with what to do (None for other
+    files); ``start``: the file's first bytes when already read."""
+    low = _as_utf8(_head(path) if start is None else start).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith(b"<"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in low or (b"<workbook" in low and b"<ss:" in low):
             return (
@@ -144,15 +150,14 @@ def markup_kind(path: Path) -> str | None:
 
 def _text_kind(path: Path) -> str | None:
     """What a text file under a spreadsheet's name really is, with what to do (None when it cannot tell)."""
-    markup = markup_kind(path)
+    start = _head(path)
+    markup = markup_kind(path, start)
     if markup is not None:
         return markup
-    start = _head(path)
-    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark: Excel's "Unicode-text" export
-        try:
-            start = start[: len(start) // 2 * 2].decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    try:
+        start = _as_utf8(start, "strict")  # UTF-16 with its byte-order mark: Excel's "Unicode-text" export
+    except UnicodeDecodeError:
+        return None
     if b"\x00" not in start and start:
         try:
             start.decode("utf-8")
