@@ -405,15 +405,19 @@ def _plain_formulas(data: bytes, count: int) -> dict[tuple[int, int], str] | Non
     found = _PLAIN_FORMULA_REVERSED.findall(data[::-1])
     if len(found) != count:
         return None
-    texts, attrs, digits, letters = (b"\x00".join(part)[::-1].split(b"\x00") for part in zip(*found, strict=True))
-    if any(b'r="' in a for a in attrs) or len(texts) != count or len(digits) != count:
-        return None  # a second r attribute, or a NUL in a formula: the careful reading decides
+    # each part joined once: one search over the joined text answers for every formula (no pattern holds a NUL)
+    joined_texts, joined_attrs, joined_digits, joined_letters = (b"\x00".join(part)[::-1] for part in zip(*found, strict=True))
+    if b'r="' in joined_attrs:
+        return None  # a second r attribute: the careful reading decides
+    texts, digits, letters = (j.split(b"\x00") for j in (joined_texts, joined_digits, joined_letters))
+    if len(texts) != count or len(digits) != count:
+        return None  # a NUL in a formula: the careful reading decides
     columns: dict[bytes, int] = {}
     for word in set(letters):
         columns[word] = column_index(word.decode())
     rows = map((-1).__add__, map(int, digits))
-    decoded = b"\x00".join(texts).decode("utf-8", "replace").split("\x00")
-    if any(b"&" in t for t in texts):
+    decoded = joined_texts.decode("utf-8", "replace").split("\x00")
+    if b"&" in joined_texts:
         decoded = [html.unescape(t) if "&" in t else t for t in decoded]
     return {
         pos: text for pos, text in zip(zip(rows, map(columns.__getitem__, letters), strict=True), decoded, strict=True) if text
