@@ -247,11 +247,13 @@ def _own_row_shapes(sheet: SheetGrid) -> dict[int, dict[str, list[int]]]:
         for shape in distinct:
             if not _SIMPLE_SHAPE.fullmatch(shape):
                 continue
-            template = _LETTERS.sub(r"\g<0>{0}", shape)
+            # the text between the row numbers ("C", "+D", ""): a row's own formula is its number joining them
+            pieces = _LETTERS.sub("\\g<0>\x00", shape).split("\x00")
             picked = range(len(bare)) if len(distinct) == 1 else by_shape[shape]
             picked_rows = list(map(rows.__getitem__, picked))
-            same = list(map(eq, map(template.format, map((1).__add__, picked_rows)), map(texts.__getitem__, picked)))
-            found[template.replace("{0}", "#")] = picked_rows if all(same) else list(compress(picked_rows, same))
+            own = map(str.join, map(str, map((1).__add__, picked_rows)), repeat(pieces))
+            same = list(map(eq, own, map(texts.__getitem__, picked)))
+            found["#".join(pieces)] = picked_rows if all(same) else list(compress(picked_rows, same))
         if any(found.values()):
             out[c] = {shape: rows for shape, rows in found.items() if rows}
     return out
