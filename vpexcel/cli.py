@@ -80,7 +80,7 @@ def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) 
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path, on_sheet)
-    NOTES.extend(book.notes)
+    NOTES.extend(n.text for n in book.notes)
     return book
 
 
@@ -130,9 +130,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     read_as: list[tuple[str, list[str]]] = []
     report = validate(grid, loaded, read_as, mapper)
     if args.format == "text" and output is None and any(f.code == "VP405" for f in report.findings):
-        from vpexcel.io.xlsx_reader import values_only_notes
+        from vpexcel.grid import NoteKind
 
-        said = values_only_notes(grid)  # the finding VP405 says it on the same screen: not again as an OBS line
+        said = grid.notes_of(NoteKind.VALUES_ONLY)  # the finding VP405 says it on the same screen: not again as an OBS line
         # (with --output the report goes to a file, and the screen has only the OBS line to say it)
         NOTES[:] = [n for n in NOTES if n not in said]
     if getattr(args, "visa", False) and args.format == "text":
