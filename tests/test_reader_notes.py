@@ -4,15 +4,17 @@ it, picked by kind, and the sentences the user sees are the ones the reader wrot
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from vpexcel.grid import NoteKind
 from vpexcel.io.xlsx_reader import read_workbook
 
-from .conftest import WORKBOOKS, soffice_convert
+from .conftest import WORKBOOKS, sample_fill_args, soffice_convert
 from .test_hostile import build, run
 
 SAMPLE = WORKBOOKS / "budget-2024.xlsx"
@@ -77,6 +79,58 @@ def test_no_caller_picks_notes_by_their_wording() -> None:
         text = path.read_text(encoding="utf-8")
         for wording in ("lästes som", "läses men inte formlerna", "Byt filändelse", "values_only_notes", "renamed_notes"):
             assert wording not in text, (path.name, wording)
+
+
+def test_reconcile_of_a_values_only_budget_does_not_say_that_formulas_were_not_read(
+    tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """reconcile checks no formulas: the note is not its to say, on the screen or in its outputs."""
+    rc_x, out_x, _ = run(["reconcile", str(SAMPLE), str(LEDGER), "--format", "json"], capsys)
+    rc, out, err = run(["reconcile", str(ods), str(LEDGER), "--format", "json"], capsys)
+    assert (rc, json.loads(out)["areas"]) == (rc_x, json.loads(out_x)["areas"]), err
+    assert "formler" not in err + out and "OBS" not in err, err
+    rc, out, err = run(["reconcile", str(ods), str(LEDGER)], capsys)
+    assert rc == rc_x and "formler" not in err + out and "OBS" not in err, err
+    target = tmp_path / "avstamning.xlsx"
+    rc, out, err = run(["reconcile", str(ods), str(LEDGER), "--format", "xlsx", "--output", str(target)], capsys)
+    assert rc == rc_x and "formler" not in err + out and "OBS" not in err, err
+    cells = [str(v) for ws in openpyxl.load_workbook(target) for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert not [c for c in cells if "formler" in c], cells
+
+
+def test_reconcile_still_says_a_budget_is_misnamed_and_that_macro_sheets_were_left_out(
+    tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    misnamed = _copy(ods, tmp_path / "omdopt", "budget-2024.xlsx")  # an .ods under an .xlsx name
+    rc, _, err = run(["reconcile", str(misnamed), str(LEDGER), "--format", "json"], capsys)
+    assert rc in (0, 1), err
+    assert err.count("vpexcel: OBS:") == 1, err
+    assert err.count("budget-2024.xlsx är egentligen ett OpenDocument-kalkylark (.ods) och lästes som ett sådant.") == 1
+    assert "formlerna" not in err
+    rc, _, err = run(["reconcile", str(build("macro_sheet", tmp_path)), str(LEDGER), "--format", "json"], capsys)
+    assert rc in (0, 1), err
+    assert err.count("vpexcel: OBS:") == 1 and "makroblad eller dialogblad: Makro1" in err, err
+
+
+def test_fill_with_a_values_only_budget_does_not_say_that_formulas_were_not_read(
+    tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = []
+    for budget in (SAMPLE, ods, _copy(ods, tmp_path / "omdopt", "budget-2024.xls")):
+        args = sample_fill_args("tertialrapport-april.xlsx", "2024-04", "2024-05-10")
+        args[args.index("--budget") + 1] = str(budget)
+        target = tmp_path / f"fylld-{len(results)}.xlsx"
+        rc, out, err = run([*args, "--output", str(target)], capsys)
+        cells = [[c.value for c in row] for ws in openpyxl.load_workbook(target) for row in ws.iter_rows()]
+        results.append((rc, cells, out, err))
+    (rc_x, cells_x, out_x, _), (rc, cells, out, err), (rc_r, cells_r, _, err_r) = results
+    assert (rc, cells) == (rc_x, cells_x) == (rc_r, cells_r), err
+    assert out.replace("fylld-1", "fylld-0") == out_x  # the same lines on the screen, no note about formulas
+    assert "formlerna" not in err + out and "OBS" not in err, err
+    assert not [v for row in cells for v in row if isinstance(v, str) and "formlerna" in v]
+    # under another format's name the renamed note is said, once, and still not the formulas note
+    assert err_r.count("vpexcel: OBS:") == 1 and err_r.count("budget-2024.xls är egentligen ett OpenDocument-kalkylark") == 1
+    assert "formlerna" not in err_r
 
 
 def test_validate_still_says_once_that_formulas_were_not_read(ods: Path, capsys: pytest.CaptureFixture[str]) -> None:

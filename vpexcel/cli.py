@@ -75,12 +75,14 @@ def _settings_file(args: argparse.Namespace) -> Settings | None:
     return load_settings_file(args.settings)
 
 
-def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
-    """A workbook named on the command line; what the reader wants said goes to NOTES."""
+def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None, figures_only: bool = False) -> WorkbookGrid:
+    """A workbook named on the command line; what the reader wants said goes to NOTES. ``figures_only``: the
+    command reads the figures and checks no formulas, so the note that formulas were not read is not its to say."""
+    from vpexcel.grid import FIGURE_NOTES
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path, on_sheet)
-    NOTES.extend(n.text for n in book.notes)
+    NOTES.extend(n.text for n in book.notes if not figures_only or n.kind in FIGURE_NOTES)
     return book
 
 
@@ -169,7 +171,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     budget_path: Path = args.budget
     ledger_path: Path = args.ledger
     period = period_option(args.period)
-    book = _read_book(budget_path)
+    book = _read_book(budget_path, figures_only=True)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
@@ -254,7 +256,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     template: Path = args.template
     period = period_option(args.period)
     assert period is not None
-    book = _read_book(args.budget)
+    book = _read_book(args.budget, figures_only=True)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
@@ -285,7 +287,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
         development = forecast_development_for(settings, args.budget, rec.year, args.historik)
     data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date, development)
-    plan = plan_fill(_read_book(template), data)
+    plan = plan_fill(_read_book(template, figures_only=True), data)
     target = _output_path(template, args.output, f"{template.stem}-{rec.year}-{rec.month:02d}{template.suffix}")
     if args.output is None:
         target = Path.cwd() / target.name

@@ -94,6 +94,10 @@ class NoteKind(Enum):
     SHEETS_LEFT_OUT = "sheets_left_out"  # macro or dialog sheets were not read
 
 
+# The notes a command passes on that reads a workbook's figures but checks no formulas (reconcile, fill).
+FIGURE_NOTES = (NoteKind.RENAMED, NoteKind.SHEETS_LEFT_OUT)
+
+
 @dataclass(frozen=True)
 class ReaderNote:
     """One thing the reader wants the user told once: its kind, and the Swedish sentence the user sees."""
