@@ -4,6 +4,7 @@ it, picked by kind, and the sentences the user sees are the ones the reader wrot
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -138,3 +139,47 @@ def test_validate_still_says_once_that_formulas_were_not_read(ods: Path, capsys:
     assert rc == 0 and out.count("VP405") == 1 and "OBS" not in err, err  # the finding says it
     rc, out, err = run(["validate", str(ods), "--format", "json"], capsys)
     assert err.count("vpexcel: OBS:") == 1 and VALUES_ONLY_ODS in " ".join(err.split()), err
+
+
+def test_a_note_quoting_a_file_name_with_control_characters_reaches_the_screen_harmless(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    misnamed = _copy(SAMPLE, tmp_path / "omdopt", "budget\x1b[2J\x1b[31m.ods")
+    rc, out, err = run(["validate", str(misnamed), "--format", "json"], capsys)
+    assert rc in (0, 1), err
+    assert "\x1b" not in out + err
+    assert err.count("vpexcel: OBS: budget\ufffd[2J\ufffd[31m.ods är egentligen en Excel-arbetsbok (.xlsx)") == 1, err
+
+
+def _calls(tree: ast.AST) -> list[tuple[str, ast.Call]]:
+    """Every call in cli.py with the name of the function it is in."""
+    found: list[tuple[str, ast.Call]] = []
+
+    def walk(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef):
+                walk(child, child.name)
+                continue
+            if isinstance(child, ast.Call):
+                found.append((where, child))
+            walk(child, where)
+
+    walk(tree, "<module>")
+    return found
+
+
+def test_every_line_the_cli_shows_goes_through_one_helper() -> None:
+    """Text from a user's file (a name, a cell, an area) can hold ESC: every line for the screen goes
+    through _say (control characters shown as \ufffd); only JSON, which escapes them itself, is written as is."""
+    import vpexcel.cli as cli
+
+    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    for where, call in _calls(tree):
+        func = call.func
+        if isinstance(func, ast.Name) and func.id == "print":
+            assert where == "_say", f"print() in {where}: use _say"
+        if isinstance(func, ast.Attribute) and func.attr == "write" and isinstance(func.value, ast.Attribute):
+            stream = func.value.attr
+            assert stream != "stderr", f"sys.stderr.write in {where}: use _say(text, sys.stderr)"
+            if stream == "stdout":
+                assert "json" in ast.unparse(call.args[0]), f"sys.stdout.write in {where} of something not JSON: use _say"
