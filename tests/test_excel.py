@@ -546,3 +546,120 @@ def test_the_buttons_keep_their_runs_in_the_history_unless_it_is_turned_off(  # 
     book = caller(saved(payload(budget), budget))
     vp.validate()
     assert len(load_runs(tmp_path / "vpexcel-historik.sqlite")) == 4
+
+
+# --- what the readers of the files a button opens want said (issue 10's notes) ---------------------
+RENAMED_BUDGET = (
+    "OBS: budget-2024.xls är egentligen en Excel-arbetsbok (.xlsx) och lästes som en sådan. "
+    "Byt filändelse till .xlsx så att andra program också känner igen den."
+)
+
+
+def _renamed_copy(src: Path, folder: Path, name: str) -> Path:
+    import shutil
+
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copyfile(src, folder / name))
+
+
+def test_fill_says_once_that_the_budget_file_is_misnamed(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    budget = _renamed_copy(WORKBOOKS / "budget-2024.xlsx", tmp_path / "omdopt", "budget-2024.xls")
+    template = WORKBOOKS / "templates" / "manadsrapport-februari.xlsx"
+    book = caller(payload(template))
+    vp.fill("2024-02", str(budget), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx"))
+    text = alert(book)
+    assert text.startswith("Mallen är fylld för februari 2024")
+    assert text.count(RENAMED_BUDGET) == 1 and text.count("OBS:") == 1, text
+    assert f"\n{RENAMED_BUDGET}" in text  # a line of its own
+    book = caller(payload(template))  # the same fill from the budget under its right name says nothing of the kind
+    vp.fill(
+        "2024-02", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx")
+    )
+    assert "OBS:" not in alert(book)
+
+
+def test_fill_from_an_ods_budget_does_not_say_formulas_were_not_read(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Fyll uppföljning checks no formulas: the budget's values-only note is not for its dialog."""
+    import vpexcel.excel as vp
+
+    from .conftest import soffice_convert
+
+    ods = soffice_convert(WORKBOOKS / "budget-2024.xlsx", "ods", tmp_path)
+    template = WORKBOOKS / "templates" / "manadsrapport-februari.xlsx"
+    book = caller(payload(template))
+    vp.fill("2024-02", str(ods), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx"))
+    text = alert(book)
+    assert text.startswith("Mallen är fylld för februari 2024") and "formlerna" not in text and "OBS:" not in text, text
+    misnamed = _renamed_copy(ods, tmp_path / "omdopt", "budget-2024.xlsx")
+    book = caller(payload(template))
+    vp.fill("2024-02", str(misnamed), str(WORKBOOKS / "huvudbok-2024.csv"), str(WORKBOOKS / "prognos-2024.xlsx"))
+    text = alert(book)
+    assert text.count("OBS: budget-2024.xlsx är egentligen ett OpenDocument-kalkylark (.ods) och lästes som ett sådant.") == 1
+    assert text.count("OBS:") == 1 and "formlerna" not in text, text
+
+
+def test_fill_passes_on_the_indicator_files_note(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import vpexcel.excel as vp
+
+    data = json.loads((WORKBOOKS / "kolada-1441.json").read_text(encoding="utf-8"))
+    kpi = next(iter(data["values"]))
+    data["values"][kpi]["2024"] = float("nan")
+    indicators = tmp_path / "kolada.json"
+    indicators.write_text(json.dumps(data), encoding="utf-8")  # NaN: what a hand-edited or broken file may hold
+    book = caller(payload(WORKBOOKS / "templates" / "manadsrapport-februari.xlsx"))
+    vp.fill("2024-02", str(WORKBOOKS / "budget-2024.xlsx"), str(WORKBOOKS / "huvudbok-2024.csv"), "", str(indicators))
+    text = alert(book)
+    assert text.count("OBS: Indikatorfilen kolada.json har värden som inte är tal") == 1, text
+
+
+def _ledger_workbook(path: Path) -> Path:
+    """The sample ledger as an .xlsx workbook (text as the export has it)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in (WORKBOOKS / "huvudbok-2024.csv").read_text(encoding="utf-8-sig").splitlines():
+        ws.append(line.split(";"))
+    wb.save(path)
+    return path
+
+
+def test_reconcile_says_once_that_the_ledger_file_is_misnamed(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    ledger = _ledger_workbook(tmp_path / "huvudbok.xlsx")
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.reconcile(str(ledger), "2024-04")
+    expected = alert(book)
+    assert expected.startswith("Avstämningen är klar") and "OBS:" not in expected
+    misnamed = _renamed_copy(ledger, tmp_path / "omdopt", "huvudbok.xls")
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.reconcile(str(misnamed), "2024-04")
+    note = (
+        "OBS: huvudbok.xls är egentligen en Excel-arbetsbok (.xlsx) och lästes som en sådan. "
+        "Byt filändelse till .xlsx så att andra program också känner igen den."
+    )
+    assert alert(book) == f"{expected}\n\n{note}"
+
+
+def test_compare_says_once_that_a_version_is_misnamed(caller, make_book) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    from .test_compare import areas
+
+    old = make_book({"Produktionsområden": areas()}, "budget-v1.xlsx")
+    misnamed = _renamed_copy(old, old.parent / "omdopt", "budget-v1.ods")
+    new = make_book({"Produktionsområden": areas({"Vuxenutbildning": (22, -46.3, -24.3)})}, "budget-v2.xlsx")
+    book = caller(saved(payload(new), new))
+    vp.compare(str(misnamed))
+    text = alert(book)
+    assert "4 ändringar: 4 belopp ändrade." in text
+    assert text.count("OBS:") == 1
+    assert text.endswith(
+        "\n\nOBS: budget-v1.ods är egentligen en Excel-arbetsbok (.xlsx) och lästes som en sådan. "
+        "Byt filändelse till .xlsx så att andra program också känner igen den."
+    ), text

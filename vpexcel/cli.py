@@ -75,13 +75,21 @@ def _settings_file(args: argparse.Namespace) -> Settings | None:
     return load_settings_file(args.settings)
 
 
-def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None) -> WorkbookGrid:
-    """A workbook named on the command line; what the reader wants said goes to NOTES."""
+def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None, figures_only: bool = False) -> WorkbookGrid:
+    """A workbook named on the command line; what the reader wants said goes to NOTES. ``figures_only``: the
+    command reads the figures and checks no formulas, so the note that formulas were not read is not its to say."""
+    from vpexcel.grid import FIGURE_NOTES
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path, on_sheet)
-    NOTES.extend(book.notes)
+    NOTES.extend(n.text for n in book.notes if not figures_only or n.kind in FIGURE_NOTES)
     return book
+
+
+def _say(text: str, to: TextIO | None = None) -> None:
+    """One line for the user, on stdout or ``to``. Every line vpexcel shows goes through here: any of them may
+    quote a user's file (its name, a cell, an area), and a terminal would obey the control characters in it."""
+    print(screen_text(text), file=to or sys.stdout)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -130,9 +138,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     read_as: list[tuple[str, list[str]]] = []
     report = validate(grid, loaded, read_as, mapper)
     if args.format == "text" and output is None and any(f.code == "VP405" for f in report.findings):
-        from vpexcel.io.xlsx_reader import values_only_notes
+        from vpexcel.grid import NoteKind
 
-        said = values_only_notes(grid)  # the finding VP405 says it on the same screen: not again as an OBS line
+        said = grid.notes_of(NoteKind.VALUES_ONLY)  # the finding VP405 says it on the same screen: not again as an OBS line
         # (with --output the report goes to a file, and the screen has only the OBS line to say it)
         NOTES[:] = [n for n in NOTES if n not in said]
     if getattr(args, "visa", False) and args.format == "text":
@@ -146,7 +154,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         target = _output_path(book, args.output, f"{book.stem}-valideringsrapport.xlsx")
         ensure_not_input(target, book, *([args.settings] if args.settings else []))
         write_report(report, book, target, read_as)
-        print(screen_text(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}."))
+        _say(f"{book.name}: {summary_sv(report)}. Rapporten är sparad i {target}.")
     else:
         from vpexcel.render import print_text, to_json
 
@@ -169,7 +177,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     budget_path: Path = args.budget
     ledger_path: Path = args.ledger
     period = period_option(args.period)
-    book = _read_book(budget_path)
+    book = _read_book(budget_path, figures_only=True)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
@@ -192,9 +200,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             period_code = f"{rec.year}-{rec.month:02d}"
             last_run = previous_run_for(settings, budget_path, "reconcile", period_code, args.historik, rec.unit)
         write_reconciliation(rec, target, last_run)
-        print(
-            screen_text(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
-        )
+        _say(f"Avstämning {rec.year}-{rec.month:02d}: {summary_sv(rec.report())}. Arbetsboken är sparad i {target}.")
     else:
         from vpexcel.render import print_reconciliation, strict_json
 
@@ -254,7 +260,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     template: Path = args.template
     period = period_option(args.period)
     assert period is not None
-    book = _read_book(args.budget)
+    book = _read_book(args.budget, figures_only=True)
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
@@ -274,7 +280,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
         notes: list[str] = []
         kolada = load_cache(args.indicators, notes)
         for note in notes:
-            print(screen_text(f"vpexcel: {note}"), file=sys.stderr)
+            _say(f"vpexcel: {note}", sys.stderr)
     try:
         report_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     except ValueError:
@@ -285,16 +291,16 @@ def cmd_fill(args: argparse.Namespace) -> int:
 
         development = forecast_development_for(settings, args.budget, rec.year, args.historik)
     data = FillData(settings, rec, propose_forecasts(rec, given), statuses, kolada, report_date, development)
-    plan = plan_fill(_read_book(template), data)
+    plan = plan_fill(_read_book(template, figures_only=True), data)
     target = _output_path(template, args.output, f"{template.stem}-{rec.year}-{rec.month:02d}{template.suffix}")
     if args.output is None:
         target = Path.cwd() / target.name
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
     patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
-    print(screen_text(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}."))
+    _say(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
     for line in summary(plan):
-        print(screen_text(line))
+        _say(line)
     files = {
         "template": template,
         "budget": args.budget,
@@ -356,9 +362,9 @@ def cmd_kolada(args: argparse.Namespace) -> int:
     wanted = sorted(set(years) | set(range(years[-1] - span + 1, years[-1] + 1)))
     cache, warning = refresh(Path(args.cache), args.api, kpis, args.kommun, wanted)
     if warning:
-        print(screen_text(f"vpexcel: {warning}"), file=sys.stderr)
+        _say(f"vpexcel: {warning}", sys.stderr)
     count = sum(len(v) for v in cache.values.values())
-    print(screen_text(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}."))
+    _say(f"{count} värden för {len(cache.values)} nyckeltal (kommun {cache.municipality}) finns i {args.cache}.")
     return 0
 
 
@@ -389,20 +395,20 @@ def cmd_history(args: argparse.Namespace) -> int:
         target = Path(args.export)
         ensure_not_input(target, path, option="--export")
         write_audit(load_runs(path), path, target)
-        print(screen_text(f"Revisionsspåret är sparat i {target}."))
+        _say(f"Revisionsspåret är sparat i {target}.")
         return 0
     if not what:
         runs = load_runs(path, full=False)
-        print(screen_text(f"Historik i {path}: {len(runs)} körningar."))
+        _say(f"Historik i {path}: {len(runs)} körningar.")
         for line in list_lines(runs, run_counts(path)):
-            print(screen_text(line))
+            _say(line)
         if runs:
-            print("Skriv 'vpexcel historik visa NUMMER' för att se en körning.")
+            _say("Skriv 'vpexcel historik visa NUMMER' för att se en körning.")
         return 0
     if what[0] != "visa" or len(what) != 2 or not what[1].isdecimal():
         raise InputError("Skriv 'vpexcel historik' för listan eller 'vpexcel historik visa NUMMER' för en körning.")
     for line in detail_lines(load_run(path, int(what[1]))):
-        print(screen_text(line))
+        _say(line)
     return 0
 
 
@@ -419,11 +425,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         target = _output_path(new, args.output, f"{new.stem}-jamforelse.xlsx")
         comp, _ = compare_files(old, new, target, args.settings, NOTES)
-        print(
-            screen_text(
-                f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
-                + (f" {unread}" if (unread := formulas_sv(comp)) else "")
-            )
+        _say(
+            f"{len(comp.changes)} {'ändring' if len(comp.changes) == 1 else 'ändringar'} mellan {old.name} och {new.name}. Arbetsboken är sparad i {target}."
+            + (f" {unread}" if (unread := formulas_sv(comp)) else "")
         )
         return 0
     comp = compare_paths(old, new, _settings_file(args), NOTES)
@@ -435,7 +439,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     def printer(out: TextIO | None) -> None:
         for line in text_lines(comp):
-            print(screen_text(line), file=out or sys.stdout)
+            _say(line, out)
 
     _emit(args.format, Path(args.output) if args.output else None, inputs, text, printer)
     return 0
@@ -534,11 +538,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise InputError(f"{output} finns redan. Välj ett annat namn med --output, eller ange --force för att ersätta den.")
     write_settings_workbook(output)
-    print(
-        screen_text(
-            f"Bladet Inställningar är skapat i {output}. Kopiera bladet till din arbetsbok eller ange filen med --settings."
-        )
-    )
+    _say(f"Bladet Inställningar är skapat i {output}. Kopiera bladet till din arbetsbok eller ange filen med --settings.")
     return 0
 
 
@@ -550,7 +550,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     load_all()
     for code in sorted(RULES):
         r = RULES[code]
-        print(f"{code}  {SEVERITY_SV[r.severity]:<8} {r.title}")
+        _say(f"{code}  {SEVERITY_SV[r.severity]:<8} {r.title}")
     return 0
 
 
@@ -582,14 +582,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     problems = 0
 
     def ok(text: str) -> None:
-        print(screen_text(f"  OK: {text}"))
+        _say(f"  OK: {text}")
 
     def fix(text: str) -> None:
         nonlocal problems
         problems += 1
-        print(screen_text(f"  Åtgärda: {text}"))
+        _say(f"  Åtgärda: {text}")
 
-    print(version_text())
+    _say(version_text())
     frozen = build_info() is not None
     here = Path(sys.executable).resolve().parent if frozen else Path(__file__).resolve().parents[1] / "workbooks"
     addin = next((p for p in (here.parent / "vpexcel.xlam", here / "vpexcel.xlam") if p.exists()), None)
@@ -629,7 +629,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         ok(f"det går att skriva rapporter i {folder}")
     except OSError:
         fix(f"det går inte att skriva i {folder}. Välj en mapp där du har skrivrätt, eller ange --output.")
-    print("Allt ser bra ut." if problems == 0 else f"{problems} sak(er) att åtgärda.")
+    _say("Allt ser bra ut." if problems == 0 else f"{problems} sak(er) att åtgärda.")
     return 0 if problems == 0 else 1
 
 
@@ -810,10 +810,10 @@ def _main(argv: list[str]) -> int:
         NOTES.clear()
         rc = int(args.func(args))
         for note in dict.fromkeys(NOTES):  # said once, after the result, and only when it came
-            sys.stderr.write(screen_text(f"vpexcel: OBS: {note}") + "\n")
+            _say(f"vpexcel: OBS: {note}", sys.stderr)
         return rc
     except InputError as exc:
-        sys.stderr.write(screen_text(f"vpexcel: {exc.message}") + "\n")
+        _say(f"vpexcel: {exc.message}", sys.stderr)
         return 2
     except BrokenPipeError:  # the reader of the output went away (vpexcel ... | head): not a fault
         _quiet_stdout()
@@ -822,13 +822,13 @@ def _main(argv: list[str]) -> int:
         message = _input_fault(exc, args)
         if message is None:
             return _internal_fault()
-        sys.stderr.write(screen_text(f"vpexcel: {message}") + "\n")
+        _say(f"vpexcel: {message}", sys.stderr)
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("vpexcel: avbrutet.\n")
+        _say("vpexcel: avbrutet.", sys.stderr)
         return 130
     except MemoryError:
-        sys.stderr.write("vpexcel: arbetsboken är för stor för datorns minne. Dela upp den och försök igen.\n")
+        _say("vpexcel: arbetsboken är för stor för datorns minne. Dela upp den och försök igen.", sys.stderr)
         return 2
     except Exception:
         return _internal_fault()
@@ -848,8 +848,9 @@ def _quiet_stdout() -> None:
 def _internal_fault() -> int:
     """Exit 3: a fault of vpexcel itself, logged with its traceback (called inside an except block)."""
     log = _log_crash()
-    sys.stderr.write(
-        f"vpexcel: ett internt fel inträffade. Inget har skrivits över. Skicka filen {log} till den som förvaltar vpexcel.\n"
+    _say(
+        f"vpexcel: ett internt fel inträffade. Inget har skrivits över. Skicka filen {log} till den som förvaltar vpexcel.",
+        sys.stderr,
     )
     return 3
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 CellValue = Any  # float | int | str | bool | date | datetime | ErrorValue | None
@@ -85,6 +86,26 @@ class SheetGrid:
         return not self.formulas and all(v in ("", None) for r in self.rows for v in r)
 
 
+class NoteKind(Enum):
+    """What a reader's note is about, so that each command passes on the notes that concern it."""
+
+    RENAMED = "renamed"  # the file's name ends otherwise than its content (read by its content): rename it
+    VALUES_ONLY = "values_only"  # .xls, .ods, .xlsb: values read, formulas not, so the formula checks cannot run
+    SHEETS_LEFT_OUT = "sheets_left_out"  # macro or dialog sheets were not read
+
+
+# The notes a command passes on that reads a workbook's figures but checks no formulas (reconcile, fill).
+FIGURE_NOTES = (NoteKind.RENAMED, NoteKind.SHEETS_LEFT_OUT)
+
+
+@dataclass(frozen=True)
+class ReaderNote:
+    """One thing the reader wants the user told once: its kind, and the Swedish sentence the user sees."""
+
+    kind: NoteKind
+    text: str
+
+
 @dataclass
 class WorkbookGrid:
     """A whole workbook as the core sees it."""
@@ -94,8 +115,12 @@ class WorkbookGrid:
     defined_names: dict[str, str] = field(default_factory=dict)
     # False when the file gave values only (.xlsb): checks that need formulas cannot run.
     has_formulas: bool = True
-    # What the reader wants the user to know once (Swedish sentences), e.g. sheets it left out.
-    notes: list[str] = field(default_factory=list)
+    # What the reader wants the user to know once, e.g. sheets it left out; callers pick notes by kind.
+    notes: list[ReaderNote] = field(default_factory=list)
+
+    def notes_of(self, *kinds: NoteKind) -> list[str]:
+        """The Swedish sentences of the reader's notes of these kinds, in the order the reader gave them."""
+        return [n.text for n in self.notes if n.kind in kinds]
 
     def sheet(self, name: str) -> SheetGrid | None:
         for s in self.sheets:

@@ -150,6 +150,14 @@ def _with(message: str, warning: str) -> str:
     return f"{message}\n\n{warning[:1].upper()}{warning[1:]}" if warning else message
 
 
+def _noted(message: str, notes: list[str]) -> str:
+    """The dialog's message with what the readers of the files the button opened want said (a file under
+    another format's name, sheets left out, values the indicator file could not use): one line each, each once,
+    as the command line says them after its result."""
+    lines = [f"OBS: {n}" for n in dict.fromkeys(notes)]
+    return message + "\n\n" + "\n".join(lines) if lines else message
+
+
 # --- Validera / Rensa markeringar / Reparera siffror ------------------------------------
 def validate() -> None:
     """Validera: mark each finding's cell, write the report sheet, show a summary."""
@@ -332,6 +340,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     )
     files = {"budget": book.saved_path(), "ledger": Path(ledger)}
     rc = 1 if rec.report().has_errors else 0
+    message = _noted(message, ledger_data.notes)  # a ledger workbook under another format's name
     return _with(message, _remember(book, "reconcile", files, rc, settings=settings, reconciliation=rec))
 
 
@@ -344,7 +353,7 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     from pathlib import Path
 
     from vpexcel.fill import FillData, plan_fill, propose_forecasts
-    from vpexcel.grid import a1
+    from vpexcel.grid import FIGURE_NOTES, a1
     from vpexcel.io.ledger_reader import read_ledger
     from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.period import period_option
@@ -358,6 +367,8 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     settings = resolve_settings(budget_book)
     figures = budget_figures(budget_book, settings, when[0])
     ledger_data = read_ledger(Path(ledger), details=False, columns=settings.ledger.columns)
+    # fill checks no formulas: the budget's note that they were not read is not for this dialog
+    said = [*budget_book.notes_of(*FIGURE_NOTES), *ledger_data.notes]
     rec = run_reconcile(figures, ledger_data, settings, when, Path(budget).name)
     given: dict[str, Any] = {}
     statuses: list[Any] = []
@@ -369,7 +380,7 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     if indicators:
         from vpexcel.io.kolada_client import load_cache
 
-        kolada = load_cache(Path(indicators))
+        kolada = load_cache(Path(indicators), said)
     from vpexcel.io.history_db import forecast_development_for
 
     development = forecast_development_for(settings, Path(budget), rec.year)
@@ -393,7 +404,7 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     warning = _remember(
         book, "fill", files, plan.exit_code, settings=settings, reconciliation=rec, forecasts=data.forecasts, notes=missing
     )
-    return _with(fill_message(rec.period_sv, plan), warning)
+    return _with(_noted(fill_message(rec.period_sv, plan), said), warning)
 
 
 def fill_message(period: str, plan: Any) -> str:
@@ -439,7 +450,8 @@ def _compare(book: Any, older: str) -> str:
             f"Du valde samma fil som den öppna ({current.name}). Välj den tidigare versionen av budgeten och klicka igen."
         )
     book.status("vpexcel: jämför versionerna ...")
-    comp, target = compare_files(old, current)
+    notes: list[str] = []  # a version under another format's name (values only is said by counts_sv)
+    comp, target = compare_files(old, current, notes=notes)
     lines = [f"Jämförelsen av {old.name} (före) och {current.name} (efter, som den är sparad) är klar."]
     lines.append(counts_sv(comp))
     moved = [s for s in comp.summary if s.measure == "budget" and s.change is not None and abs(s.change) >= 1e-9]
@@ -454,7 +466,7 @@ def _compare(book: Any, older: str) -> str:
         if len(moved) > 8:
             lines.append(f"  ... och {len(moved) - 8} till.")
     lines.append(f"Alla ändringar, med länkar till cellerna i båda filerna, finns i {target}.")
-    return "\n".join(lines)
+    return _noted("\n".join(lines), notes)
 
 
 def settings() -> None:

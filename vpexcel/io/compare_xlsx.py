@@ -144,7 +144,8 @@ def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None,
     from concurrent.futures import ThreadPoolExecutor
 
     from vpexcel.compare import compare, read_view
-    from vpexcel.io.xlsx_reader import read_workbook, renamed_notes
+    from vpexcel.grid import NoteKind
+    from vpexcel.io.xlsx_reader import read_workbook
     from vpexcel.validate import find_tables, resolve_settings
 
     def load(path: Path) -> tuple[WorkbookGrid, Settings, list[Table]]:
@@ -155,7 +156,7 @@ def compare_paths(old_path: Path, new_path: Path, given: Settings | None = None,
     with ThreadPoolExecutor(max_workers=2) as pool:
         (old, s_old, t_old), (new, s_new, t_new) = pool.map(load, [old_path, new_path])
     if notes is not None:  # a version under another format's name (its values-only note is said by the comparison)
-        notes.extend([*renamed_notes(old), *renamed_notes(new)])
+        notes.extend([*old.notes_of(NoteKind.RENAMED), *new.notes_of(NoteKind.RENAMED)])
     return compare(read_view(old, s_old, s_new, t_old), read_view(new, s_new, s_new, t_new), [s_new, s_old])
 
 

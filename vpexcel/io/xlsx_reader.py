@@ -29,7 +29,7 @@ from defusedxml import DefusedXmlException
 
 from vpexcel.errors import InputError, log_detail, log_path
 from vpexcel.formulas import shift
-from vpexcel.grid import ErrorValue, SheetGrid, WorkbookGrid, a1, column_index, column_letter
+from vpexcel.grid import ErrorValue, NoteKind, ReaderNote, SheetGrid, WorkbookGrid, a1, column_index, column_letter
 from vpexcel.io.resave import advice_for
 from vpexcel.perf import cyclic_gc_paused
 
@@ -916,7 +916,7 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
         raise _unreadable(
             path, "zip-arkivet är trasigt (filen är kanske inte färdigkopierad). Spara om arbetsboken från Excel."
         ) from None
-    notes: list[str] = []
+    notes: list[ReaderNote] = []
     with zf:
         from vpexcel.io.legacy_formats import is_ods, vet_ods
 
@@ -947,14 +947,20 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
             notes.append(renamed)
         if others:
             notes.append(
-                f"Arbetsboken har blad som inte är kalkylblad (makroblad eller dialogblad: {', '.join(others)}); "
-                "de hoppas över och bara kalkylbladen kontrolleras."
+                ReaderNote(
+                    NoteKind.SHEETS_LEFT_OUT,
+                    f"Arbetsboken har blad som inte är kalkylblad (makroblad eller dialogblad: {', '.join(others)}); "
+                    "de hoppas över och bara kalkylbladen kontrolleras.",
+                )
             )
             source = _without_sheets(path, zf, [e for e in zf_entries if e.name in others])
     if binary:
         notes.append(
-            f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
-            "görs inte. Spara som .xlsx för en fullständig kontroll."
+            ReaderNote(
+                NoteKind.VALUES_ONLY,
+                f"{path.name} är en binär arbetsbok (.xlsb): värdena läses men inte formlerna, så kontrollerna av formler "
+                "görs inte. Spara som .xlsx för en fullständig kontroll.",
+            )
         )
         book = _read_values(path, source, None, {}, has_formulas=False, on_sheet=on_sheet)
     else:
@@ -982,24 +988,15 @@ _KIND_NAMES = {
 }
 
 
-def _misnamed(path: Path, kind: str) -> str | None:
+def _misnamed(path: Path, kind: str) -> ReaderNote | None:
     """The note for a workbook whose name ends otherwise than its content (``kind``), or None when it matches."""
     if path.suffix.lower() in _SUFFIXES[kind]:
         return None
-    return (
+    return ReaderNote(
+        NoteKind.RENAMED,
         f"{path.name} är egentligen {_KIND_NAMES[kind]} och lästes som {'ett sådant' if kind == '.ods' else 'en sådan'}. "
-        f"Byt filändelse till {kind} så att andra program också känner igen den."
+        f"Byt filändelse till {kind} så att andra program också känner igen den.",
     )
-
-
-def values_only_notes(book: WorkbookGrid) -> list[str]:
-    """The book's note that its formulas were not read (.xls, .ods, .xlsb), which a VP405 finding also says."""
-    return [n for n in book.notes if "värdena läses men inte formlerna" in n]
-
-
-def renamed_notes(book: WorkbookGrid) -> list[str]:
-    """The book's note saying its name ends wrongly (for commands that pass on only that one), if any."""
-    return [n for n in book.notes if " och lästes som " in n and "Byt filändelse till " in n]
 
 
 def _content(path: Path) -> io.BytesIO:
@@ -1016,7 +1013,7 @@ def _values_only(
     kind: str,
     on_sheet: Callable[[SheetGrid], None] | None = None,
     errors: dict[str, dict[tuple[int, int], str]] | None = None,
-    renamed: str | None = None,
+    renamed: ReaderNote | None = None,
 ) -> WorkbookGrid:
     """A vetted .xls or .ods read through calamine: values (with the error values ``errors`` found in
     the file, which calamine gives as empty cells), no formulas, and a note that says so. ``renamed``:
@@ -1026,8 +1023,11 @@ def _values_only(
     if renamed is not None:
         book.notes.append(renamed)
     book.notes.append(
-        f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
-        "görs inte. Spara som .xlsx för en fullständig kontroll."
+        ReaderNote(
+            NoteKind.VALUES_ONLY,
+            f"{path.name} är {kind}: värdena läses men inte formlerna, så kontrollerna av formler "
+            "görs inte. Spara som .xlsx för en fullständig kontroll.",
+        )
     )
     return book
 
