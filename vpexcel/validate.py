@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from vpexcel.findings import Finding, Report, Severity
 from vpexcel.formulas import references
 from vpexcel.grid import SheetGrid, WorkbookGrid, a1, parse_a1
@@ -95,17 +98,66 @@ def has_figures(sheet: SheetGrid, enough: int = 4) -> bool:
 # findings that say a figure itself is wrong; an arithmetic finding computed from such a cell is their knock-on
 CAUSES = ("VP201", "VP202", "VP204", "VP205", "VP301", "VP302", "VP303", "VP403")
 ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
-_TRACE_DEPTH = 8
+# a wrong sign or an error value in a cell whose formula reads a blamed cell is computed from that mistake
+# (a summary's cost turned positive because an area's cost was typed positive); typed in, it is a cause itself
+DERIVED_BY_FORMULA = ("VP204", "VP205")
+_TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
+# a reference into another workbook ([1]Blad!A1, '[Budget.xlsx]Blad'!A1, 'C:\mapp\[Budget.xlsx]Blad'!A1): never followed
+_EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
+# an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
+_UNQUOTED_3D = re.compile(r"(?<![\w.'\]])([A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*:[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!")
+_NAME = re.compile(r"(?<![\w.$!'\]])([A-Za-z_\\\u00c0-\u024f][\w.\u00c0-\u024f]*)(?![\w.(!])")
+
+
+class _Cells:
+    """What a cell's formula reads, sheet by sheet: plain and cross-sheet references, ranges over
+    several sheets ('Jan:Dec'!B5) and the workbook's defined names; references into other
+    workbooks are left out (a finding there is not this workbook's)."""
+
+    def __init__(self, book: WorkbookGrid) -> None:
+        self.book = book
+        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v and "[" not in v}
+        self.order = {s.name: i for i, s in enumerate(book.sheets)}
+
+    def read_by(self, sheet_name: str, formula: str) -> Iterator[tuple[str, int, int, int, int]]:
+        """(sheet, row1, col1, row2, col2) of every range the formula on ``sheet_name`` reads."""
+        text = _EXTERNAL_REF.sub(" ", formula)
+        if ":" in text and "!" in text:
+            text = _UNQUOTED_3D.sub(lambda m: "'" + m.group(1) + "'!", text)
+        refs = references(text)
+        if self.names:
+            for m in _NAME.finditer(text):
+                target = self.names.get(m.group(1).casefold())
+                if target is not None:
+                    refs += references(_EXTERNAL_REF.sub(" ", target))
+        for ref in refs:
+            for name in self._sheets(ref.sheet or sheet_name):
+                yield name, ref.row1, ref.col1, ref.row2, ref.col2
+
+    def _sheets(self, name: str) -> list[str]:
+        sheet = self.book.sheet(name)
+        if sheet is not None:
+            return [sheet.name]
+        if ":" in name:  # first:last, every sheet between them in the workbook's order
+            first, last = (self.book.sheet(n.strip()) for n in name.split(":", 1))
+            if first is not None and last is not None:
+                a, b = sorted((self.order[first.name], self.order[last.name]))
+                return [s.name for s in self.book.sheets[a : b + 1]]
+        return []
 
 
 def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int, list[tuple[str, str]]]) -> list[Finding]:
-    """Name the cause of every arithmetic finding computed from a cell another finding already blames.
+    """Name the cause of every finding computed from a cell another finding already blames.
 
     A figure depends on the cells it was computed from and, through their formulas,
     on the cells those read (a total on its rows, a summary on another sheet's
-    result). The first blamed cell found names the cause; a cause that is itself a
-    knock-on hands over its own cause, so the message points at what to correct.
+    result, on a range over several sheets or a defined name). Arithmetic findings
+    (VP301-VP306) are knock-ons when that chain reads a blamed cell; so are a wrong
+    sign and an error value (VP204, VP205) in a cell whose formula reads one. The
+    first blamed cell found names the cause; a cause that is itself a knock-on hands
+    over its own cause, so the message points at what to correct. Findings that only
+    sit on related sheets are not linked: the chain must read the cause's cell.
     Returns the findings in order; F-numbers count from 1 in that order.
     """
     number = {id(f): i + 1 for i, f in enumerate(findings)}
@@ -116,55 +168,65 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
             blamed.setdefault((f.sheet, f.cell), []).append(f)
     for got in blamed.values():
         got.sort(key=lambda g: order.get(g.code, 2))
+    cells = _Cells(book)
     memo: dict[tuple[str, str], Finding | None] = {}
 
     def at(key: tuple[str, str], other_than: Finding) -> Finding | None:
         return next((g for g in blamed.get(key, ()) if g is not other_than), None)
 
-    def through_formula(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
+    def formula_of(key: tuple[str, str]) -> str | None:
         sheet = book.sheet(key[0])
-        formula = sheet.formula(*parse_a1(key[1])) if sheet is not None else None
+        return sheet.formula(*parse_a1(key[1])) if sheet is not None else None
+
+    def through_formula(key: tuple[str, str], depth: int) -> Finding | None:
+        formula = formula_of(key)
         if not formula or depth > _TRACE_DEPTH:
             return None
-        for ref in references(formula):
-            target = ref.sheet or key[0]
+        for target, row1, col1, row2, col2 in cells.read_by(key[0], formula):
             seen = 0
-            for r in range(ref.row1, ref.row2 + 1):
-                for c in range(ref.col1, ref.col2 + 1):
+            for r in range(row1, row2 + 1):
+                for c in range(col1, col2 + 1):
                     seen += 1
                     if seen > _TRACE_RANGE:
                         break
-                    got = trace((target, a1(r, c)), depth + 1, f)
+                    got = trace((target, a1(r, c)), depth + 1)
                     if got is not None:
                         return got
         return None
 
-    def trace(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
-        got = at(key, f)
-        if got is not None:
-            return got
+    def trace(key: tuple[str, str], depth: int) -> Finding | None:
+        """The first blamed finding at ``key`` or among the cells its formula reads (memoised per cell)."""
+        got = blamed.get(key)
+        if got:
+            return got[0]
         if key in memo:
             return memo[key]
         memo[key] = None  # a circular reference ends here
-        memo[key] = through_formula(key, depth, f)
+        memo[key] = through_formula(key, depth)
         return memo[key]
 
     causes: dict[int, Finding] = {}
     for f in findings:
-        if f.code not in ARITHMETIC or f.severity is Severity.INFO or not f.sheet:
+        if f.severity is Severity.INFO or not f.sheet:
+            continue
+        own = (f.sheet, f.cell) if f.cell else None
+        if f.code in DERIVED_BY_FORMULA:
+            if own is None or not formula_of(own):
+                continue
+        elif f.code not in ARITHMETIC:
             continue
         cause = None
-        if f.cell:
-            own = (f.sheet, f.cell)
+        if own is not None:
             cause = at(own, f)
-            if cause is not None and cause.code in ARITHMETIC:
+            if cause is not None and (cause.code in ARITHMETIC or cause.code == f.code):
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
             if cause is None:
-                cause = through_formula(own, 0, f)
+                cause = through_formula(own, 0)
         for where in inputs.get(id(f), ()):
             if cause is not None:
                 break
-            cause = trace(where, 0, f)
+            if where != own:
+                cause = trace(where, 0)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
