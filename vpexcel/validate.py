@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vpexcel.findings import Finding, Report, Severity
+from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
-from vpexcel.grid import SheetGrid, WorkbookGrid, a1, parse_a1
+from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, a1, parse_a1
 from vpexcel.layout import Table, detect_tables, map_lines
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
@@ -284,13 +284,12 @@ def describe_map(ctx: Context) -> list[SheetMap]:
             continue
         tables = [t for t in ctx.tables if t.sheet is sheet]
         if tables:
-            out.append((sheet.name, [line for t in tables for line in map_lines(t)]))
+            lines = [line for t in tables for line in map_lines(t)]
         elif sheet.name in ctx.unread:
-            out.append(
-                (sheet.name, ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."])
-            )
+            lines = ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."]
         else:
-            out.append((sheet.name, ["Ingen tabell och inga belopp på bladet."]))
+            lines = ["Ingen tabell och inga belopp på bladet."]
+        out.append((sheet.name, [how_to_show(sheet), *lines] if sheet.hidden else lines))
     return out
 
 
@@ -310,7 +309,27 @@ def _validate(
             f.silenced = ex.reason
     findings.sort(key=lambda f: _position(book, f))
     findings = link_knock_ons(book, findings, ctx.inputs)
-    return Report(file=book.name, findings=findings)
+    return Report(file=book.name, findings=findings, hidden_sheets=hidden_sheets(book, findings))
+
+
+def how_to_show(sheet: SheetGrid) -> str:
+    """In Swedish: that the sheet is hidden and how to show it in Excel ("" for a visible sheet)."""
+    if not sheet.hidden:
+        return ""
+    if sheet.visibility == VERY_HIDDEN:
+        return (
+            f"Bladet '{sheet.name}' är mycket dolt och syns inte ens under Ta fram. Visa det i Excel: tryck Alt+F11, "
+            "markera bladet under Microsoft Excel-objekt, tryck F4 och sätt Visible till -1 - xlSheetVisible."
+        )
+    return f"Bladet '{sheet.name}' är dolt. Visa det i Excel: högerklicka på en bladflik > Ta fram > välj '{sheet.name}' > OK."
+
+
+def hidden_sheets(book: WorkbookGrid, findings: list[Finding]) -> list[HiddenSheet]:
+    """The hidden sheets that findings are on, once each in workbook order, with how to show them."""
+    on = {f.sheet for f in findings}
+    return [
+        HiddenSheet(sheet=s.name, visibility=s.visibility, note=how_to_show(s)) for s in book.sheets if s.hidden and s.name in on
+    ]
 
 
 def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:
