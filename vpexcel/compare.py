@@ -33,7 +33,7 @@ from vpexcel.formulas import Ref, pattern, references, sum_ranges
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.history import in_unit, measure_of
 from vpexcel.layout import RowKind, Table
-from vpexcel.numbers import UNIT_FACTOR, format_sv
+from vpexcel.numbers import UNIT_FACTOR, format_sv, times_sv
 from vpexcel.settings import Settings, normalize
 
 KIND_SV = {"revenue": "brutto intäkt", "cost": "brutto kostnad", "net": "netto", "amount": "belopp"}
@@ -635,6 +635,10 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
         changes += part
     _settings_changes(old, new, result)
     _summary(old, new, result, translate)
+    for c in changes:  # a label that is an .ods time ("PT12H24M") reads "12:24"
+        c.message = times_sv(c.message)
+        if c.line:
+            c.line = times_sv(c.line)
     return result
 
 

@@ -9,6 +9,7 @@ from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
 from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, a1, parse_a1
 from vpexcel.layout import Table, detect_tables, map_lines
+from vpexcel.numbers import times_sv
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
 from vpexcel.rules.context import Context
@@ -289,6 +290,7 @@ def describe_map(ctx: Context) -> list[SheetMap]:
             lines = ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."]
         else:
             lines = ["Ingen tabell och inga belopp på bladet."]
+        lines = [times_sv(line) for line in lines]  # a header or label that is an .ods time: "12:24", not "PT12H24M"
         out.append((sheet.name, [how_to_show(sheet), *lines] if sheet.hidden else lines))
     return out
 
@@ -309,6 +311,12 @@ def _validate(
             f.silenced = ex.reason
     findings.sort(key=lambda f: _position(book, f))
     findings = link_knock_ons(book, findings, ctx.inputs)
+    for f in findings:  # a label that is an .ods time ("PT12H24M"), quoted in a message, reads "12:24"
+        f.message = times_sv(f.message)
+        if f.suggestion:
+            f.suggestion = times_sv(f.suggestion)
+        if isinstance(f.actual, str):
+            f.actual = times_sv(f.actual)
     return Report(file=book.name, findings=findings, hidden_sheets=hidden_sheets(book, findings))
 
 
