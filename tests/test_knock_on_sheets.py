@@ -183,6 +183,16 @@ def test_a_defined_name_is_followed_to_the_cell_it_names() -> None:
     assert re.search(r"Följdfel av F2 \(VP201 i Vux!B3\)", found[0].message)
 
 
+def test_text_in_quotes_that_reads_like_a_defined_name_is_not_followed() -> None:
+    book = WorkbookGrid(
+        "b.xlsx",
+        [grid("Summa", 3, {(1, 1): '=IF(A1="Vux_netto",0,1)'}), grid("Vux", 5, {(4, 1): "=SUM(B1:B4)"})],
+        defined_names={"Vux_netto": "Vux!$B$5"},
+    )
+    found = [finding("VP304", "Summa", "B2"), finding("VP201", "Vux", "B3", Severity.WARNING)]
+    assert linked(book, found) == [None, None]
+
+
 def test_a_reference_into_another_workbook_is_not_followed() -> None:
     """[1]Vux!B5 is the sheet Vux of another file: this workbook's Vux!B3 is not its cause."""
     book = WorkbookGrid(

@@ -108,6 +108,7 @@ _TRACE_RANGE = 5_000  # cells of one range followed at most
 _EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
 # an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
 _UNQUOTED_3D = re.compile(r"(?<![\w.'\]])([A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*:[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
 _NAME = re.compile(r"(?<![\w.$!'\]])([A-Za-z_\\\u00c0-\u024f][\w.\u00c0-\u024f]*)(?![\w.(!])")
 
 
@@ -128,7 +129,7 @@ class _Cells:
             text = _UNQUOTED_3D.sub(lambda m: "'" + m.group(1) + "'!", text)
         refs = references(text)
         if self.names:
-            for m in _NAME.finditer(text):
+            for m in _NAME.finditer(_STRING.sub(" ", text)):  # a name, not text in quotes that reads like one
                 target = self.names.get(m.group(1).casefold())
                 if target is not None:
                     refs += references(_EXTERNAL_REF.sub(" ", target))
