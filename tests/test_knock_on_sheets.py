@@ -141,6 +141,10 @@ def test_an_unrelated_error_on_the_summary_is_not_linked_to_an_area_sheet(tmp_pa
     assert row_net.cause_sheet != area and "VP201" not in row_net.message
     frame = at(report, "VP304", "Sammanställning")  # the total reads the area's text number: still its knock-on
     assert (frame.cause_sheet, frame.cause_cell) == (area, at(report, "VP201", area).cell)
+    # the total's net against its revenue + cost: the text number moves both alike, the typed revenue does not
+    total_net = at(report, "VP301", "Sammanställning", frame.cell)
+    assert (total_net.cause_sheet, total_net.cause_cell) == ("Sammanställning", row_net.cell)
+    assert f"Följdfel av F{number_of(report, row_net)} (VP301 i Sammanställning!{row_net.cell})" in total_net.message
 
 
 def test_only_the_unrelated_error_leaves_the_area_sheets_out(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
@@ -149,6 +149,32 @@ class _Cells:
         return []
 
 
+# a text number is read as its number by the check and skipped by Excel's SUM: the one cause that explains a
+# difference even when both sides of the comparison read its cell
+READ_OTHERWISE = ("VP201",)
+
+
+def _first_cause(
+    f: Finding,
+    own_side: tuple[Finding, ...],
+    compared: Iterable[tuple[str, str]],
+    own: tuple[str, str] | None,
+    reach: Callable[[tuple[str, str], int], tuple[Finding, ...]],
+    blamed: dict[tuple[str, str], list[Finding]],
+) -> Finding | None:
+    """The first blamed finding that can explain ``f``: read by its own cell's formulas or by the cells its
+    check compared the cell with, but not by both sides alike (a mistake both sides read moves them
+    together and explains no difference between them), except a text number the check reads otherwise."""
+    places = [w for w in compared if w != own]
+    other_side: dict[int, Finding] = {}
+    for where in places:
+        for g in reach(where, 0):
+            other_side.setdefault(id(g), g)
+    both = {id(g) for g in own_side} & other_side.keys()
+    both -= {id(g) for where in places for g in blamed.get(where, ()) if g.code in READ_OTHERWISE}
+    return next((g for g in (*own_side, *other_side.values()) if id(g) not in both and g is not f), None)
+
+
 def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int, list[tuple[str, str]]]) -> list[Finding]:
     """Name the cause of every finding computed from a cell another finding already blames.
 
@@ -171,7 +197,7 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
     for got in blamed.values():
         got.sort(key=lambda g: order.get(g.code, 2))
     cells = _Cells(book)
-    memo: dict[tuple[str, str], Finding | None] = {}
+    memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
 
     def at(key: tuple[str, str], other_than: Finding) -> Finding | None:
         return next((g for g in blamed.get(key, ()) if g is not other_than), None)
@@ -180,10 +206,12 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
         sheet = book.sheet(key[0])
         return sheet.formula(*parse_a1(key[1])) if sheet is not None else None
 
-    def through_formula(key: tuple[str, str], depth: int) -> Finding | None:
+    def reads(key: tuple[str, str], depth: int) -> tuple[Finding, ...]:
+        """The blamed findings the formula at ``key`` reads, directly or through other formulas, first found first."""
         formula = formula_of(key)
         if not formula or depth > _TRACE_DEPTH:
-            return None
+            return ()
+        out: dict[int, Finding] = {}
         for target, row1, col1, row2, col2 in cells.read_by(key[0], formula):
             seen = 0
             for r in range(row1, row2 + 1):
@@ -191,20 +219,19 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
                     seen += 1
                     if seen > _TRACE_RANGE:
                         break
-                    got = trace((target, a1(r, c)), depth + 1)
-                    if got is not None:
-                        return got
-        return None
+                    for g in reach((target, a1(r, c)), depth + 1):
+                        out.setdefault(id(g), g)
+        return tuple(out.values())
 
-    def trace(key: tuple[str, str], depth: int) -> Finding | None:
-        """The first blamed finding at ``key`` or among the cells its formula reads (memoised per cell)."""
+    def reach(key: tuple[str, str], depth: int) -> tuple[Finding, ...]:
+        """The findings blamed at ``key``, or else those its formula reads (memoised per cell)."""
         got = blamed.get(key)
         if got:
-            return got[0]
+            return tuple(got)
         if key in memo:
             return memo[key]
-        memo[key] = None  # a circular reference ends here
-        memo[key] = through_formula(key, depth)
+        memo[key] = ()  # a circular reference ends here
+        memo[key] = reads(key, depth)
         return memo[key]
 
     causes: dict[int, Finding] = {}
@@ -222,13 +249,8 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
             cause = at(own, f)
             if cause is not None and (cause.code in ARITHMETIC or cause.code == f.code):
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
-            if cause is None:
-                cause = through_formula(own, 0)
-        for where in inputs.get(id(f), ()):
-            if cause is not None:
-                break
-            if where != own:
-                cause = trace(where, 0)
+        if cause is None:
+            cause = _first_cause(f, reads(own, 0) if own is not None else (), inputs.get(id(f), ()), own, reach, blamed)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
