@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
-from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, a1, parse_a1
+from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
 from vpexcel.layout import Table, detect_tables, map_lines
 from vpexcel.numbers import times_sv
 from vpexcel.perf import cyclic_gc_paused
@@ -121,6 +121,13 @@ class _Cells:
         self.book = book
         self.names = {k.casefold(): v for k, v in book.defined_names.items() if v and "[" not in v}
         self.order = {s.name: i for i, s in enumerate(book.sheets)}
+        self._found: dict[str, SheetGrid | None] = {}
+
+    def sheet(self, name: str) -> SheetGrid | None:
+        """The sheet of that name (as ``WorkbookGrid.sheet``), looked up once per name."""
+        if name not in self._found:
+            self._found[name] = self.book.sheet(name)
+        return self._found[name]
 
     def read_by(self, sheet_name: str, formula: str) -> Iterator[tuple[str, int, int, int, int]]:
         """(sheet, row1, col1, row2, col2) of every range the formula on ``sheet_name`` reads."""
@@ -138,16 +145,18 @@ class _Cells:
                 yield name, ref.row1, ref.col1, ref.row2, ref.col2
 
     def _sheets(self, name: str) -> list[str]:
-        sheet = self.book.sheet(name)
+        sheet = self.sheet(name)
         if sheet is not None:
             return [sheet.name]
         if ":" in name:  # first:last, every sheet between them in the workbook's order
-            first, last = (self.book.sheet(n.strip()) for n in name.split(":", 1))
+            first, last = (self.sheet(n.strip()) for n in name.split(":", 1))
             if first is not None and last is not None:
                 a, b = sorted((self.order[first.name], self.order[last.name]))
                 return [s.name for s in self.book.sheets[a : b + 1]]
         return []
 
+
+Cell = tuple[str, int, int]  # sheet, 0-based row and column
 
 # a text number is read as its number by the check and skipped by Excel's SUM: the one cause that explains a
 # difference even when both sides of the comparison read its cell
@@ -157,10 +166,10 @@ READ_OTHERWISE = ("VP201",)
 def _first_cause(
     f: Finding,
     own_side: tuple[Finding, ...],
-    compared: Iterable[tuple[str, str]],
-    own: tuple[str, str] | None,
-    reach: Callable[[tuple[str, str], int], tuple[Finding, ...]],
-    blamed: dict[tuple[str, str], list[Finding]],
+    compared: Iterable[Cell],
+    own: Cell | None,
+    reach: Callable[[Cell, int], tuple[Finding, ...]],
+    blamed: dict[Cell, list[Finding]],
 ) -> Finding | None:
     """The first blamed finding that can explain ``f``: read by its own cell's formulas or by the cells its
     check compared the cell with, but not by both sides alike (a mistake both sides read moves them
@@ -183,30 +192,31 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
     result, on a range over several sheets or a defined name). Arithmetic findings
     (VP301-VP306) are knock-ons when that chain reads a blamed cell; so are a wrong
     sign and an error value (VP204, VP205) in a cell whose formula reads one. The
-    first blamed cell found names the cause; a cause that is itself a knock-on hands
+    first blamed cell found that explains the difference (see ``_first_cause``) names
+    the cause; a cause that is itself a knock-on hands
     over its own cause, so the message points at what to correct. Findings that only
     sit on related sheets are not linked: the chain must read the cause's cell.
     Returns the findings in order; F-numbers count from 1 in that order.
     """
     number = {id(f): i + 1 for i, f in enumerate(findings)}
     order = {"VP403": 0, "VP201": 1, "VP202": 1, "VP204": 1, "VP205": 1}
-    blamed: dict[tuple[str, str], list[Finding]] = {}
+    blamed: dict[Cell, list[Finding]] = {}
     for f in findings:
         if f.code in CAUSES and f.sheet and f.cell and f.severity is not Severity.INFO:
-            blamed.setdefault((f.sheet, f.cell), []).append(f)
+            blamed.setdefault((f.sheet, *parse_a1(f.cell)), []).append(f)
     for got in blamed.values():
         got.sort(key=lambda g: order.get(g.code, 2))
     cells = _Cells(book)
-    memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
+    memo: dict[Cell, tuple[Finding, ...]] = {}
 
-    def at(key: tuple[str, str], other_than: Finding) -> Finding | None:
+    def at(key: Cell, other_than: Finding) -> Finding | None:
         return next((g for g in blamed.get(key, ()) if g is not other_than), None)
 
-    def formula_of(key: tuple[str, str]) -> str | None:
-        sheet = book.sheet(key[0])
-        return sheet.formula(*parse_a1(key[1])) if sheet is not None else None
+    def formula_of(key: Cell) -> str | None:
+        sheet = cells.sheet(key[0])
+        return sheet.formulas.get((key[1], key[2])) if sheet is not None else None
 
-    def reads(key: tuple[str, str], depth: int) -> tuple[Finding, ...]:
+    def reads(key: Cell, depth: int) -> tuple[Finding, ...]:
         """The blamed findings the formula at ``key`` reads, directly or through other formulas, first found first."""
         formula = formula_of(key)
         if not formula or depth > _TRACE_DEPTH:
@@ -219,11 +229,11 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
                     seen += 1
                     if seen > _TRACE_RANGE:
                         break
-                    for g in reach((target, a1(r, c)), depth + 1):
+                    for g in reach((target, r, c), depth + 1):
                         out.setdefault(id(g), g)
         return tuple(out.values())
 
-    def reach(key: tuple[str, str], depth: int) -> tuple[Finding, ...]:
+    def reach(key: Cell, depth: int) -> tuple[Finding, ...]:
         """The findings blamed at ``key``, or else those its formula reads (memoised per cell)."""
         got = blamed.get(key)
         if got:
@@ -238,7 +248,7 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
     for f in findings:
         if f.severity is Severity.INFO or not f.sheet:
             continue
-        own = (f.sheet, f.cell) if f.cell else None
+        own = (f.sheet, *parse_a1(f.cell)) if f.cell else None
         if f.code in DERIVED_BY_FORMULA:
             if own is None or not formula_of(own):
                 continue
@@ -250,7 +260,8 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
             if cause is not None and (cause.code in ARITHMETIC or cause.code == f.code):
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
         if cause is None:
-            cause = _first_cause(f, reads(own, 0) if own is not None else (), inputs.get(id(f), ()), own, reach, blamed)
+            compared = [(sheet, *parse_a1(cell)) for sheet, cell in inputs.get(id(f), ())]
+            cause = _first_cause(f, reads(own, 0) if own is not None else (), compared, own, reach, blamed)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
