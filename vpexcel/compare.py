@@ -33,7 +33,7 @@ from vpexcel.formulas import Ref, pattern, references, sum_ranges
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.history import in_unit, measure_of
 from vpexcel.layout import RowKind, Table
-from vpexcel.numbers import UNIT_FACTOR, format_sv
+from vpexcel.numbers import UNIT_FACTOR, format_sv, times_sv
 from vpexcel.settings import Settings, normalize
 
 KIND_SV = {"revenue": "brutto intäkt", "cost": "brutto kostnad", "net": "netto", "amount": "belopp"}
@@ -105,7 +105,36 @@ def _fold(label: str) -> str:
     return text.strip(" *:.")
 
 
-def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordinal: int) -> TableView:
+def _sheet_keys(names: Iterable[str]) -> dict[str, str]:
+    """Each sheet's identity within one workbook: its name folded (case and spacing do not make another
+    sheet), unless two of the workbook's sheets fold alike ("Budget" and "BUDGET", which .ods files and
+    programs other than Excel allow): those keep their exact names, so neither hides the other."""
+    names = list(names)
+    folded = [_fold(n) for n in names]
+    if len(set(folded)) == len(folded):
+        return {n: f"blad:{k}" for n, k in zip(names, folded, strict=True)}
+    counts: dict[str, int] = {}
+    for k in folded:
+        counts[k] = counts.get(k, 0) + 1
+    return {n: (f"blad:{k}" if counts[k] == 1 else f"blad={n}") for n, k in zip(names, folded, strict=True)}
+
+
+def _pair_sheets(old: list[str], new: list[str]) -> dict[str, str]:
+    """Old sheet name -> the same sheet in the new version: the exact name first, then the name with
+    other case or spacing (a sheet whose name only changed case is the same sheet)."""
+    fresh = set(new)
+    pairs = {n: n for n in old if n in fresh}
+    left: dict[str, list[str]] = {}
+    for n in new:
+        if n not in pairs:
+            left.setdefault(_fold(n), []).append(n)
+    for n in old:
+        if n not in pairs and left.get(_fold(n)):
+            pairs[n] = left[_fold(n)].pop(0)
+    return pairs
+
+
+def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordinal: int, sheet_key: str = "") -> TableView:
     columns: list[tuple[ColumnKey, int, str]] = []
     seen: set[ColumnKey] = set()
     for c in table.columns:
@@ -139,7 +168,7 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
     if table.layout == "accounts" and table_area is not None:
         scope = f"område:{normalize(table_area)}"
     else:
-        scope = f"blad:{_fold(table.name)}" + (f"#{ordinal + 1}" if ordinal else "")
+        scope = (sheet_key or f"blad:{_fold(table.name)}") + (f"#{ordinal + 1}" if ordinal else "")
     return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values)
 
 
@@ -152,10 +181,11 @@ def read_view(
 
     views: list[TableView] = []
     per_sheet: dict[str, int] = {}
+    keys = _sheet_keys(s.name for s in book.sheets)
     for table in tables if tables is not None else find_tables(book, settings):
         n = per_sheet.get(table.name, 0)
         per_sheet[table.name] = n + 1
-        views.append(_table_view(table, settings, matcher or settings, n))
+        views.append(_table_view(table, settings, matcher or settings, n, keys.get(table.name, "")))
     return BookView(
         name=book.name,
         sheets=[s.name for s in book.sheets],
@@ -454,6 +484,7 @@ class _Meaning:
             self.rows[sheet] = [p[0] for p in pairs]
             self.ids[sheet] = [p[1] for p in pairs]
         self.stable: frozenset[str] = frozenset()  # set by compare(): see _formula_change
+        self.sheet_keys = _sheet_keys(view.sheets)
 
     def layout_of(self, sheet: str) -> tuple[list[int], list[tuple[str, str]]]:
         """The sheet's line rows and their identities: equal in both versions when no row moved."""
@@ -474,7 +505,7 @@ class _Meaning:
         cols = self.cols.get(target, {})
         col_keys = tuple(cols.get(c, f"kolumn {c}") for c in range(ref.col1, min(ref.col2, ref.col1 + 50) + 1))
         if not covered:  # a cell outside every table: its address is its meaning
-            return (_fold(target), ref.row1, ref.row2, col_keys)
+            return (self.sheet_keys.get(target) or _fold(target), ref.row1, ref.row2, col_keys)
         return ("rader", frozenset(covered), col_keys)  # rows by identity, whatever their sheet is called now
 
 
@@ -560,30 +591,31 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
         old, new = replace(old, formulas={}), replace(new, formulas={})
     result = Comparison(old.name, new.name, new.unit, values_only=[k for k, v in (("old", old), ("new", new)) if v.values_only])
     changes = result.changes
-    # sheets
-    old_sheets = {_fold(s): s for s in old.sheets}
-    new_sheets = {_fold(s): s for s in new.sheets}
+    # sheets: the same name, else the same name in other case; a sheet left over whose table went to a
+    # sheet left over on the other side was renamed
+    same = _pair_sheets(old.sheets, new.sheets)
+    kept = set(same.values())
     pairs, lost_tables, fresh_tables = _pair_tables(old, new)
     renamed_sheets: dict[str, str] = {}
     for a, b in pairs:
-        if _fold(a.sheet) != _fold(b.sheet) and _fold(a.sheet) not in new_sheets and _fold(b.sheet) not in old_sheets:
-            renamed_sheets[_fold(a.sheet)] = b.sheet
-    for key, name in old_sheets.items():
-        if key in renamed_sheets:
+        if a.sheet not in same and b.sheet not in kept and a.sheet not in renamed_sheets:
+            renamed_sheets[a.sheet] = b.sheet
+    for name in old.sheets:
+        if name in renamed_sheets:
             changes.append(
-                Change("sheet_renamed", f"Bladet {name!r} heter nu {renamed_sheets[key]!r}.", renamed_sheets[key], old=name)
+                Change("sheet_renamed", f"Bladet {name!r} heter nu {renamed_sheets[name]!r}.", renamed_sheets[name], old=name)
             )
-        elif key not in new_sheets:
+        elif name not in same:
             changes.append(Change("sheet_removed", f"Bladet {name!r} finns inte i den nya versionen.", name))
-    renamed_to = {_fold(v) for v in renamed_sheets.values()}
-    for key, name in new_sheets.items():
-        if key not in old_sheets and key not in renamed_to:
+    renamed_to = set(renamed_sheets.values())
+    for name in new.sheets:
+        if name not in kept and name not in renamed_to:
             changes.append(Change("sheet_added", f"Bladet {name!r} är nytt.", name))
     for t in lost_tables:
-        if _fold(t.sheet) in new_sheets:
+        if t.sheet in same:
             changes.append(Change("sheet_removed", f"Tabellen på bladet {t.sheet!r} känns inte längre igen.", t.sheet))
     for t in fresh_tables:
-        if _fold(t.sheet) in old_sheets:
+        if t.sheet in kept:
             changes.append(Change("sheet_added", f"Bladet {t.sheet!r} har en ny tabell.", t.sheet))
     matches = [(a, b, _match(a, b, matchers)) for a, b in pairs]
     # the old version's formulas read through the matches, so a renamed row is the same row in a sum
@@ -603,6 +635,10 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
         changes += part
     _settings_changes(old, new, result)
     _summary(old, new, result, translate)
+    for c in changes:  # a label that is an .ods time ("PT12H24M") reads "12:24"
+        c.message = times_sv(c.message)
+        if c.line:
+            c.line = times_sv(c.line)
     return result
 
 

@@ -40,9 +40,18 @@ class Summary(BaseModel):
     silenced: int = 0
 
 
+class HiddenSheet(BaseModel):
+    """A hidden sheet that findings are on: the user cannot find it among the tabs until it is shown."""
+
+    sheet: str
+    visibility: str  # "hidden" (Ta fram shows it) or "very_hidden" (only the VBA editor does)
+    note: str  # Swedish: that the sheet is hidden and how to show it
+
+
 class Report(BaseModel):
     file: str
     findings: list[Finding]
+    hidden_sheets: list[HiddenSheet] = []  # once per hidden sheet with findings, in workbook order
 
     @property
     def summary(self) -> Summary:
@@ -63,4 +72,5 @@ class Report(BaseModel):
             "file": self.file,
             "findings": [f.model_dump(mode="json") for f in self.findings],
             "summary": self.summary.model_dump(),
+            "hidden_sheets": [h.model_dump() for h in self.hidden_sheets],
         }

@@ -59,6 +59,9 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, column_index(m.group(1))
 
 
+VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "very_hidden"  # a sheet's visibility, as the file says it
+
+
 @dataclass
 class SheetGrid:
     """One sheet: rows of values from A1, formulas by (row, col), all 0-based."""
@@ -66,6 +69,12 @@ class SheetGrid:
     name: str
     rows: list[list[CellValue]]
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    # VISIBLE, HIDDEN (Excel: right-click a sheet tab > Unhide) or VERY_HIDDEN (only the VBA editor shows it)
+    visibility: str = "visible"
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility != VISIBLE
 
     def value(self, row: int, col: int) -> CellValue:
         if 0 <= row < len(self.rows):

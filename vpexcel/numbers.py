@@ -125,3 +125,64 @@ def format_amount_sv(value: float, unit: str, decimals: int = 2) -> str:
     if value != 0 and factor > 1 and round(abs(value), decimals) == 0:
         return f"{format_sv(value * factor, 0)} kr"
     return f"{format_sv(value, decimals)} {unit}"
+
+
+# an ISO 8601 duration as .ods files store a time ("PT12H24M00S"); calamine hands on as text those it
+# cannot turn into a time of day (no seconds, 24 hours or more, days, a minus)
+_ISO_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?$")
+_ISO_DURATION_IN_TEXT = re.compile(r"(?<![\w-])-?P(?:\d+D)?T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d*)?S)?(?!\w)")
+
+
+def _clock(seconds: float) -> str:
+    """Seconds as hours:minutes, with :seconds only when there are any ("12:24", "36:00", "0:00:05")."""
+    sign = "-" if seconds < 0 else ""
+    whole = round(abs(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def format_time_sv(value: object) -> str | None:
+    """A time of day or a duration the Swedish way ("12:24", "36:05"), or None for any other value.
+
+    Reads what the readers give for time cells: ``datetime.time`` and ``datetime.timedelta``
+    (.xlsx, .xls), and an .ods time calamine leaves as ISO 8601 text ("PT12H24M").
+    """
+    if isinstance(value, _dt.time):
+        return f"{value.hour}:{value.minute:02d}" + (f":{value.second:02d}" if value.second else "")
+    if isinstance(value, _dt.timedelta):
+        return _clock(value.total_seconds())
+    if isinstance(value, str) and value[:2] in ("PT", "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "-P"):
+        m = _ISO_DURATION.match(value)
+        if m is None or not any(m.group(i) for i in (2, 3, 4, 5)):
+            return None
+        days, hours, minutes, secs = (float(m.group(i) or 0) for i in (2, 3, 4, 5))
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + secs
+        return _clock(-total if m.group(1) else total)
+    return None
+
+
+def format_cell_sv(value: object) -> str:
+    """Any cell value as a Swedish reader expects to see it: a time "12:24", a date "2024-03-01",
+    a date with a time "2024-03-01 12:24", a number "12,5", SANT/FALSKT, text as it is."""
+    shown = format_time_sv(value)
+    if shown is not None:
+        return shown
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0):
+            return value.date().isoformat()
+        return f"{value.date().isoformat()} {format_time_sv(value.time())}"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "SANT" if value else "FALSKT"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    return "" if value is None else str(value)
+
+
+def times_sv(text: str) -> str:
+    """``text`` with every .ods time written as ISO 8601 ("PT12H24M") shown the Swedish way ("12:24")."""
+    if "P" not in text:
+        return text
+    return _ISO_DURATION_IN_TEXT.sub(lambda m: format_time_sv(m.group(0)) or m.group(0), text)

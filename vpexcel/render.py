@@ -93,9 +93,17 @@ def _print_findings(console: Console, report: Report) -> None:
     from rich.table import Table
 
     number = {id(f): i + 1 for i, f in enumerate(report.findings)}  # "följdfel av F7" points at these
+    hidden = {h.sheet: h.note for h in report.hidden_sheets}
+    told: set[str] = set()
     for sheet, items in groupby(report.findings, key=lambda f: f.sheet or ""):
         where = "Fil" if sheet.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")) else "Blad"
-        table = Table(title=_plain(f"{where}: {sheet}" if sheet else "Hela arbetsboken"), title_justify="left", expand=False)
+        title = f"{where}: {sheet}" if sheet else "Hela arbetsboken"
+        if sheet in hidden:
+            title += " (dolt blad)"
+            if sheet not in told:  # once per sheet: how to find it among the tabs
+                told.add(sheet)
+                console.print(_plain(hidden[sheet], "bold"), soft_wrap=True)
+        table = Table(title=_plain(title), title_justify="left", expand=False)
         table.add_column("Nr", no_wrap=True)
         table.add_column("Cell", no_wrap=True)
         table.add_column("Kod", no_wrap=True)

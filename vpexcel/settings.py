@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vpexcel.errors import InputError
 from vpexcel.grid import SheetGrid, a1
-from vpexcel.numbers import UNIT_FACTOR, classify
+from vpexcel.numbers import UNIT_FACTOR, classify, format_time_sv
 
 if TYPE_CHECKING:
     from vpexcel.areas import AreaIndex
@@ -585,7 +585,7 @@ def _text(v: object) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    return (format_time_sv(v) or str(v)).strip()  # a time cell reads "12:24", not "12:24:00" or "PT12H24M"
 
 
 def _number(sheet: SheetGrid, row: int, col: int, what: str) -> float:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from vpexcel.findings import Finding, Report, Severity
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
-from vpexcel.grid import SheetGrid, WorkbookGrid, a1, parse_a1
+from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
 from vpexcel.layout import Table, detect_tables, map_lines
+from vpexcel.numbers import times_sv
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
 from vpexcel.rules.context import Context
@@ -95,76 +99,169 @@ def has_figures(sheet: SheetGrid, enough: int = 4) -> bool:
 # findings that say a figure itself is wrong; an arithmetic finding computed from such a cell is their knock-on
 CAUSES = ("VP201", "VP202", "VP204", "VP205", "VP301", "VP302", "VP303", "VP403")
 ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
-_TRACE_DEPTH = 8
+# a wrong sign or an error value in a cell whose formula reads a blamed cell is computed from that mistake
+# (a summary's cost turned positive because an area's cost was typed positive); typed in, it is a cause itself
+DERIVED_BY_FORMULA = ("VP204", "VP205")
+_TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
+# a reference into another workbook ([1]Blad!A1, '[Budget.xlsx]Blad'!A1, 'C:\mapp\[Budget.xlsx]Blad'!A1): never followed
+_EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
+# an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
+_UNQUOTED_3D = re.compile(r"(?<![\w.'\]])([A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*:[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_NAME = re.compile(r"(?<![\w.$!'\]])([A-Za-z_\\\u00c0-\u024f][\w.\u00c0-\u024f]*)(?![\w.(!])")
+
+
+class _Cells:
+    """What a cell's formula reads, sheet by sheet: plain and cross-sheet references, ranges over
+    several sheets ('Jan:Dec'!B5) and the workbook's defined names; references into other
+    workbooks are left out (a finding there is not this workbook's)."""
+
+    def __init__(self, book: WorkbookGrid) -> None:
+        self.book = book
+        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v and "[" not in v}
+        self.order = {s.name: i for i, s in enumerate(book.sheets)}
+        self._found: dict[str, SheetGrid | None] = {}
+
+    def sheet(self, name: str) -> SheetGrid | None:
+        """The sheet of that name (as ``WorkbookGrid.sheet``), looked up once per name."""
+        if name not in self._found:
+            self._found[name] = self.book.sheet(name)
+        return self._found[name]
+
+    def read_by(self, sheet_name: str, formula: str) -> Iterator[tuple[str, int, int, int, int]]:
+        """(sheet, row1, col1, row2, col2) of every range the formula on ``sheet_name`` reads."""
+        text = _EXTERNAL_REF.sub(" ", formula)
+        if ":" in text and "!" in text:
+            text = _UNQUOTED_3D.sub(lambda m: "'" + m.group(1) + "'!", text)
+        refs = references(text)
+        if self.names:
+            for m in _NAME.finditer(_STRING.sub(" ", text)):  # a name, not text in quotes that reads like one
+                target = self.names.get(m.group(1).casefold())
+                if target is not None:
+                    refs += references(_EXTERNAL_REF.sub(" ", target))
+        for ref in refs:
+            for name in self._sheets(ref.sheet or sheet_name):
+                yield name, ref.row1, ref.col1, ref.row2, ref.col2
+
+    def _sheets(self, name: str) -> list[str]:
+        sheet = self.sheet(name)
+        if sheet is not None:
+            return [sheet.name]
+        if ":" in name:  # first:last, every sheet between them in the workbook's order
+            first, last = (self.sheet(n.strip()) for n in name.split(":", 1))
+            if first is not None and last is not None:
+                a, b = sorted((self.order[first.name], self.order[last.name]))
+                return [s.name for s in self.book.sheets[a : b + 1]]
+        return []
+
+
+Cell = tuple[str, int, int]  # sheet, 0-based row and column
+
+# a text number is read as its number by the check and skipped by Excel's SUM: the one cause that explains a
+# difference even when both sides of the comparison read its cell
+READ_OTHERWISE = ("VP201",)
+
+
+def _first_cause(
+    f: Finding,
+    own_side: tuple[Finding, ...],
+    compared: Iterable[Cell],
+    own: Cell | None,
+    reach: Callable[[Cell, int], tuple[Finding, ...]],
+    blamed: dict[Cell, list[Finding]],
+) -> Finding | None:
+    """The first blamed finding that can explain ``f``: read by its own cell's formulas or by the cells its
+    check compared the cell with, but not by both sides alike (a mistake both sides read moves them
+    together and explains no difference between them), except a text number the check reads otherwise."""
+    places = [w for w in compared if w != own]
+    other_side: dict[int, Finding] = {}
+    for where in places:
+        for g in reach(where, 0):
+            other_side.setdefault(id(g), g)
+    both = {id(g) for g in own_side} & other_side.keys()
+    both -= {id(g) for where in places for g in blamed.get(where, ()) if g.code in READ_OTHERWISE}
+    return next((g for g in (*own_side, *other_side.values()) if id(g) not in both and g is not f), None)
 
 
 def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int, list[tuple[str, str]]]) -> list[Finding]:
-    """Name the cause of every arithmetic finding computed from a cell another finding already blames.
+    """Name the cause of every finding computed from a cell another finding already blames.
 
     A figure depends on the cells it was computed from and, through their formulas,
     on the cells those read (a total on its rows, a summary on another sheet's
-    result). The first blamed cell found names the cause; a cause that is itself a
-    knock-on hands over its own cause, so the message points at what to correct.
+    result, on a range over several sheets or a defined name). Arithmetic findings
+    (VP301-VP306) are knock-ons when that chain reads a blamed cell; so are a wrong
+    sign and an error value (VP204, VP205) in a cell whose formula reads one. The
+    first blamed cell found that explains the difference (see ``_first_cause``) names
+    the cause; a cause that is itself a knock-on hands
+    over its own cause, so the message points at what to correct. Findings that only
+    sit on related sheets are not linked: the chain must read the cause's cell.
     Returns the findings in order; F-numbers count from 1 in that order.
     """
     number = {id(f): i + 1 for i, f in enumerate(findings)}
     order = {"VP403": 0, "VP201": 1, "VP202": 1, "VP204": 1, "VP205": 1}
-    blamed: dict[tuple[str, str], list[Finding]] = {}
+    blamed: dict[Cell, list[Finding]] = {}
     for f in findings:
         if f.code in CAUSES and f.sheet and f.cell and f.severity is not Severity.INFO:
-            blamed.setdefault((f.sheet, f.cell), []).append(f)
+            blamed.setdefault((f.sheet, *parse_a1(f.cell)), []).append(f)
     for got in blamed.values():
         got.sort(key=lambda g: order.get(g.code, 2))
-    memo: dict[tuple[str, str], Finding | None] = {}
+    cells = _Cells(book)
+    memo: dict[Cell, tuple[Finding, ...]] = {}
 
-    def at(key: tuple[str, str], other_than: Finding) -> Finding | None:
+    def at(key: Cell, other_than: Finding) -> Finding | None:
         return next((g for g in blamed.get(key, ()) if g is not other_than), None)
 
-    def through_formula(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
-        sheet = book.sheet(key[0])
-        formula = sheet.formula(*parse_a1(key[1])) if sheet is not None else None
+    def formula_of(key: Cell) -> str | None:
+        sheet = cells.sheet(key[0])
+        return sheet.formulas.get((key[1], key[2])) if sheet is not None else None
+
+    def reads(key: Cell, depth: int) -> tuple[Finding, ...]:
+        """The blamed findings the formula at ``key`` reads, directly or through other formulas, first found first."""
+        formula = formula_of(key)
         if not formula or depth > _TRACE_DEPTH:
-            return None
-        for ref in references(formula):
-            target = ref.sheet or key[0]
+            return ()
+        out: dict[int, Finding] = {}
+        for target, row1, col1, row2, col2 in cells.read_by(key[0], formula):
             seen = 0
-            for r in range(ref.row1, ref.row2 + 1):
-                for c in range(ref.col1, ref.col2 + 1):
+            for r in range(row1, row2 + 1):
+                for c in range(col1, col2 + 1):
                     seen += 1
                     if seen > _TRACE_RANGE:
                         break
-                    got = trace((target, a1(r, c)), depth + 1, f)
-                    if got is not None:
-                        return got
-        return None
+                    for g in reach((target, r, c), depth + 1):
+                        out.setdefault(id(g), g)
+        return tuple(out.values())
 
-    def trace(key: tuple[str, str], depth: int, f: Finding) -> Finding | None:
-        got = at(key, f)
-        if got is not None:
-            return got
+    def reach(key: Cell, depth: int) -> tuple[Finding, ...]:
+        """The findings blamed at ``key``, or else those its formula reads (memoised per cell)."""
+        got = blamed.get(key)
+        if got:
+            return tuple(got)
         if key in memo:
             return memo[key]
-        memo[key] = None  # a circular reference ends here
-        memo[key] = through_formula(key, depth, f)
+        memo[key] = ()  # a circular reference ends here
+        memo[key] = reads(key, depth)
         return memo[key]
 
     causes: dict[int, Finding] = {}
     for f in findings:
-        if f.code not in ARITHMETIC or f.severity is Severity.INFO or not f.sheet:
+        if f.severity is Severity.INFO or not f.sheet:
+            continue
+        own = (f.sheet, *parse_a1(f.cell)) if f.cell else None
+        if f.code in DERIVED_BY_FORMULA:
+            if own is None or not formula_of(own):
+                continue
+        elif f.code not in ARITHMETIC:
             continue
         cause = None
-        if f.cell:
-            own = (f.sheet, f.cell)
+        if own is not None:
             cause = at(own, f)
-            if cause is not None and cause.code in ARITHMETIC:
+            if cause is not None and (cause.code in ARITHMETIC or cause.code == f.code):
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
-            if cause is None:
-                cause = through_formula(own, 0, f)
-        for where in inputs.get(id(f), ()):
-            if cause is not None:
-                break
-            cause = trace(where, 0, f)
+        if cause is None:
+            compared = [(sheet, *parse_a1(cell)) for sheet, cell in inputs.get(id(f), ())]
+            cause = _first_cause(f, reads(own, 0) if own is not None else (), compared, own, reach, blamed)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
@@ -222,13 +319,13 @@ def describe_map(ctx: Context) -> list[SheetMap]:
             continue
         tables = [t for t in ctx.tables if t.sheet is sheet]
         if tables:
-            out.append((sheet.name, [line for t in tables for line in map_lines(t)]))
+            lines = [line for t in tables for line in map_lines(t)]
         elif sheet.name in ctx.unread:
-            out.append(
-                (sheet.name, ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."])
-            )
+            lines = ["Bladet har siffror men ingen tabell som vpexcel förstod (VP106); siffrorna kontrollerades inte."]
         else:
-            out.append((sheet.name, ["Ingen tabell och inga belopp på bladet."]))
+            lines = ["Ingen tabell och inga belopp på bladet."]
+        lines = [times_sv(line) for line in lines]  # a header or label that is an .ods time: "12:24", not "PT12H24M"
+        out.append((sheet.name, [how_to_show(sheet), *lines] if sheet.hidden else lines))
     return out
 
 
@@ -248,7 +345,33 @@ def _validate(
             f.silenced = ex.reason
     findings.sort(key=lambda f: _position(book, f))
     findings = link_knock_ons(book, findings, ctx.inputs)
-    return Report(file=book.name, findings=findings)
+    for f in findings:  # a label that is an .ods time ("PT12H24M"), quoted in a message, reads "12:24"
+        f.message = times_sv(f.message)
+        if f.suggestion:
+            f.suggestion = times_sv(f.suggestion)
+        if isinstance(f.actual, str):
+            f.actual = times_sv(f.actual)
+    return Report(file=book.name, findings=findings, hidden_sheets=hidden_sheets(book, findings))
+
+
+def how_to_show(sheet: SheetGrid) -> str:
+    """In Swedish: that the sheet is hidden and how to show it in Excel ("" for a visible sheet)."""
+    if not sheet.hidden:
+        return ""
+    if sheet.visibility == VERY_HIDDEN:
+        return (
+            f"Bladet '{sheet.name}' är mycket dolt och syns inte ens under Ta fram. Visa det i Excel: tryck Alt+F11, "
+            "markera bladet under Microsoft Excel-objekt, tryck F4 och sätt Visible till -1 - xlSheetVisible."
+        )
+    return f"Bladet '{sheet.name}' är dolt. Visa det i Excel: högerklicka på en bladflik > Ta fram > välj '{sheet.name}' > OK."
+
+
+def hidden_sheets(book: WorkbookGrid, findings: list[Finding]) -> list[HiddenSheet]:
+    """The hidden sheets that findings are on, once each in workbook order, with how to show them."""
+    on = {f.sheet for f in findings}
+    return [
+        HiddenSheet(sheet=s.name, visibility=s.visibility, note=how_to_show(s)) for s in book.sheets if s.hidden and s.name in on
+    ]
 
 
 def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:

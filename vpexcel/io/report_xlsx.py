@@ -126,6 +126,9 @@ def write_report(report: Report, book_path: Path, target: Path, read_as: list[tu
             + "."
         ],
     )
+    for hidden in report.hidden_sheets:  # once per hidden sheet: the links below cannot open it until it is shown
+        row = append(ws, [hidden.note])
+        ws.cell(row, 1).font = Font(bold=True)
     append(ws, [])
     write_findings(ws, report.findings, lambda f: _link(book_path, target, f.sheet, f.cell) if f.sheet and f.cell else None)
     if read_as:

@@ -29,7 +29,19 @@ from defusedxml import DefusedXmlException
 
 from vpexcel.errors import InputError, log_detail, log_path
 from vpexcel.formulas import shift
-from vpexcel.grid import ErrorValue, NoteKind, ReaderNote, SheetGrid, WorkbookGrid, a1, column_index, column_letter
+from vpexcel.grid import (
+    HIDDEN,
+    VERY_HIDDEN,
+    VISIBLE,
+    ErrorValue,
+    NoteKind,
+    ReaderNote,
+    SheetGrid,
+    WorkbookGrid,
+    a1,
+    column_index,
+    column_letter,
+)
 from vpexcel.io.resave import advice_for
 from vpexcel.perf import cyclic_gc_paused
 
@@ -1102,8 +1114,11 @@ def _rust_quiet() -> Iterator[None]:
         os.close(saved)
 
 
-def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, stop: Any) -> Iterator[tuple[str, list[list[Any]]]]:
-    """(name, rows) of every worksheet, each parsed by calamine once the vetting passed it."""
+def _calamine_sheets(
+    path: Path, source: Any, vetting: _SheetVetting | None, stop: Any, visibility: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(name, rows) of every worksheet, each parsed by calamine once the vetting passed it; each
+    sheet's visibility (grid.VISIBLE, HIDDEN, VERY_HIDDEN) goes into ``visibility`` before it is handed on."""
     import python_calamine
 
     try:
@@ -1147,6 +1162,8 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
                         "Ta bort blad och innehåll långt utanför tabellerna, eller dela upp arbetsboken, och försök igen.",
                     )
             rows = cs.to_python(skip_empty_area=False) if end is not None else []
+            if visibility is not None:
+                visibility[meta.name] = _VISIBILITY.get(str(meta.visible).rpartition(".")[2], VISIBLE)
             yield meta.name, rows
     except InputError:
         raise
@@ -1157,6 +1174,10 @@ def _calamine_sheets(path: Path, source: Any, vetting: _SheetVetting | None, sto
         raise _unreadable(path, f"bladet {name!r} är trasigt. Spara om arbetsboken från Excel.") from None
     finally:
         book.close()
+
+
+# calamine's SheetVisibleEnum member names
+_VISIBILITY = {"Visible": VISIBLE, "Hidden": HIDDEN, "VeryHidden": VERY_HIDDEN}
 
 
 def _next_parsed(handed: Any, vetting: _SheetVetting | None, used: int) -> Any:
@@ -1197,10 +1218,11 @@ def _calamine_values(
 
     handed: queue.SimpleQueue[tuple[str, list[list[Any]]] | BaseException | None] = queue.SimpleQueue()
     stop = threading.Event()
+    visibility: dict[str, str] = {}
 
     def parse() -> None:
         try:
-            for item in _calamine_sheets(path, source, vetting, stop):
+            for item in _calamine_sheets(path, source, vetting, stop, visibility):
                 handed.put(item)
             handed.put(None)
         except BaseException as exc:  # handed over: raised in the reading thread
@@ -1218,7 +1240,7 @@ def _calamine_values(
             for (r, c), code in errors.items():  # calamine gives "" for error cells, inside its rectangle
                 if r < len(rows) and c < len(rows[r]):  # (never grown: an error outside it is no cell calamine read)
                     rows[r][c] = ErrorValue(code)
-            sheet = SheetGrid(name, rows, formulas)
+            sheet = SheetGrid(name, rows, formulas, visibility.get(name, VISIBLE))
             sheets.append(sheet)
             if on_sheet is not None:
                 on_sheet(sheet)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from vpexcel.findings import Finding, Severity
 from vpexcel.grid import a1
 from vpexcel.layout import ColumnKind, Measure, RowKind, Sign
-from vpexcel.numbers import AmountKind, format_sv
+from vpexcel.numbers import AmountKind, format_cell_sv, format_sv, format_time_sv
 from vpexcel.rules import check, rule
 from vpexcel.rules.context import Context, decimals_of
 
@@ -81,9 +81,11 @@ rule(
 def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "ett sanningsvärde"
+    if format_time_sv(value) is not None:  # a time of day or a duration (.ods keeps them as "PT12H24M")
+        return f"en tid ({format_time_sv(value)})"
     if isinstance(value, (dt.date, dt.datetime)):
-        return "ett datum"
-    return f"'{value}'"
+        return f"ett datum ({format_cell_sv(value)})"
+    return f"'{format_cell_sv(value)}'"
 
 
 @check("VP201")
@@ -115,7 +117,7 @@ def not_a_number(ctx: Context) -> Iterator[Finding]:
                     table.name,
                     c.cell,
                     f"Cellen ska innehålla ett belopp men innehåller {_describe(raw)}.",
-                    actual=str(raw),
+                    actual=format_cell_sv(raw),
                     suggestion="Skriv beloppet som ett tal (0 om det är noll).",
                 )
 
