@@ -122,3 +122,19 @@ def test_times_in_a_sentence() -> None:
         times_sv("'PT12H24M' och 'PT31H30M00S' men inte 'PTK' eller 'Personal'")
         == "'12:24' och '31:30' men inte 'PTK' eller 'Personal'"
     )
+
+
+def test_time_like_text_too_long_to_be_a_time_is_told_as_text_not_a_crash(tmp_path: Path) -> None:
+    """Found by the reviewer: 'PT' and 400 nines overflowed the hours arithmetic (exit 3). It is
+    no time a sheet holds: the amount cell is text that is not a number (VP202), said as typed."""
+    from openpyxl import load_workbook
+
+    path = time_book(tmp_path / "tid.xlsx")
+    wb = load_workbook(path)
+    hostile = "PT" + "9" * 400 + "H"
+    wb.active["B9"] = hostile  # type: ignore[index]
+    wb.save(path)
+    found = amount_findings(path)
+    assert hostile in found["B9"][0] and found["B9"][1] == hostile
+    assert times_sv(f"x {hostile} y") == f"x {hostile} y"
+    assert format_cell_sv("PT999999999H") == "999999999:00"

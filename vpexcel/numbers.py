@@ -129,8 +129,9 @@ def format_amount_sv(value: float, unit: str, decimals: int = 2) -> str:
 
 # an ISO 8601 duration as .ods files store a time ("PT12H24M00S"); calamine hands on as text those it
 # cannot turn into a time of day (no seconds, 24 hours or more, days, a minus)
-_ISO_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?$")
-_ISO_DURATION_IN_TEXT = re.compile(r"(?<![\w-])-?P(?:\d+D)?T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d*)?S)?(?!\w)")
+# (at most 9 digits a part: a longer one is no time a sheet holds, and would overflow the arithmetic)
+_ISO_DURATION = re.compile(r"^(-)?P(?:(\d{1,9})D)?T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{0,9})?)S)?$")
+_ISO_DURATION_IN_TEXT = re.compile(r"(?<![\w-])-?P(?:\d{1,9}D)?T(?:\d{1,9}H)?(?:\d{1,9}M)?(?:\d{1,9}(?:\.\d{0,9})?S)?(?!\w)")
 
 
 def _clock(seconds: float) -> str:
@@ -151,7 +152,7 @@ def format_time_sv(value: object) -> str | None:
     if isinstance(value, _dt.time):
         return f"{value.hour}:{value.minute:02d}" + (f":{value.second:02d}" if value.second else "")
     if isinstance(value, _dt.timedelta):
-        return _clock(value.total_seconds())
+        return _clock(value.total_seconds())  # a timedelta is at most 10**9 days: no overflow
     if isinstance(value, str) and value[:2] in ("PT", "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "-P"):
         m = _ISO_DURATION.match(value)
         if m is None or not any(m.group(i) for i in (2, 3, 4, 5)):
