@@ -220,3 +220,46 @@ def test_a_typed_wrong_sign_is_a_root_and_a_computed_one_a_knock_on() -> None:
     assert linked(book, [typed, computed]) == [None, "A!B2"]
     alone = finding("VP204", "A", "B6")  # a computed wrong sign with no blamed cell under it stays as it is
     assert linked(book, [alone]) == [None]
+
+
+# --- hostile and odd chains (found by the reviewer) -------------------------------------------------
+
+
+def test_the_link_does_not_depend_on_which_finding_asked_first() -> None:
+    """C1 = C2, C2 = C3, ..., C20 holds a text number. C10 is within reach of C20 whether or not
+    a finding at C1 (beyond the tracing's depth) asked first and stopped short on the way."""
+    chain = {(r, 2): f"=C{r + 2}" for r in range(19)}
+    book = WorkbookGrid("b.xlsx", [SheetGrid("S", [[None] * 3 for _ in range(20)], chain)])
+    alone = [finding("VP306", "S", "C10"), finding("VP201", "S", "C20")]
+    after_c1 = [finding("VP306", "S", "C1"), finding("VP306", "S", "C10"), finding("VP201", "S", "C20")]
+    assert linked(book, alone) == ["S!C20", None]
+    assert linked(book, after_c1)[1:] == ["S!C20", None]
+
+
+def test_a_range_far_beyond_the_sheet_is_read_only_as_far_as_the_sheet_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """=SUM(B1:B10000000) on a 5-row sheet: the cause in B3 is found, and the cells past the sheet's
+    last row are never visited (counted through the tracing's budget)."""
+    import vpexcel.validate as v
+
+    book = WorkbookGrid("b.xlsx", [grid("A", 5, {(4, 2): "=SUM(B1:B10000000)"})])
+    monkeypatch.setattr(v, "_TRACE_BUDGET", 10)  # the sheet has 5 rows: 10 visits are plenty
+    found = [finding("VP302", "A", "C5"), finding("VP201", "A", "B3", Severity.WARNING)]
+    assert linked(book, found) == ["A!B3", None]
+
+
+def test_a_chain_of_formulas_past_the_budget_leaves_findings_unlinked_not_stuck(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every visit is counted against one budget for the workbook: a hostile web of references (a
+    defined name over many ranges, used many times) ends the linking there; the findings stay as found."""
+    import vpexcel.validate as v
+
+    names = {"Alla": ",".join(f"Vux!$A${k * 1000 + 1}:$C${k * 1000 + 1000}" for k in range(10))}
+    web = "=SUM(B1:B4)+0*SUM(" + ",".join(["Alla"] * 200) + ")"
+    book = WorkbookGrid("b.xlsx", [grid("Summa", 3, {(1, 1): web}), grid("Vux", 10_000, {})], defined_names=names)
+    monkeypatch.setattr(v, "_TRACE_BUDGET", 1_000)
+    visits = []
+    real = v.islice
+    monkeypatch.setattr(v, "islice", lambda it, n: visits.append(n) or real(it, n))
+    found = [finding("VP304", "Summa", "B2"), finding("VP201", "Vux", "B9000", Severity.WARNING)]
+    assert linked(book, found) == [None, None]
+    assert "Följdfel" not in found[0].message and found[0].suggestion == "Gör så här."
+    assert len(visits) < 10  # the budget ended the search in the first ranges, not after 2,000 of them

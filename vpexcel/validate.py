@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice, product
 
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import references
@@ -104,6 +105,7 @@ ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
 DERIVED_BY_FORMULA = ("VP204", "VP205")
 _TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
+_TRACE_BUDGET = 500_000  # cell visits for all findings of a workbook together: then the linking stops
 # a reference into another workbook ([1]Blad!A1, '[Budget.xlsx]Blad'!A1, 'C:\mapp\[Budget.xlsx]Blad'!A1): never followed
 _EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
 # an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
@@ -216,33 +218,70 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
         sheet = cells.sheet(key[0])
         return sheet.formulas.get((key[1], key[2])) if sheet is not None else None
 
-    def reads(key: Cell, depth: int) -> tuple[Finding, ...]:
-        """The blamed findings the formula at ``key`` reads, directly or through other formulas, first found first."""
-        formula = formula_of(key)
-        if not formula or depth > _TRACE_DEPTH:
-            return ()
-        out: dict[int, Finding] = {}
-        for target, row1, col1, row2, col2 in cells.read_by(key[0], formula):
-            seen = 0
-            for r in range(row1, row2 + 1):
-                for c in range(col1, col2 + 1):
-                    seen += 1
-                    if seen > _TRACE_RANGE:
-                        break
-                    for g in reach((target, r, c), depth + 1):
-                        out.setdefault(id(g), g)
-        return tuple(out.values())
+    budget = [_TRACE_BUDGET]  # cell visits left for the whole workbook: a hostile chain of formulas stops here
+    extent: dict[str, tuple[int, int]] = {}
 
-    def reach(key: Cell, depth: int) -> tuple[Finding, ...]:
-        """The findings blamed at ``key``, or else those its formula reads (memoised per cell)."""
+    def last_cell(name: str) -> tuple[int, int]:
+        """The last row and column of ``name`` that can hold a value or a formula (nothing is read beyond)."""
+        if name not in extent:
+            sheet = cells.sheet(name)
+            if sheet is None:
+                extent[name] = (-1, -1)
+            else:
+                rows = max((r for r, _c in sheet.formulas), default=-1)
+                cols = max((c for _r, c in sheet.formulas), default=-1)
+                extent[name] = (max(rows, len(sheet.rows) - 1), max(cols, max(map(len, sheet.rows), default=0) - 1))
+        return extent[name]
+
+    def reads(key: Cell, depth: int) -> tuple[tuple[Finding, ...], bool]:
+        """The blamed findings the formula at ``key`` reads, directly or through other formulas, first found
+        first; and whether that is all of them (False when the depth, a circular reference or the budget
+        cut the search short: such an answer is not kept for other askers)."""
+        formula = formula_of(key)
+        if not formula:
+            return (), True
+        if depth > _TRACE_DEPTH:
+            return (), False
+        out: dict[int, Finding] = {}
+        whole = True
+        for target, row1, col1, row2, col2 in cells.read_by(key[0], formula):
+            last_row, last_col = last_cell(target)
+            rows = range(max(row1, 0), min(row2, last_row) + 1)
+            cols = range(max(col1, 0), min(col2, last_col) + 1)
+            if len(rows) * len(cols) > _TRACE_RANGE:
+                whole = False
+            for r, c in islice(product(rows, cols), _TRACE_RANGE):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return tuple(out.values()), False
+                got, complete = reach((target, r, c), depth + 1)
+                whole = whole and complete
+                for g in got:
+                    out.setdefault(id(g), g)
+        return tuple(out.values()), whole
+
+    memo_open: set[Cell] = set()  # cells whose search is under way (a circular reference meets one)
+
+    def reach(key: Cell, depth: int) -> tuple[tuple[Finding, ...], bool]:
+        """The findings blamed at ``key``, or else those its formula reads (memoised per cell when complete)."""
         got = blamed.get(key)
         if got:
-            return tuple(got)
+            return tuple(got), True
         if key in memo:
-            return memo[key]
-        memo[key] = ()  # a circular reference ends here
-        memo[key] = reads(key, depth)
-        return memo[key]
+            return memo[key], True
+        if key in memo_open:
+            return (), False  # a circular reference ends here
+        memo_open.add(key)
+        try:
+            found, complete = reads(key, depth)
+        finally:
+            memo_open.discard(key)
+        if complete:
+            memo[key] = found
+        return found, complete
+
+    def reach_all(key: Cell, depth: int) -> tuple[Finding, ...]:
+        return reach(key, depth)[0]
 
     causes: dict[int, Finding] = {}
     for f in findings:
@@ -261,7 +300,7 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
         if cause is None:
             compared = [(sheet, *parse_a1(cell)) for sheet, cell in inputs.get(id(f), ())]
-            cause = _first_cause(f, reads(own, 0) if own is not None else (), compared, own, reach, blamed)
+            cause = _first_cause(f, reads(own, 0)[0] if own is not None else (), compared, own, reach_all, blamed)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
