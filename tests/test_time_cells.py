@@ -138,3 +138,9 @@ def test_time_like_text_too_long_to_be_a_time_is_told_as_text_not_a_crash(tmp_pa
     assert hostile in found["B9"][0] and found["B9"][1] == hostile
     assert times_sv(f"x {hostile} y") == f"x {hostile} y"
     assert format_cell_sv("PT999999999H") == "999999999:00"
+
+
+def test_a_sheet_named_like_an_ods_time_keeps_its_name() -> None:
+    """Found by the reviewer: a sheet called 'PT1H' was named '1:00' in messages, a sheet the user cannot find."""
+    text = "bladet 'PT1H' läser PT2H30M!B5; cellen innehåller PT12H24M."
+    assert times_sv(text) == "bladet 'PT1H' läser PT2H30M!B5; cellen innehåller 12:24."

@@ -186,4 +186,11 @@ def times_sv(text: str) -> str:
     """``text`` with every .ods time written as ISO 8601 ("PT12H24M") shown the Swedish way ("12:24")."""
     if "P" not in text:
         return text
-    return _ISO_DURATION_IN_TEXT.sub(lambda m: format_time_sv(m.group(0)) or m.group(0), text)
+
+    def shown(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if after == "!" or (before == "'" and after == "'"):
+            return m.group(0)  # a sheet's name ('PT1H', PT2H30M!B5), not a time
+        return format_time_sv(m.group(0)) or m.group(0)
+
+    return _ISO_DURATION_IN_TEXT.sub(shown, text)
