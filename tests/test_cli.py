@@ -191,6 +191,32 @@ def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, 
     assert not any(ch in out + err for ch in "\x1b\x07\r")
 
 
+def test_json_on_the_screen_carries_no_c1_terminal_controls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the reviewer: JSON written without ensure_ascii leaves U+009B (a one-character ESC [)
+    and DEL as they are. On the screen they are escaped, and the JSON still reads the same label."""
+    import xlsxwriter
+
+    rows = [list(r) for r in clean_budget()["Produktionsområden"]]
+    path = tmp_path / "budget.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Budget")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, tuple):
+                ws.write_formula(r, c, v[0], None, v[1])
+            else:
+                ws.write(r, c, v)
+    label = "Politisk organisation\x9b2J\x7f"
+    ws.write_string(4, 0, label)
+    ws.write_number(4, 3, -8.8)
+    wb.close()
+    rc = main(["validate", str(path), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert not any("\x7f" <= ch <= "\x9f" for ch in out + err)
+    assert any(label in f["message"] for f in json.loads(out)["findings"])
+
+
 def test_a_file_name_with_terminal_controls_is_shown_without_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A file may be named with ESC in it: the line saying where the report went must not colour or clear
     the terminal (found by the reviewer)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import re
 import sys
 import tempfile
 import traceback
@@ -96,6 +97,16 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")  # the same bytes on Windows
 
 
+def _json_for_screen(text: str) -> str:
+    """JSON for a terminal: json.dumps escapes C0 controls but, without ensure_ascii, leaves DEL and the
+    C1 controls (U+009B opens a terminal command like ESC [) as they are; they can only stand inside
+    strings, where the escape reads as the same character."""
+    return "".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text) if _HAS_C1(text) else text
+
+
+_HAS_C1 = re.compile("[\x7f-\x9f]").search
+
+
 def _emit(
     fmt: str,
     output: Path | None,
@@ -108,7 +119,7 @@ def _emit(
 
     if output is None:
         if fmt == "json":
-            sys.stdout.write(json_text() + "\n")
+            sys.stdout.write(_json_for_screen(json_text()) + "\n")
         else:
             printer(None)
         return
@@ -495,7 +506,7 @@ def cmd_button(args: argparse.Namespace) -> int:
     book = xw.Book(json=json.loads(Path(payload).read_text(encoding="utf-8")))
     book.set_mock_caller()
     BUTTONS[args.button](*values)
-    sys.stdout.write(json.dumps(book.json(), ensure_ascii=False) + "\n")
+    sys.stdout.write(_json_for_screen(json.dumps(book.json(), ensure_ascii=False)) + "\n")
     return 0
 
 
