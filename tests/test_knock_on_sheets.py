@@ -263,3 +263,26 @@ def test_a_chain_of_formulas_past_the_budget_leaves_findings_unlinked_not_stuck(
     assert linked(book, found) == [None, None]
     assert "Följdfel" not in found[0].message and found[0].suggestion == "Gör så här."
     assert len(visits) < 10  # the budget ended the search in the first ranges, not after 2,000 of them
+
+
+def test_names_scoped_to_one_sheet_are_read_on_their_own_sheet(tmp_path: Path) -> None:
+    """Found by the reviewer: copying an area sheet in Excel gives each copy its own name 'Intakt'
+    (localSheetId); the last one read overwrote the others, so Område A's finding was blamed on Område B."""
+    import openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "Område A"
+    second = wb.create_sheet("Område B")
+    for ws in (first, second):
+        ws["A1"], ws["B1"], ws["C1"] = "Konto", "Budget", "Netto"
+        ws["B2"], ws["C2"] = 100, "=Intakt*2"
+        ws.defined_names["Intakt"] = DefinedName("Intakt", attr_text=f"'{ws.title}'!$B$2")
+    wb.save(tmp_path / "lokala.xlsx")
+    book = read_workbook(tmp_path / "lokala.xlsx")
+    on_b = [finding("VP306", "Område A", "C2"), finding("VP201", "Område B", "B2", Severity.WARNING)]
+    assert linked(book, on_b) == [None, None]
+    on_a = [finding("VP306", "Område A", "C2"), finding("VP201", "Område A", "B2", Severity.WARNING)]
+    assert linked(book, on_a) == ["Område A!B2", None]

@@ -204,7 +204,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-zåäö_]+)\s*\}\}", re.IGNORECASE)
 def _singles(book: WorkbookGrid, data: FillData, plan: FillPlan) -> None:
     values = single_values(data)
     for name, ref in book.defined_names.items():
-        key = name.lower()
+        key = name.rsplit("!", 1)[-1].lower()  # a name scoped to one sheet is kept as "Sheet!name"
         if not key.startswith("vp_"):
             continue
         field_name = key[3:]

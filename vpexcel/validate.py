@@ -139,7 +139,8 @@ class _Cells:
         refs = references(text)
         if self.names:
             for m in _NAME.finditer(_STRING.sub(" ", text)):  # a name, not text in quotes that reads like one
-                target = self.names.get(m.group(1).casefold())
+                name = m.group(1).casefold()  # the sheet's own name first, then the workbook's
+                target = self.names.get(f"{sheet_name.casefold()}!{name}", self.names.get(name))
                 if target is not None:
                     refs += references(_EXTERNAL_REF.sub(" ", target))
         for ref in refs:

@@ -282,7 +282,13 @@ def _sheet_entries(path: Path, zf: zipfile.ZipFile) -> tuple[list[_SheetEntry], 
         rel_id = s.get(f"{_NS_REL}id", "")
         part, typ = rels.get(rel_id, ("", ""))
         sheets.append(_SheetEntry(s.get("name", ""), part, rel_id, typ))
-    names = {d.get("name", ""): (d.text or "") for d in wb.iter(f"{_NS_MAIN}definedName")}
+    # a name scoped to one sheet (localSheetId: Excel makes them when a sheet is copied) is kept as
+    # "Sheet!name" ("!" is never part of a name), so the copies do not overwrite each other or the global one
+    names: dict[str, str] = {}
+    for d in wb.iter(f"{_NS_MAIN}definedName"):
+        local = d.get("localSheetId", "")
+        scope = sheets[int(local)].name + "!" if local.isdigit() and int(local) < len(sheets) else ""
+        names[scope + d.get("name", "")] = d.text or ""
     return sheets, names
 
 
