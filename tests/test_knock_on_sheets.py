@@ -286,3 +286,30 @@ def test_names_scoped_to_one_sheet_are_read_on_their_own_sheet(tmp_path: Path) -
     assert linked(book, on_b) == [None, None]
     on_a = [finding("VP306", "Område A", "C2"), finding("VP201", "Område A", "B2", Severity.WARNING)]
     assert linked(book, on_a) == ["Område A!B2", None]
+
+
+def test_a_computed_wrong_sign_is_a_knock_on_only_of_a_wrong_sign() -> None:
+    """Found by the reviewer: a summary whose formula turns the sign itself (=-'Område A'!B15/1000) was
+    told it was a knock-on of a text number on the area sheet, which moves the figure but never its sign."""
+    area = grid("Område A", 20, {(14, 1): "=SUM(B2:B14)"})
+    summary = grid("Sammanställning", 10, {(4, 2): "=-'Område A'!B15/1000"})
+    book = WorkbookGrid("b.xlsx", [summary, area])
+    text = [finding("VP204", "Sammanställning", "C5"), finding("VP201", "Område A", "B12", Severity.WARNING)]
+    assert linked(book, text) == [None, None]
+    sign = [finding("VP204", "Sammanställning", "C5"), finding("VP204", "Område A", "B12")]
+    assert linked(book, sign) == ["Område A!B12", None]
+
+
+def test_an_error_the_formula_makes_itself_is_not_a_knock_on() -> None:
+    """#REF! in the formula is its own fault, whatever else the formula reads; #VALUE! from a text in
+    the arithmetic is the text's knock-on."""
+    area = grid("Område A", 20, {})
+    summary = grid("Sammanställning", 10, {(4, 1): "#REF!+'Område A'!B12/1000", (5, 1): "'Område A'!B12/1000"})
+    book = WorkbookGrid("b.xlsx", [summary, area])
+    ref = finding("VP205", "Sammanställning", "B5")
+    ref.actual = "#REF!"
+    value = finding("VP205", "Sammanställning", "B6")
+    value.actual = "#VALUE!"
+    found = [ref, value, finding("VP201", "Område A", "B12", Severity.WARNING)]
+    assert linked(book, found) == [None, "Område A!B12", None]
+    assert found[0].suggestion == "Gör så här."

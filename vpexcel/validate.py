@@ -103,6 +103,11 @@ ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
 # a wrong sign or an error value in a cell whose formula reads a blamed cell is computed from that mistake
 # (a summary's cost turned positive because an area's cost was typed positive); typed in, it is a cause itself
 DERIVED_BY_FORMULA = ("VP204", "VP205")
+# what can cause them: a computed wrong sign comes from a wrong sign it reads (a text number or another
+# error moves a figure, it does not turn its sign); an error value from an error or a text in the
+# arithmetic (#VALUE!), never #REF! or #NAME?, which are the formula's own fault
+DERIVED_CAUSES = {"VP204": ("VP204",), "VP205": ("VP205", "VP201", "VP202")}
+OWN_ERRORS = ("#REF!", "#NAME?")
 _TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
 _TRACE_BUDGET = 500_000  # cell visits for all findings of a workbook together: then the linking stops
@@ -173,6 +178,7 @@ def _first_cause(
     own: Cell | None,
     reach: Callable[[Cell, int], tuple[Finding, ...]],
     blamed: dict[Cell, list[Finding]],
+    allowed: tuple[str, ...] | None = None,
 ) -> Finding | None:
     """The first blamed finding that can explain ``f``: read by its own cell's formulas or by the cells its
     check compared the cell with, but not by both sides alike (a mistake both sides read moves them
@@ -184,7 +190,14 @@ def _first_cause(
             other_side.setdefault(id(g), g)
     both = {id(g) for g in own_side} & other_side.keys()
     both -= {id(g) for where in places for g in blamed.get(where, ()) if g.code in READ_OTHERWISE}
-    return next((g for g in (*own_side, *other_side.values()) if id(g) not in both and g is not f), None)
+    return next(
+        (
+            g
+            for g in (*own_side, *other_side.values())
+            if id(g) not in both and g is not f and (allowed is None or g.code in allowed)
+        ),
+        None,
+    )
 
 
 def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int, list[tuple[str, str]]]) -> list[Finding]:
@@ -289,9 +302,11 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
         if f.severity is Severity.INFO or not f.sheet:
             continue
         own = (f.sheet, *parse_a1(f.cell)) if f.cell else None
+        allowed = DERIVED_CAUSES.get(f.code)
         if f.code in DERIVED_BY_FORMULA:
-            if own is None or not formula_of(own):
-                continue
+            formula = formula_of(own) if own is not None else None
+            if not formula or (f.code == "VP205" and (str(f.actual) in OWN_ERRORS or "#REF!" in formula.upper())):
+                continue  # typed in, or an error the formula makes itself: a cause, not a knock-on
         elif f.code not in ARITHMETIC:
             continue
         cause = None
@@ -299,9 +314,11 @@ def link_knock_ons(book: WorkbookGrid, findings: list[Finding], inputs: dict[int
             cause = at(own, f)
             if cause is not None and (cause.code in ARITHMETIC or cause.code == f.code):
                 cause = None  # two sums disagreeing about one cell: the same mistake, neither causes the other
+            if cause is not None and allowed is not None and cause.code not in allowed:
+                cause = None
         if cause is None:
             compared = [(sheet, *parse_a1(cell)) for sheet, cell in inputs.get(id(f), ())]
-            cause = _first_cause(f, reads(own, 0)[0] if own is not None else (), compared, own, reach_all, blamed)
+            cause = _first_cause(f, reads(own, 0)[0] if own is not None else (), compared, own, reach_all, blamed, allowed)
         if cause is not None and cause is not f:
             causes[id(f)] = cause
     for f in findings:
