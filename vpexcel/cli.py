@@ -184,7 +184,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
-    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook under another format's name
+    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook misnamed, or with macro sheets
     rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
     inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
@@ -265,14 +265,14 @@ def cmd_fill(args: argparse.Namespace) -> int:
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
     ledger = read_ledger(args.ledger, details=False, columns=settings.ledger.columns)
-    NOTES.extend(ledger.notes)  # a ledger workbook under another format's name
+    NOTES.extend(ledger.notes)  # a ledger workbook misnamed, or with macro sheets
     rec = reconcile(figures, ledger, settings, period, args.budget.name)
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(args.forecast, settings, figures.unit)
+        given, statuses = read_forecast(args.forecast, settings, figures.unit, NOTES)
     kolada = None
     if args.indicators is not None:
         from vpexcel.io.kolada_client import load_cache
