@@ -257,6 +257,50 @@ def test_fill_says_that_macro_sheets_of_the_forecast_were_left_out_but_not_that_
     assert rc in (0, 1) and "OBS" not in err and "formlerna" not in err, err
 
 
+def _settings_workbook(folder: Path, name: str) -> Path:
+    from vpexcel.io.settings_io import write_settings_workbook
+
+    folder.mkdir(exist_ok=True)
+    made = write_settings_workbook(folder / "installningar.xlsx")
+    return made if name == made.name else Path(shutil.copyfile(made, folder / name))
+
+
+def test_every_command_with_settings_says_once_that_the_settings_workbook_is_misnamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    right = _settings_workbook(tmp_path / "ratt", "installningar.xlsx")
+    misnamed = _settings_workbook(tmp_path / "omdopt", "installningar.xls")
+    fill = [*sample_fill_args("tertialrapport-april.xlsx", "2024-04", "2024-05-10"), "--output", str(tmp_path / "f.xlsx")]
+    commands = [
+        ["validate", str(SAMPLE), "--format", "json"],
+        ["reconcile", str(SAMPLE), str(LEDGER), "--format", "json"],
+        fill,
+        ["jämför", str(SAMPLE), str(SAMPLE), "--format", "json"],
+        ["jämför", str(SAMPLE), str(SAMPLE), "--format", "xlsx", "--output", str(tmp_path / "j.xlsx")],
+    ]
+    for command in commands:
+        rc_x, out_x, err_x = run([*command, "--settings", str(right)], capsys)
+        assert rc_x in (0, 1) and "OBS" not in err_x, (command, err_x)
+        rc, out, err = run([*command, "--settings", str(misnamed)], capsys)
+        assert (rc, out) == (rc_x, out_x), (command, err)  # the settings were read all the same
+        assert err.count("vpexcel: OBS:") == 1, (command, err)
+        assert err.count(f"vpexcel: OBS: {renamed_note('installningar.xls')}") == 1, (command, err)
+
+
+def test_kolada_fetch_says_that_the_settings_workbook_is_misnamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vpexcel.io.kolada_client as kolada
+
+    monkeypatch.setattr(kolada, "fetch", lambda *_args, **_kwargs: [])  # no network in tests: Kolada answers nothing
+    for name, said in (("installningar.xlsx", 0), ("installningar.xls", 1)):
+        settings = _settings_workbook(tmp_path / name, name)
+        cache = tmp_path / name / "kolada.json"
+        rc, out, err = run(["kolada", "fetch", "--years", "2024", "--cache", str(cache), "--settings", str(settings)], capsys)
+        assert rc == 0 and "kolada.json" in out, err
+        assert err.count("vpexcel: OBS:") == said and err.count(renamed_note(name)) == said, err
+
+
 def test_reconcile_says_that_macro_sheets_of_a_ledger_workbook_were_left_out(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -67,12 +67,12 @@ def _translate(message: str) -> str:
 
 
 def _settings_file(args: argparse.Namespace) -> Settings | None:
-    """Settings named with --settings, if any."""
+    """Settings named with --settings, if any (a workbook under another format's name: its note goes to NOTES)."""
     if args.settings is None:
         return None
     from vpexcel.io.settings_io import load_settings_file
 
-    return load_settings_file(args.settings)
+    return load_settings_file(args.settings, NOTES)
 
 
 def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None, figures_only: bool = False) -> WorkbookGrid:
