@@ -318,3 +318,20 @@ def test_reconcile_says_that_macro_sheets_of_a_ledger_workbook_were_left_out(
     rc, out, err = run(["reconcile", str(SAMPLE), str(macro), "--format", "json"], capsys)
     assert rc == rc_x and json.loads(out)["areas"] == json.loads(out_x)["areas"], err
     assert err.count("vpexcel: OBS:") == 1 and err.count(MACRO_NOTE) == 1, err
+
+
+def test_doctor_shows_every_note_of_the_workbook(tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(["doctor", "--workbook", str(SAMPLE)], capsys)
+    assert "OBS" not in out + err, out
+    misnamed = _copy(ods, tmp_path / "omdopt", "budget-2024.xlsx")  # renamed and values only: both are said
+    rc_m, out, err = run(["doctor", "--workbook", str(misnamed)], capsys)
+    assert rc_m == rc, out  # a note is no fault of the installation
+    lines = out.splitlines()
+    renamed = [i for i, line in enumerate(lines) if line.startswith("  OBS: budget-2024.xlsx är egentligen ett OpenDocument")]
+    values = [i for i, line in enumerate(lines) if line.startswith("  OBS: budget-2024.xlsx är ett OpenDocument-kalkylark")]
+    readable = [i for i, line in enumerate(lines) if line.startswith("  OK: budget-2024.xlsx går att läsa")]
+    assert len(renamed) == len(values) == len(readable) == 1, out
+    assert readable[0] < renamed[0] < values[0], out  # under the line about the workbook
+    assert "OBS" not in err, err
+    rc, out, _ = run(["doctor", "--workbook", str(build("macro_sheet", tmp_path))], capsys)
+    assert out.count(f"  OBS: {MACRO_NOTE}") == 1 and out.count("OBS") == 1, out

@@ -615,11 +615,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         from vpexcel.io.xlsx_reader import read_workbook
         from vpexcel.validate import resolve_settings
 
+        said: list[str] = []
         try:
-            settings = resolve_settings(read_workbook(book))
+            grid = read_workbook(book)
+            said = [n.text for n in grid.notes]  # every kind: this is where one asks what vpexcel makes of the file
+            settings = resolve_settings(grid)
             ok(f"{book.name} går att läsa; inställningar för {settings.board}, budgetår {settings.budget_year}")
         except InputError as exc:
             fix(exc.message)
+        for note in dict.fromkeys(said):
+            _say(f"  OBS: {note}")
         folder = book.parent
     else:
         folder = Path.cwd()
