@@ -663,3 +663,40 @@ def test_compare_says_once_that_a_version_is_misnamed(caller, make_book) -> None
         "\n\nOBS: budget-v1.ods är egentligen en Excel-arbetsbok (.xlsx) och lästes som en sådan. "
         "Byt filändelse till .xlsx så att andra program också känner igen den."
     ), text
+
+
+def test_fill_says_once_that_the_forecast_workbook_is_misnamed_or_has_macro_sheets(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    from .test_reader_notes import MACRO_NOTE, renamed_note, with_macro_sheet
+
+    template = WORKBOOKS / "templates" / "manadsrapport-februari.xlsx"
+    budget, ledger, forecast = (str(WORKBOOKS / n) for n in ("budget-2024.xlsx", "huvudbok-2024.csv", "prognos-2024.xlsx"))
+    book = caller(payload(template))
+    vp.fill("2024-02", budget, ledger, forecast)
+    expected = alert(book)
+    assert expected.startswith("Mallen är fylld för februari 2024") and "OBS:" not in expected, expected
+    misnamed = _renamed_copy(WORKBOOKS / "prognos-2024.xlsx", tmp_path / "omdopt", "prognos-2024.ods")
+    book = caller(payload(template))
+    vp.fill("2024-02", budget, ledger, str(misnamed))
+    assert alert(book) == f"{expected}\n\nOBS: {renamed_note('prognos-2024.ods')}"  # the same fill, and one line more
+    macro = with_macro_sheet(WORKBOOKS / "prognos-2024.xlsx", tmp_path / "makro" / "prognos-2024.xlsm")
+    book = caller(payload(template))
+    vp.fill("2024-02", budget, ledger, str(macro))
+    assert alert(book) == f"{expected}\n\nOBS: {MACRO_NOTE}"
+
+
+def test_reconcile_says_once_that_macro_sheets_of_the_ledger_workbook_were_left_out(caller, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    from .test_reader_notes import MACRO_NOTE, with_macro_sheet
+
+    ledger = _ledger_workbook(tmp_path / "huvudbok.xlsx")
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.reconcile(str(ledger), "2024-04")
+    expected = alert(book)
+    assert expected.startswith("Avstämningen är klar") and "OBS:" not in expected
+    macro = with_macro_sheet(ledger, tmp_path / "makro" / "huvudbok.xlsm")
+    book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
+    vp.reconcile(str(macro), "2024-04")
+    assert alert(book) == f"{expected}\n\nOBS: {MACRO_NOTE}"

@@ -183,3 +183,155 @@ def test_every_line_the_cli_shows_goes_through_one_helper() -> None:
             assert stream != "stderr", f"sys.stderr.write in {where}: use _say(text, sys.stderr)"
             if stream == "stdout":
                 assert "json" in ast.unparse(call.args[0]), f"sys.stdout.write in {where} of something not JSON: use _say"
+
+
+# --- the other files a command reads: forecast, settings, ledger; and doctor --------------------------------
+FORECAST = WORKBOOKS / "prognos-2024.xlsx"
+MACRO_NOTE = (
+    "Arbetsboken har blad som inte är kalkylblad (makroblad eller dialogblad: Makro1); "
+    "de hoppas över och bara kalkylbladen kontrolleras."
+)
+
+
+def renamed_note(name: str) -> str:
+    """What the reader says of an Excel workbook (.xlsx) under the name ``name``."""
+    return (
+        f"{name} är egentligen en Excel-arbetsbok (.xlsx) och lästes som en sådan. "
+        "Byt filändelse till .xlsx så att andra program också känner igen den."
+    )
+
+
+def with_macro_sheet(src: Path, dst: Path) -> Path:
+    """A copy of the workbook ``src`` with an Excel 4 macro sheet Makro1 beside its worksheets."""
+    import zipfile
+
+    from .test_hostile import hostile
+
+    with zipfile.ZipFile(src) as zf:
+        wb, rels, types = (zf.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"))
+    ns = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    replace = {
+        "xl/workbook.xml": wb.replace(b"</sheets>", b'<sheet name="Makro1" sheetId="99" r:id="rId99" ' + ns + b"/></sheets>"),
+        "xl/_rels/workbook.xml.rels": rels.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"'
+            b' Target="macrosheets/sheet1.xml"/></Relationships>',
+        ),
+        "[Content_Types].xml": types.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>',
+        ),
+        "xl/macrosheets/sheet1.xml": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        b' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1"><f>HALT()</f><v>1</v></c></row></sheetData></xm:macrosheet>',
+    }
+    dst.parent.mkdir(exist_ok=True)
+    path: Path = hostile.rezip(src, dst, replace)
+    return path
+
+
+def _fill_with_forecast(forecast: Path, target: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    args = sample_fill_args("tertialrapport-april.xlsx", "2024-04", "2024-05-10")
+    args[args.index("--forecast") + 1] = str(forecast)
+    return run([*args, "--output", str(target)], capsys)
+
+
+def test_fill_says_once_that_the_forecast_workbook_is_misnamed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc_x, out_x, err_x = _fill_with_forecast(FORECAST, tmp_path / "fylld-0.xlsx", capsys)
+    assert "OBS" not in err_x, err_x
+    misnamed = _copy(FORECAST, tmp_path / "omdopt", "prognos-2024.ods")
+    rc, out, err = _fill_with_forecast(misnamed, tmp_path / "fylld-1.xlsx", capsys)
+    assert rc == rc_x and out.replace("fylld-1", "fylld-0") == out_x, err  # the forecasts were read all the same
+    assert err.count("vpexcel: OBS:") == 1 and err.count(f"vpexcel: OBS: {renamed_note('prognos-2024.ods')}") == 1, err
+
+
+def test_fill_says_that_macro_sheets_of_the_forecast_were_left_out_but_not_that_its_formulas_were_not_read(
+    tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    macro = with_macro_sheet(FORECAST, tmp_path / "makro" / "prognos-2024.xlsm")
+    rc, _, err = _fill_with_forecast(macro, tmp_path / "fylld-1.xlsx", capsys)
+    assert rc in (0, 1) and err.count("vpexcel: OBS:") == 1 and err.count(MACRO_NOTE) == 1, err
+    forecast_ods = soffice_convert(FORECAST, "ods", tmp_path / "ods")  # values only: fill reads figures, no formulas
+    rc, _, err = _fill_with_forecast(forecast_ods, tmp_path / "fylld-2.xlsx", capsys)
+    assert rc in (0, 1) and "OBS" not in err and "formlerna" not in err, err
+
+
+def _settings_workbook(folder: Path, name: str) -> Path:
+    from vpexcel.io.settings_io import write_settings_workbook
+
+    folder.mkdir(exist_ok=True)
+    made = write_settings_workbook(folder / "installningar.xlsx")
+    return made if name == made.name else Path(shutil.copyfile(made, folder / name))
+
+
+def test_every_command_with_settings_says_once_that_the_settings_workbook_is_misnamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    right = _settings_workbook(tmp_path / "ratt", "installningar.xlsx")
+    misnamed = _settings_workbook(tmp_path / "omdopt", "installningar.xls")
+    fill = [*sample_fill_args("tertialrapport-april.xlsx", "2024-04", "2024-05-10"), "--output", str(tmp_path / "f.xlsx")]
+    commands = [
+        ["validate", str(SAMPLE), "--format", "json"],
+        ["reconcile", str(SAMPLE), str(LEDGER), "--format", "json"],
+        fill,
+        ["jämför", str(SAMPLE), str(SAMPLE), "--format", "json"],
+        ["jämför", str(SAMPLE), str(SAMPLE), "--format", "xlsx", "--output", str(tmp_path / "j.xlsx")],
+    ]
+    for command in commands:
+        rc_x, out_x, err_x = run([*command, "--settings", str(right)], capsys)
+        assert rc_x in (0, 1) and "OBS" not in err_x, (command, err_x)
+        rc, out, err = run([*command, "--settings", str(misnamed)], capsys)
+        assert (rc, out) == (rc_x, out_x), (command, err)  # the settings were read all the same
+        assert err.count("vpexcel: OBS:") == 1, (command, err)
+        assert err.count(f"vpexcel: OBS: {renamed_note('installningar.xls')}") == 1, (command, err)
+
+
+def test_kolada_fetch_says_that_the_settings_workbook_is_misnamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vpexcel.io.kolada_client as kolada
+
+    monkeypatch.setattr(kolada, "fetch", lambda *_args, **_kwargs: [])  # no network in tests: Kolada answers nothing
+    for name, said in (("installningar.xlsx", 0), ("installningar.xls", 1)):
+        settings = _settings_workbook(tmp_path / name, name)
+        cache = tmp_path / name / "kolada.json"
+        rc, out, err = run(["kolada", "fetch", "--years", "2024", "--cache", str(cache), "--settings", str(settings)], capsys)
+        assert rc == 0 and "kolada.json" in out, err
+        assert err.count("vpexcel: OBS:") == said and err.count(renamed_note(name)) == said, err
+
+
+def test_reconcile_says_that_macro_sheets_of_a_ledger_workbook_were_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for line in LEDGER.read_text(encoding="utf-8-sig").splitlines():
+        ws.append(line.split(";"))
+    (tmp_path / "hb").mkdir()
+    plain = tmp_path / "hb" / "huvudbok.xlsx"
+    wb.save(plain)
+    rc_x, out_x, err_x = run(["reconcile", str(SAMPLE), str(plain), "--format", "json"], capsys)
+    assert "OBS" not in err_x, err_x
+    macro = with_macro_sheet(plain, tmp_path / "makro" / "huvudbok.xlsm")
+    rc, out, err = run(["reconcile", str(SAMPLE), str(macro), "--format", "json"], capsys)
+    assert rc == rc_x and json.loads(out)["areas"] == json.loads(out_x)["areas"], err
+    assert err.count("vpexcel: OBS:") == 1 and err.count(MACRO_NOTE) == 1, err
+
+
+def test_doctor_shows_every_note_of_the_workbook(tmp_path: Path, ods: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(["doctor", "--workbook", str(SAMPLE)], capsys)
+    assert "OBS" not in out + err, out
+    misnamed = _copy(ods, tmp_path / "omdopt", "budget-2024.xlsx")  # renamed and values only: both are said
+    rc_m, out, err = run(["doctor", "--workbook", str(misnamed)], capsys)
+    assert rc_m == rc, out  # a note is no fault of the installation
+    lines = out.splitlines()
+    renamed = [i for i, line in enumerate(lines) if line.startswith("  OBS: budget-2024.xlsx är egentligen ett OpenDocument")]
+    values = [i for i, line in enumerate(lines) if line.startswith("  OBS: budget-2024.xlsx är ett OpenDocument-kalkylark")]
+    readable = [i for i, line in enumerate(lines) if line.startswith("  OK: budget-2024.xlsx går att läsa")]
+    assert len(renamed) == len(values) == len(readable) == 1, out
+    assert readable[0] < renamed[0] < values[0], out  # under the line about the workbook
+    assert "OBS" not in err, err
+    rc, out, _ = run(["doctor", "--workbook", str(build("macro_sheet", tmp_path))], capsys)
+    assert out.count(f"  OBS: {MACRO_NOTE}") == 1 and out.count("OBS") == 1, out

@@ -68,12 +68,12 @@ def _translate(message: str) -> str:
 
 
 def _settings_file(args: argparse.Namespace) -> Settings | None:
-    """Settings named with --settings, if any."""
+    """Settings named with --settings, if any (a workbook under another format's name: its note goes to NOTES)."""
     if args.settings is None:
         return None
     from vpexcel.io.settings_io import load_settings_file
 
-    return load_settings_file(args.settings)
+    return load_settings_file(args.settings, NOTES)
 
 
 def _read_book(path: Path, on_sheet: Callable[[SheetGrid], None] | None = None, figures_only: bool = False) -> WorkbookGrid:
@@ -195,7 +195,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
-    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook under another format's name
+    NOTES.extend([*ledger.notes, *(previous.notes if previous else [])])  # a ledger workbook misnamed, or with macro sheets
     rec = reconcile(figures, ledger, settings, period, budget_path.name, previous)
     inputs = [budget_path, ledger_path, *(p for p in (args.settings, args.ledger_previous) if p)]
     if args.format == "xlsx":
@@ -276,14 +276,14 @@ def cmd_fill(args: argparse.Namespace) -> int:
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
     ledger = read_ledger(args.ledger, details=False, columns=settings.ledger.columns)
-    NOTES.extend(ledger.notes)  # a ledger workbook under another format's name
+    NOTES.extend(ledger.notes)  # a ledger workbook misnamed, or with macro sheets
     rec = reconcile(figures, ledger, settings, period, args.budget.name)
     given: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
     if args.forecast is not None:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(args.forecast, settings, figures.unit)
+        given, statuses = read_forecast(args.forecast, settings, figures.unit, NOTES)
     kolada = None
     if args.indicators is not None:
         from vpexcel.io.kolada_client import load_cache
@@ -626,11 +626,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         from vpexcel.io.xlsx_reader import read_workbook
         from vpexcel.validate import resolve_settings
 
+        said: list[str] = []
         try:
-            settings = resolve_settings(read_workbook(book))
+            grid = read_workbook(book)
+            said = [n.text for n in grid.notes]  # every kind: this is where one asks what vpexcel makes of the file
+            settings = resolve_settings(grid)
             ok(f"{book.name} går att läsa; inställningar för {settings.board}, budgetår {settings.budget_year}")
         except InputError as exc:
             fix(exc.message)
+        for note in dict.fromkeys(said):
+            _say(f"  OBS: {note}")
         folder = book.parent
     else:
         folder = Path.cwd()

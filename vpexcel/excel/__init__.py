@@ -340,7 +340,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     )
     files = {"budget": book.saved_path(), "ledger": Path(ledger)}
     rc = 1 if rec.report().has_errors else 0
-    message = _noted(message, ledger_data.notes)  # a ledger workbook under another format's name
+    message = _noted(message, ledger_data.notes)  # a ledger workbook misnamed, or with macro sheets
     return _with(message, _remember(book, "reconcile", files, rc, settings=settings, reconciliation=rec))
 
 
@@ -375,7 +375,7 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     if forecast:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(Path(forecast), settings, figures.unit)
+        given, statuses = read_forecast(Path(forecast), settings, figures.unit, said)
     kolada = None
     if indicators:
         from vpexcel.io.kolada_client import load_cache

@@ -180,6 +180,6 @@ def compare_files(
     if settings_path is not None:
         from vpexcel.io.settings_io import load_settings_file
 
-        given = load_settings_file(settings_path)
+        given = load_settings_file(settings_path, notes)
     comp = compare_paths(old_path, new_path, given, notes)
     return comp, write_comparison(comp, old_path, new_path, target)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vpexcel.errors import InputError
 from vpexcel.fill import Forecast, StatusLine
-from vpexcel.grid import SheetGrid, a1
+from vpexcel.grid import FIGURE_NOTES, SheetGrid, a1
 from vpexcel.io.xlsx_reader import read_workbook
 from vpexcel.layout import find_unit
 from vpexcel.numbers import AmountKind, classify
@@ -24,7 +24,12 @@ def _text(v: object) -> str:
     return v.strip() if isinstance(v, str) else ""
 
 
-def read_forecast(path: Path, settings: Settings, unit: str) -> tuple[dict[str, Forecast], list[StatusLine]]:
+def read_forecast(
+    path: Path, settings: Settings, unit: str, notes: list[str] | None = None
+) -> tuple[dict[str, Forecast], list[StatusLine]]:
+    """The forecasts per area and the status lines; what the reader wants said about the file goes to ``notes``:
+    a name that ends otherwise than its content, macro sheets left out. Not that formulas were not read (an .ods
+    or .xls forecast): only the figures are taken from it."""
     book = read_workbook(path)
     forecasts: dict[str, Forecast] = {}
     statuses: list[StatusLine] = []
@@ -40,6 +45,8 @@ def read_forecast(path: Path, settings: Settings, unit: str) -> tuple[dict[str, 
             f"Prognosarbetsboken {path.name} har ingen tabell med en kolumn Prognos och en rad per produktionsområde, "
             "inga blad per område med 'Prognos helår' och inget blad Status. Se användarguiden för hur den ska se ut."
         )
+    if notes is not None:
+        notes.extend(book.notes_of(*FIGURE_NOTES))
     return forecasts, statuses
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from vpexcel.errors import InputError, log_detail
-from vpexcel.grid import CellValue, NoteKind
+from vpexcel.grid import FIGURE_NOTES, CellValue
 from vpexcel.io.xlsx_reader import OLE_MAGIC, ZIP_MAGIC, markup_kind, read_workbook
 from vpexcel.ledger import (
     MAX_LINE_AMOUNT,
@@ -445,7 +445,7 @@ def _read_xlsx(path: Path, columns: dict[str, str]) -> LedgerData:
             found = match_columns(headers, columns)
             if all(c in found for c in REQUIRED) and not unmatched(headers, columns):
                 ledger = _xlsx_frame(path, sheet.rows, r, found, headers)
-                ledger.notes.extend(book.notes_of(NoteKind.RENAMED))  # the values-only note says nothing about a ledger
+                ledger.notes.extend(book.notes_of(*FIGURE_NOTES))  # the values-only note says nothing about a ledger
                 return ledger
     first = book.sheets[0]
     headers = [str(v) for v in (first.rows[0] if first.rows else []) if v not in (None, "")]

@@ -12,17 +12,23 @@ from vpexcel.settings import SETTINGS_SHEET, Settings, default_settings, setting
 MAX_SETTINGS_JSON_BYTES = 10 * 1024 * 1024  # thousands of areas fit in well under 1 MB
 
 
-def load_settings_file(path: Path) -> Settings:
-    """Settings from a file named on the command line."""
+def load_settings_file(path: Path, notes: list[str] | None = None) -> Settings:
+    """Settings from a file named on the command line. A workbook under another format's name is read by its
+    content, and the reader's note saying so goes to ``notes`` (only that one: the settings are one sheet of
+    text and figures, so formulas not read or macro sheets left out change nothing)."""
     if path.suffix.lower() == ".json":
         return validated(_read_json(path), path.name)
+    from vpexcel.grid import NoteKind
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path)
     sheet = book.sheet(SETTINGS_SHEET)
     if sheet is None:
         raise InputError(f"{path.name} har inget blad som heter {SETTINGS_SHEET!r}. Skapa ett med 'vpexcel init'.")
-    return settings_from_sheet(sheet, default_settings())
+    settings = settings_from_sheet(sheet, default_settings())
+    if notes is not None:
+        notes.extend(book.notes_of(NoteKind.RENAMED))
+    return settings
 
 
 def _read_json(path: Path) -> object:
