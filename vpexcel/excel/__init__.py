@@ -325,7 +325,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     rec = run_reconcile(figures, ledger_data, settings, when, book.name)
     rows: list[list[Any]] = [
         [f"Avstämning mot {rec.ledger_file}, {rec.period_sv} ({rec.unit})"],
-        [f"{SIGN_CONVENTION} {rec.deviation_text}"],
+        [f"{SIGN_CONVENTION}{rec.budget_sign_note} {rec.deviation_text}"],
         [],
         ["Produktionsområde", "Budget netto", "Periodiserad budget", "Utfall ack.", "Avvikelse", "Förbrukning"],
     ]

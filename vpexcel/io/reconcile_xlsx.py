@@ -148,7 +148,7 @@ def write_reconciliation(
     convention = (
         f"{rec.deviation_text} Underskott visas i rött. Intäkter positiva, kostnader negativa; netto = intäkter + kostnader. "
         "Kvar av budget = årets budget − utfall ack."
-    )
+    ) + rec.budget_sign_note
     if rec.has_last_year:
         convention += f" Fjolårets utfall ur {rec.last_year_source}; förändring = utfall ack. − samma period {rec.year - 1}."
     append(ws, [convention])

@@ -1,0 +1,111 @@
+"""One budget kept two ways (costs negative, or costs positive with nettokostnad = kostnad − intäkt): reconcile,
+fill and jämför give the same figures, and a forecast kept as positive nettokostnad is turned over and said."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from vpexcel.cli import main
+
+from .conftest import WORKBOOKS
+
+LEDGER = WORKBOOKS / "huvudbok-2024.csv"
+TEMPLATE = WORKBOOKS / "templates" / "tertialrapport-april.xlsx"
+
+# the sample budget 2024 (mkr): area, revenue, cost (negative)
+AREAS = [
+    ("Politisk organisation", 0.0, -6.1),
+    ("Kommundirektör", 0.2, -13.4),
+    ("Kommunledning och verksamhetsstöd", 9.7, -157.9),
+    ("Vuxenutbildning", 22.0, -45.3),
+    ("Stöd och utveckling", 1.0, -12.6),
+    ("Samhällsplanering", 0.0, -2.9),
+    ("Arbetsliv och stöd", 9.6, -18.8),
+    ("Räddningstjänst", 0.0, -33.7),
+    ("KS-reserv", 0.0, -5.0),
+]
+
+
+def budget(path: Path, costs_positive: bool) -> Path:
+    """The area table with typed figures; costs positive: cost and Nettokostnad (cost − revenue) shown positive."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Budget"
+    ws.append(["Kommunstyrelsen, budget per produktionsområde, mkr"])
+    ws.append([])
+    net_head = "Nettokostnad 2024" if costs_positive else "Netto 2024"
+    ws.append(["Produktionsområde", "Intäkter 2024", "Kostnader 2024", net_head])
+    for name, rev, cost in AREAS:
+        if costs_positive:
+            ws.append([name, rev, round(-cost, 1), round(-cost - rev, 1)])
+        else:
+            ws.append([name, rev, cost, round(rev + cost, 1)])
+    last = ws.max_row
+    totals = [round(sum(float(ws.cell(r, c).value) for r in range(4, last + 1)), 1) for c in (2, 3, 4)]  # type: ignore[arg-type]
+    ws.append(["Totalt", *totals])
+    wb.save(path)
+    return path
+
+
+def reconcile_json(tmp_path: Path, book: Path) -> dict:  # type: ignore[type-arg]
+    out = tmp_path / f"{book.stem}.json"
+    args = ["reconcile", str(book), str(LEDGER), "--period", "2024-04", "--format", "json", "--output", str(out)]
+    assert main([*args, "--ingen-historik"]) in (0, 1)
+    return json.loads(out.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_reconcile_reads_a_costs_positive_budget_as_the_same_budget(tmp_path: Path) -> None:
+    neg = reconcile_json(tmp_path, budget(tmp_path / "minus.xlsx", False))
+    pos = reconcile_json(tmp_path, budget(tmp_path / "plus.xlsx", True))
+    # the figures a controller checks: budget netto, avvikelse and förbrukning for the board
+    assert pos["board"]["budget"]["net"] == pytest.approx(-253.2)
+    assert pos["board"]["budget"]["cost"] == pytest.approx(-295.7)
+    assert pos["board"]["budget"]["revenue"] == pytest.approx(42.5)
+    for key in ("budget", "budget_to_date", "actual_to_date"):
+        assert pos["board"][key] == pytest.approx(neg["board"][key])
+    assert pos["board"]["deviation_to_date"] == pytest.approx(neg["board"]["deviation_to_date"])
+    assert pos["board"]["used_share"] == pytest.approx(neg["board"]["used_share"]) and pos["board"]["used_share"] > 0
+    for a, b in zip(pos["areas"], neg["areas"], strict=True):
+        assert (a["area"], a["budget"]) == (b["area"], pytest.approx(b["budget"]))
+    # the same findings (no VP504 "förbrukat -66 %" from costs read with the wrong sign)
+    assert [(f["code"], f["message"]) for f in pos["findings"]] == [(f["code"], f["message"]) for f in neg["findings"]]
+    assert "kostnaderna positiva" in pos["sign_convention"] and "kostnaderna positiva" not in neg["sign_convention"]
+
+
+def test_vp502_compares_a_costs_positive_budget_with_the_ledger_budget_by_meaning(tmp_path: Path) -> None:
+    ledger = tmp_path / "hb.csv"
+    rows = ["Period;Ansvar;Konto;Motpart;Belopp;Budget;Text", "2024-01;1300;4010;;1000000;33700000;Rädd"]
+    ledger.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    book = budget(tmp_path / "plus.xlsx", True)
+    main(
+        ["reconcile", str(book), str(ledger), "--period", "2024-01", "--format", "json", "--output", str(out), "--ingen-historik"]
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["code"] for f in data["findings"] if f["code"] == "VP502"] == []  # 33,7 net cost is −33,7 net
+    rädd = next(a for a in data["areas"] if a["area"] == "Räddningstjänst")
+    assert rädd["budget"]["net"] == pytest.approx(-33.7)
+
+
+def filled(tmp_path: Path, book: Path) -> dict[str, object]:
+    out = tmp_path / f"fylld-{book.stem}.xlsx"
+    args = ["fill", str(TEMPLATE), "--period", "2024-04", "--budget", str(book), "--ledger", str(LEDGER)]
+    assert main([*args, "--date", "2024-05-15", "--output", str(out), "--ingen-historik"]) in (0, 1)
+    wb = load_workbook(out)
+    return {f"{ws.title}!{c.coordinate}": c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+
+
+def test_fill_writes_the_same_report_from_either_convention(tmp_path: Path) -> None:
+    neg = filled(tmp_path, budget(tmp_path / "minus.xlsx", False))
+    pos = filled(tmp_path, budget(tmp_path / "plus.xlsx", True))
+    differ = {k: (neg[k], pos.get(k)) for k in neg if k in pos and neg[k] != pos[k] and not str(k).endswith("B3")}
+    assert differ == {}
+    # the budget column really holds the budget with costs negative (Räddningstjänst −33,7 mkr, in the template's unit)
+    values = [v for v in pos.values() if isinstance(v, (int, float))]
+    assert any(abs(v - -33.7) < 1e-9 or abs(v - -33700) < 1e-6 for v in values)
+    assert not any(abs(v - 33.7) < 1e-9 or abs(v - 33700) < 1e-6 for v in values)
