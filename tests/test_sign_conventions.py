@@ -109,3 +109,88 @@ def test_fill_writes_the_same_report_from_either_convention(tmp_path: Path) -> N
     values = [v for v in pos.values() if isinstance(v, (int, float))]
     assert any(abs(v - -33.7) < 1e-9 or abs(v - -33700) < 1e-6 for v in values)
     assert not any(abs(v - 33.7) < 1e-9 or abs(v - 33700) < 1e-6 for v in values)
+
+
+# --- forecasts kept as positive nettokostnad, and forecast rows that name no area ----------------------------------
+
+BUDGET_NETS = {name: round(rev + cost, 1) for name, rev, cost in AREAS}
+
+
+def forecast_book(path: Path, header: str, rows: list[tuple[str, object]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Prognos"
+    ws.append(["Prognos per område (tkr)"])
+    ws.append(["Område", header, "Kommentar"])
+    for name, value in rows:
+        ws.append([name, value, None])
+    wb.save(path)
+    return path
+
+
+def read(path: Path) -> tuple[dict[str, float], list[str]]:
+    from vpexcel.io.forecast_reader import read_forecast
+    from vpexcel.settings import default_settings
+
+    notes: list[str] = []
+    got, _ = read_forecast(path, default_settings(), "mkr", notes, BUDGET_NETS)
+    return {a: round(f.net, 6) for a, f in got.items()}, notes
+
+
+POSITIVE = [("Politisk organisation", 6100), ("Kommundirektör", 18400), ("Vuxenutbildning", 23900), ("Räddningstjänst", 33700)]
+EXPECTED = {"Politisk organisation": -6.1, "Kommundirektör": -18.4, "Vuxenutbildning": -23.9, "Räddningstjänst": -33.7}
+
+
+def test_forecast_headed_nettokostnad_is_turned_over_and_said_once(tmp_path: Path) -> None:
+    got, notes = read(forecast_book(tmp_path / "p.xlsx", "Prognos helår (nettokostnad)", POSITIVE))
+    assert got == EXPECTED
+    assert len(notes) == 1 and "'Prognos helår (nettokostnad)'" in notes[0] and "vänt tecknet" in notes[0]
+
+
+def test_forecast_opposite_in_sign_to_the_budget_is_turned_over_with_a_warning(tmp_path: Path) -> None:
+    got, notes = read(forecast_book(tmp_path / "p.xlsx", "Prognos helår", POSITIVE))
+    assert got == EXPECTED
+    assert len(notes) == 1
+    assert (
+        "motsatt tecken mot budgetens netto för 4 av 4 områden" in notes[0] and "Politisk organisation: prognos 6,1" in notes[0]
+    )
+
+
+def test_forecast_kept_as_netto_is_left_alone_and_quiet(tmp_path: Path) -> None:
+    rows = [(n, -v) for n, v in POSITIVE[:3]] + [("Räddningstjänst", 500)]  # one area forecast in surplus: no flip
+    got, notes = read(forecast_book(tmp_path / "p.xlsx", "Prognos helår", rows))
+    assert got == {**{k: v for k, v in EXPECTED.items() if k != "Räddningstjänst"}, "Räddningstjänst": 0.5}
+    assert notes == []
+
+
+def test_forecast_headed_nettokostnad_but_written_as_netto_is_not_turned(tmp_path: Path) -> None:
+    rows = [(n, -v) for n, v in POSITIVE]
+    got, notes = read(forecast_book(tmp_path / "p.xlsx", "Prognos (nettokostnad)", rows))
+    assert got == EXPECTED
+    assert len(notes) == 1 and "samma tecken som budgetens netto för 4 av 4 områden" in notes[0]
+
+
+def test_a_forecast_row_that_names_no_area_is_named_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [("Politiska organisationen", -6100), ("Kommundirektör", -18400), ("Räddningstjänst", -33700), ("Totalt", -58200)]
+    path = forecast_book(tmp_path / "p.xlsx", "Prognos helår", rows)
+    got, notes = read(path)
+    assert got == {"Kommundirektör": -18.4, "Räddningstjänst": -33.7}
+    assert len(notes) == 1  # the total row is no area and not meant to be one: not named
+    assert "raden 'Politiska organisationen' (Prognos!A3) är inget produktionsområde" in notes[0]
+    assert "menar du Politisk organisation?" in notes[0]
+    # through the command: said once, on stderr, after the result
+    out = tmp_path / "fylld.xlsx"
+    args = [
+        "fill",
+        str(TEMPLATE),
+        "--period",
+        "2024-04",
+        "--budget",
+        str(WORKBOOKS / "budget-2024.xlsx"),
+        "--ledger",
+        str(LEDGER),
+    ]
+    main([*args, "--forecast", str(path), "--date", "2024-05-15", "--output", str(out), "--ingen-historik"])
+    err = capsys.readouterr().err
+    assert err.count("'Politiska organisationen' (Prognos!A3)") == 1

@@ -375,7 +375,8 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     if forecast:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(Path(forecast), settings, figures.unit)
+        nets = {name: line.net for name, line in figures.areas.items()}
+        given, statuses = read_forecast(Path(forecast), settings, figures.unit, said, nets)
     kolada = None
     if indicators:
         from vpexcel.io.kolada_client import load_cache
