@@ -194,3 +194,48 @@ def test_a_forecast_row_that_names_no_area_is_named_once(tmp_path: Path, capsys:
     main([*args, "--forecast", str(path), "--date", "2024-05-15", "--output", str(out), "--ingen-historik"])
     err = capsys.readouterr().err
     assert err.count("'Politiska organisationen' (Prognos!A3)") == 1
+
+
+# --- jämför between the two conventions -----------------------------------------------------------------------------
+
+
+def test_jamfor_says_once_that_the_convention_differs_and_shows_only_real_changes(tmp_path: Path) -> None:
+    from vpexcel.compare import compare_books, text_lines
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    old = budget(tmp_path / "minus.xlsx", False)
+    new = budget(tmp_path / "plus.xlsx", True)
+    comp = compare_books(read_workbook(old), read_workbook(new))
+    assert comp.counts() == {"sign_changed": 1}
+    (said,) = comp.changes
+    assert "före med kostnaderna negativa" in said.message and "efter med kostnaderna positiva" in said.message
+    nets = {s.area: (s.old, s.new) for s in comp.summary if s.year == 2024}
+    assert nets["Räddningstjänst"] == (pytest.approx(33.7), pytest.approx(33.7))  # both as nettokostnad, the new way
+    assert "Nettokostnad (kostnader positiva) per område (mkr): före → efter (förändring)" in text_lines(comp)
+    # a real change beside the turned signs: only that cost, its net and the totals
+    wb = load_workbook(new)
+    ws = wb["Budget"]
+    ws["C11"] = 34.0  # Räddningstjänst's cost 33,7 -> 34,0 (costs positive)
+    ws["D11"] = 34.0
+    ws["C13"] = round(ws["C13"].value + 0.3, 1)
+    ws["D13"] = round(ws["D13"].value + 0.3, 1)
+    wb.save(new)
+    comp = compare_books(read_workbook(old), read_workbook(new))
+    changed = sorted((c.new_cell, c.old, c.new) for c in comp.changes if c.kind == "value_changed")
+    assert changed == [
+        ("Budget!C11", pytest.approx(33.7), 34.0),
+        ("Budget!C13", pytest.approx(295.7), pytest.approx(296.0)),
+        ("Budget!D11", pytest.approx(33.7), 34.0),
+        ("Budget!D13", pytest.approx(253.2), pytest.approx(253.5)),
+    ]
+    assert comp.counts()["sign_changed"] == 1
+
+
+def test_jamfor_of_one_convention_says_nothing_about_signs(tmp_path: Path) -> None:
+    from vpexcel.compare import compare_books
+    from vpexcel.io.xlsx_reader import read_workbook
+
+    for costs_positive in (False, True):
+        a = budget(tmp_path / f"a{costs_positive}.xlsx", costs_positive)
+        b = budget(tmp_path / f"b{costs_positive}.xlsx", costs_positive)
+        assert compare_books(read_workbook(a), read_workbook(b)).changes == []
