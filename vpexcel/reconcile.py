@@ -11,6 +11,7 @@ variance means a lower net cost than budgeted).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,37 @@ from vpexcel.period import MONTHS_SV
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
+
+# shares (of the year's budget), not money: kept to this many decimals in JSON
+SHARE_PLACES = 10
+_SHARES = frozenset({"used_share", "expected_cost_share"})
+
+
+def money_places(unit: str) -> int:
+    """Decimals that keep an amount in ``unit`` exact to the öre (kr 2, tkr 5, mkr 8): what is stored and
+    written, so that sums carry no float noise (0.09999999999999999) and nothing booked is rounded away."""
+    return 2 + round(math.log10(UNIT_FACTOR.get(unit, 1.0)))
+
+
+def _exact(data: object, places: int) -> object:
+    """Every amount in a JSON tree rounded to the öre, every share to SHARE_PLACES (findings left as they are)."""
+    if isinstance(data, dict):
+        return {
+            k: (
+                v
+                if k == "findings"
+                else round(v, SHARE_PLACES) + 0.0
+                if k in _SHARES and isinstance(v, float)
+                else _exact(v, places)
+            )
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_exact(v, places) for v in data]
+    if isinstance(data, float) and math.isfinite(data):
+        return round(data, places) + 0.0
+    return data
+
 
 # the sign of the figures; the sign of a deviation follows the settings (Reconciliation.deviation_text)
 SIGN_CONVENTION = "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
@@ -224,7 +256,7 @@ class Reconciliation(BaseModel):
             )
         data["board_after_elimination"] = self.board_after_elimination.model_dump()
         data["summary"] = self.report().summary.model_dump()
-        return data
+        return _exact(data, money_places(self.unit))  # type: ignore[return-value]
 
     def deviation_of(self, a: AreaResult) -> float:
         """The net deviation against the periodised budget, signed by the settings' convention."""
