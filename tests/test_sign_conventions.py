@@ -239,3 +239,17 @@ def test_jamfor_of_one_convention_says_nothing_about_signs(tmp_path: Path) -> No
         a = budget(tmp_path / f"a{costs_positive}.xlsx", costs_positive)
         b = budget(tmp_path / f"b{costs_positive}.xlsx", costs_positive)
         assert compare_books(read_workbook(a), read_workbook(b)).changes == []
+
+
+def test_the_fill_button_says_the_forecast_notes_once(tmp_path: Path) -> None:
+    import vpexcel.excel as vp
+
+    from .test_excel import alert, payload, xw
+
+    path = forecast_book(tmp_path / "p.xlsx", "Prognos helår (nettokostnad)", [("Politiska organisationen", 6100), *POSITIVE[1:]])
+    book = xw.Book(json=payload(TEMPLATE))
+    book.set_mock_caller()
+    vp.fill("2024-04", str(WORKBOOKS / "budget-2024.xlsx"), str(LEDGER), str(path))
+    text = alert(book)
+    assert text.count("OBS: Prognosfilen p.xlsx: raden 'Politiska organisationen' (Prognos!A3)") == 1, text
+    assert text.count("OBS: Prognosfilen p.xlsx: kolumnen 'Prognos helår (nettokostnad)'") == 1, text
