@@ -253,3 +253,26 @@ def test_the_fill_button_says_the_forecast_notes_once(tmp_path: Path) -> None:
     text = alert(book)
     assert text.count("OBS: Prognosfilen p.xlsx: raden 'Politiska organisationen' (Prognos!A3)") == 1, text
     assert text.count("OBS: Prognosfilen p.xlsx: kolumnen 'Prognos helår (nettokostnad)'") == 1, text
+
+
+def test_an_area_sheet_kept_with_costs_positive_turns_its_cost_rows_and_result_only() -> None:
+    from vpexcel.compare import ColumnKey, Line, TableView, _in_sign
+    from vpexcel.layout import Sign
+
+    key = ColumnKey("budget", 2024, "amount")
+    kinds = ["revenue_item", "revenue_sum", "cost_item", "cost_sum", "result"]
+    lines = [Line(f"r{n}", f"r{n}", kind, None, n) for n, kind in enumerate(kinds)]
+    plus = TableView(
+        "Räddning",
+        "område:r",
+        "accounts",
+        "Räddningstjänst",
+        "mkr",
+        [(key, 1, "Budget 2024")],
+        lines,
+        {key: [2.0, 2.0, 35.7, 35.7, 33.7]},
+        Sign.COSTS_POSITIVE,
+    )
+    turned = _in_sign(plus, Sign.COSTS_NEGATIVE)
+    assert turned.values[key] == [2.0, 2.0, -35.7, -35.7, -33.7] and turned.sign is Sign.COSTS_NEGATIVE
+    assert _in_sign(turned, Sign.COSTS_NEGATIVE) is turned  # already in that convention: unchanged
