@@ -68,7 +68,8 @@ def test_the_findings_sheet_prints_on_a4_at_a_readable_size_with_long_texts_wrap
 
 
 def test_number_formats_no_negative_zero_and_colour_only_for_an_underskott(tmp_path: Path) -> None:
-    # Politisk organisation: budget −6,1 gives −2,033 by April; an actual of −2,063 is 0,03 under: shown as 0,0
+    # Politisk organisation: budget −6,1 gives −2,033 by April; an actual of −2,063 is 0,03 under: stored exact and
+    # shown as −0,03 (never "-0,0", never a 0 that hides 30 000 kr)
     rows = [line("2024-01", "1001", "4010", 2_063_333.33), line("2024-02", "1010", "4010", 9_000_000)]
     wb = load_workbook(workbook(tmp_path, write_ledger_csv(tmp_path / "h.csv", rows)))
     ws = wb["Avstämning"]
@@ -78,7 +79,8 @@ def test_number_formats_no_negative_zero_and_colour_only_for_an_underskott(tmp_p
     dev = titles.index("Avvikelse mot periodiserad budget") + 1
     by_area = {ws.cell(r, 1).value: r for r in range(head + 1, head + 20)}
     pol, kd = by_area["Politisk organisation"], by_area["Kommundirektör"]
-    assert ws.cell(pol, dev).value == 0 and not str(ws.cell(pol, dev).value).startswith("-")
+    assert ws.cell(pol, dev).value == pytest.approx(-0.03, abs=1e-8)
+    assert ws.cell(pol, dev).number_format == "#,##0.00;-#,##0.00;0.00"
     formats = {c.number_format for row in ws.iter_rows(min_row=head + 1, max_row=ws.max_row) for c in row}
     assert "#,##0.0;-#,##0.0;0.0" in formats and not any("Red" in f for f in formats)
     # Kommundirektör spent 9,0 against 4,4: an underskott, negative by default, the only red cell
@@ -89,7 +91,7 @@ def test_number_formats_no_negative_zero_and_colour_only_for_an_underskott(tmp_p
         for c in row
         if c.font.color is not None and c.font.color.type == "rgb" and str(c.font.color.rgb).endswith("C00000")
     ]
-    assert (kd, dev) in red and all(col == dev for _, col in red)
+    assert (kd, dev) in red and (pol, dev) in red and all(col == dev for _, col in red)
     assert all(ws.cell(r, dev).value < 0 for r, _ in red)
     assert "negativt tal är ett underskott" in ws.cell(3, 1).value
 
@@ -142,3 +144,54 @@ def test_the_key_and_last_year_columns(tmp_path: Path) -> None:
     assert ws.cell(vux, titles.index("Förändring mot 2023") + 1).value == pytest.approx(-2.0)
     assert ws.cell(vux, titles.index("Periodiseringsnyckel") + 1).value == "jämn"
     assert math.isclose(ws.cell(vux, titles.index("Rader") + 1).value, 4)
+
+
+def test_stored_figures_are_exact_and_small_amounts_show_themselves(tmp_path: Path) -> None:
+    import json
+
+    # internal revenue and cost of 50 000 kr (0,05 mkr) between two areas, 3 000 kr on an ansvar without an area,
+    # and amounts whose sum in floats is 0.09999999999999999
+    rows = [
+        [*line("2024-01", "1300", "3110", -50_000)[:6], "2", "-50000,00", "intern"],
+        [*line("2024-01", "1010", "4010", 50_000)[:6], "2", "50000,00", "intern"],
+        line("2024-01", "9999", "4010", 3_000),
+        line("2024-02", "1001", "3110", -10_000),
+        line("2024-03", "1001", "3110", -20_000),
+        line("2024-04", "1001", "3110", -70_000),
+    ]
+    ledger = write_ledger_csv(tmp_path / "h.csv", rows)
+    wb = load_workbook(workbook(tmp_path, ledger))
+    ws = wb["Avstämning"]
+    head = header_row(ws)
+    titles = [c.value for c in ws[head]]
+    by_label = {ws.cell(r, 1).value: r for r in range(head + 1, ws.max_row + 1)}
+    elim = by_label["Eliminering nämndinterna poster"]
+    col = {t: titles.index(t) + 1 for t in ("Utfall intäkt ack.", "Utfall kostnad ack.", "varav interna intäkter")}
+    assert ws.cell(elim, col["Utfall intäkt ack."]).value == -0.05  # was 0 0 0 beside "0,05 mkr eliminated"
+    assert ws.cell(elim, col["Utfall kostnad ack."]).value == 0.05
+    assert ws.cell(by_label["Totalt Kommunstyrelsen"], col["varav interna intäkter"]).value == 0.05
+    pol = by_label["Politisk organisation"]
+    assert ws.cell(pol, col["Utfall intäkt ack."]).value == 0.1  # 0,01 + 0,02 + 0,07 mkr, no float noise
+    unmapped = by_label["ansvar utan produktionsområde (VP501)"]
+    assert ws.cell(unmapped, 3).value == -0.003  # −3 000 kr in mkr, shown so (not 0,00)
+    assert ws.cell(unmapped, 3).number_format == "#,##0.000;-#,##0.000;0.000"
+    out = tmp_path / "r.json"
+    main(
+        [
+            "reconcile",
+            str(BUDGET),
+            str(ledger),
+            "--period",
+            "2024-04",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            "--ingen-historik",
+        ]
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "99999" not in text and "00000000" not in text
+    data = json.loads(text)
+    assert data["eliminated"] == 0.05 and data["board"]["internal_revenue"] == 0.05
+    assert next(a for a in data["areas"] if a["area"] == "Politisk organisation")["actual_to_date"]["revenue"] == 0.1

@@ -283,7 +283,8 @@ def cmd_fill(args: argparse.Namespace) -> int:
     if args.forecast is not None:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(args.forecast, settings, figures.unit, NOTES)
+        nets = {name: line.net for name, line in figures.areas.items()}
+        given, statuses = read_forecast(args.forecast, settings, figures.unit, NOTES, nets)
     kolada = None
     if args.indicators is not None:
         from vpexcel.io.kolada_client import load_cache

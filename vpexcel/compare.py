@@ -32,7 +32,7 @@ from typing import NamedTuple
 from vpexcel.formulas import Ref, pattern, references, sum_ranges
 from vpexcel.grid import WorkbookGrid, a1
 from vpexcel.history import in_unit, measure_of
-from vpexcel.layout import RowKind, Table
+from vpexcel.layout import RowKind, Sign, Table
 from vpexcel.numbers import UNIT_FACTOR, format_sv, times_sv
 from vpexcel.settings import Settings, normalize
 
@@ -78,6 +78,7 @@ class TableView:
     columns: list[tuple[ColumnKey, int, str]]  # key, 0-based sheet column, header text
     lines: list[Line]
     values: dict[ColumnKey, list[float | None]]  # per column, one figure per line
+    sign: Sign = Sign.COSTS_NEGATIVE  # the table map's sign convention
 
     def col_of(self) -> dict[int, ColumnKey]:
         return {c: k for k, c, _ in self.columns}
@@ -169,7 +170,7 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
         scope = f"område:{normalize(table_area)}"
     else:
         scope = (sheet_key or f"blad:{_fold(table.name)}") + (f"#{ordinal + 1}" if ordinal else "")
-    return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values)
+    return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values, table.sign)
 
 
 def read_view(
@@ -208,18 +209,21 @@ class AreaFigure(NamedTuple):
     line: tuple[str, str]  # (table scope, line key): the row's identity across versions
 
 
-def area_figures(view: BookView, unit: str | None = None) -> list[AreaFigure]:
+def area_figures(view: BookView, unit: str | None = None, sign: Sign | None = None) -> list[AreaFigure]:
     """The budget per area as the workbook states it, first table wins, in ``unit`` (default: the view's).
 
     From tables with a row per area (an unknown name counts under its label), and from an
     area's own sheet (its result row). A table in tkr beside the settings' mkr is converted, so
-    versions kept in different units compare by amount, not by the figures typed.
+    versions kept in different units compare by amount, not by the figures typed; with ``sign``,
+    a table kept in the other sign convention is turned over likewise.
     """
     unit = unit or view.unit
     area_kind, result_kind = RowKind.AREA.value, RowKind.RESULT.value
     out: list[AreaFigure] = []
     seen: set[tuple[str, ColumnKey]] = set()
     for t in view.tables:
+        if sign is not None:
+            t = _in_sign(t, sign)
         own = t.layout == "accounts"
         if own and t.area is None:
             continue
@@ -274,6 +278,7 @@ CHANGE_SV = {
     "line_renamed": "Rad omdöpt",
     "line_moved": "Rad flyttad",
     "value_changed": "Belopp ändrat",
+    "sign_changed": "Teckenbyte",
     "formula_changed": "Formel ändrad",
     "formula_to_constant": "Formel ersatt med värde",
     "constant_to_formula": "Värde ersatt med formel",
@@ -293,6 +298,7 @@ COUNT_SV = {
     "line_renamed": "rader omdöpta",
     "line_moved": "rader flyttade",
     "value_changed": "belopp ändrade",
+    "sign_changed": "teckenbyten",
     "formula_changed": "formler ändrade",
     "formula_to_constant": "formler ersatta med värden",
     "constant_to_formula": "värden ersatta med formler",
@@ -326,6 +332,7 @@ class Comparison:
     frames: list[tuple[int, float | None, float | None]] = field(default_factory=list)
     bridge: list[tuple[int, int, float | None, float | None]] = field(default_factory=list)  # sums per pair of years
     values_only: list[str] = field(default_factory=list)  # "old", "new": the versions read without formulas (.xls, .ods, .xlsb)
+    costs_positive: bool = False  # the new version keeps costs positive: the summary's nets are nettokostnad
 
     @property
     def formulas_compared(self) -> bool:
@@ -351,6 +358,7 @@ class Comparison:
             "frames": [{"year": y, "old": o, "new": n} for y, o, n in self.frames],
             "bridge": [{"from_year": a, "to_year": b, "old": o, "new": n} for a, b, o, n in self.bridge],
             "formulas_compared": self.formulas_compared,
+            "costs_positive": self.costs_positive,
             **({"values_only": self.values_only, "formulas_note": formulas_sv(self)} if self.values_only else {}),
         }
 
@@ -617,6 +625,9 @@ def compare(old: BookView, new: BookView, matchers: list[Settings] | None = None
     for t in fresh_tables:
         if t.sheet in kept:
             changes.append(Change("sheet_added", f"Bladet {t.sheet!r} har en ny tabell.", t.sheet))
+    turned = _sign_change(pairs)
+    if turned is not None:
+        changes.append(turned)
     matches = [(a, b, _match(a, b, matchers)) for a, b in pairs]
     # the old version's formulas read through the matches, so a renamed row is the same row in a sum
     translate = {  # only identities that differ: a line is itself unless renamed or its table's scope changed
@@ -693,6 +704,55 @@ def _match(a: TableView, b: TableView, matchers: list[Settings]) -> _Matched:
     return _Matched(matched, renamed, [i for i in lost if i not in done_a], [j for j in fresh if j not in done_b])
 
 
+SIGN_SV = {
+    Sign.COSTS_NEGATIVE: "kostnaderna negativa (netto = intäkter + kostnader)",
+    Sign.COSTS_POSITIVE: "kostnaderna positiva (nettokostnad = kostnader − intäkter)",
+}
+_COST_LINES = frozenset({RowKind.COST_ITEM.value, RowKind.COST_SUM.value, RowKind.RESULT.value})
+
+
+def main_sign(view: BookView) -> Sign:
+    """A workbook's sign convention: that of its first table with a row per area (else its first table)."""
+    table = next((t for t in view.tables if t.layout == "areas" and any(ln.area for ln in t.lines)), None)
+    table = table or (view.tables[0] if view.tables else None)
+    return table.sign if table is not None else Sign.COSTS_NEGATIVE
+
+
+def _in_sign(a: TableView, sign: Sign) -> TableView:
+    """``a`` with its figures in the sign convention ``sign``: the same budget kept with costs positive is no change.
+
+    A table with a column per measure turns its cost and net columns over; an area's own sheet (rows say what
+    they are) its cost rows, cost sums and result (nettokostnad)."""
+    if a.sign is sign:
+        return a
+    if a.layout == "accounts":
+        turn = [ln.kind in _COST_LINES for ln in a.lines]
+        values = {
+            k: [None if v is None else (-v if t else v) for v, t in zip(vs, turn, strict=True)] for k, vs in a.values.items()
+        }
+    else:
+        values = {k: [None if v is None else -v for v in vs] if k.kind in ("cost", "net") else vs for k, vs in a.values.items()}
+    return dataclasses.replace(a, values=values, sign=sign)
+
+
+def _sign_change(pairs: list[tuple[TableView, TableView]]) -> Change | None:
+    """One change for every table kept in the other sign convention now (figures compared after turning over)."""
+    turned = [(a, b) for a, b in pairs if a.sign is not b.sign]
+    if not turned:
+        return None
+    sheets = list(dict.fromkeys(b.sheet for _a, b in turned))
+    where = f"bladet {sheets[0]!r}" if len(sheets) == 1 else "bladen " + ", ".join(repr(n) for n in sheets)
+    before, after = turned[0][0].sign, turned[0][1].sign
+    return Change(
+        "sign_changed",
+        f"Tecknen skrivs på ett annat sätt på {where}: före med {SIGN_SV[before]}, efter med {SIGN_SV[after]}. "
+        "Beloppen är jämförda efter omräkning till den nya versionens tecken, så bara verkliga ändringar visas.",
+        sheets[0] if len(sheets) == 1 else None,
+        old=SIGN_SV[before],
+        new=SIGN_SV[after],
+    )
+
+
 def _in_unit_of(a: TableView, b: TableView) -> TableView:
     """``a`` with its figures in ``b``'s unit: the same budget typed in tkr instead of mkr is no change."""
     if a.unit == b.unit or a.unit not in UNIT_FACTOR or b.unit not in UNIT_FACTOR:
@@ -702,7 +762,7 @@ def _in_unit_of(a: TableView, b: TableView) -> TableView:
 
 
 def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Meaning, _Meaning], changes: list[Change]) -> None:
-    a = _in_unit_of(a, b)
+    a = _in_sign(_in_unit_of(a, b), b.sign)
     sheet = b.sheet
     a_cols = {k: c for k, c, _ in a.columns}
     b_cols = {k: c for k, c, _ in b.columns}
@@ -909,10 +969,12 @@ def _settings_changes(old: BookView, new: BookView, result: Comparison) -> None:
 
 def _summary(old: BookView, new: BookView, result: Comparison, translate: dict[tuple[str, str], tuple[str, str]]) -> None:
     """Net per area and year before and after; a renamed row is one area (named as the settings know it)."""
-    after = {(f.line, f.column.year, f.column.measure): f for f in area_figures(new, new.unit) if f.column.kind == "net"}
+    sign = main_sign(new)
+    result.costs_positive = sign is Sign.COSTS_POSITIVE
+    after = {(f.line, f.column.year, f.column.measure): f for f in area_figures(new, new.unit, sign) if f.column.kind == "net"}
     before = {
         (translate.get(f.line, f.line), f.column.year, f.column.measure): f
-        for f in area_figures(old, new.unit)
+        for f in area_figures(old, new.unit, sign)
         if f.column.kind == "net"
     }
     known = {area.casefold() for view in (old, new) for t in view.tables for ln in t.lines if (area := ln.area)}
@@ -931,6 +993,7 @@ def _summary(old: BookView, new: BookView, result: Comparison, translate: dict[t
         got: dict[tuple[int | None, str], float] = {}
         table = next((t for t in view.tables if t.layout == "areas" and any(ln.area for ln in t.lines)), None)
         if table is not None:
+            table = _in_sign(table, sign)
             for i, ln in enumerate(table.lines):
                 if ln.kind != RowKind.SUM.value:
                     continue
@@ -1018,7 +1081,8 @@ def text_lines(comp: Comparison) -> list[str]:
         lines.append(f"  {CHANGE_SV[c.kind]:<24} {c.message}" + (f"  [{where}]" if where else ""))
     nets = [s for s in comp.summary if s.measure == "budget"]
     if nets:
-        lines += ["", f"Netto per område ({comp.unit}): före → efter (förändring)"]
+        what = "Nettokostnad (kostnader positiva)" if comp.costs_positive else "Netto"
+        lines += ["", f"{what} per område ({comp.unit}): före → efter (förändring)"]
         for s in nets:
             year = f" {s.year}" if s.year else ""
             change = s.change

@@ -11,6 +11,7 @@ variance means a lower net cost than budgeted).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +21,44 @@ from pydantic import BaseModel, PrivateAttr
 from vpexcel.errors import InputError
 from vpexcel.findings import Finding, Report
 from vpexcel.grid import WorkbookGrid, a1
-from vpexcel.layout import ColumnKind, RowKind, Table
+from vpexcel.layout import ColumnKind, RowKind, Sign, Table
 from vpexcel.ledger import LedgerData
 from vpexcel.numbers import AmountKind, format_amount_sv, format_sv
 from vpexcel.period import MONTHS_SV
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
 from vpexcel.validate import find_tables
+
+# shares (of the year's budget), not money: kept to this many decimals in JSON
+SHARE_PLACES = 10
+_SHARES = frozenset({"used_share", "expected_cost_share"})
+
+
+def money_places(unit: str) -> int:
+    """Decimals that keep an amount in ``unit`` exact to the öre (kr 2, tkr 5, mkr 8): what is stored and
+    written, so that sums carry no float noise (0.09999999999999999) and nothing booked is rounded away."""
+    return 2 + round(math.log10(UNIT_FACTOR.get(unit, 1.0)))
+
+
+def _exact(data: object, places: int) -> object:
+    """Every amount in a JSON tree rounded to the öre, every share to SHARE_PLACES (findings left as they are)."""
+    if isinstance(data, dict):
+        return {
+            k: (
+                v
+                if k == "findings"
+                else round(v, SHARE_PLACES) + 0.0
+                if k in _SHARES and isinstance(v, float)
+                else _exact(v, places)
+            )
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_exact(v, places) for v in data]
+    if isinstance(data, float) and math.isfinite(data):
+        return round(data, places) + 0.0
+    return data
+
 
 # the sign of the figures; the sign of a deviation follows the settings (Reconciliation.deviation_text)
 SIGN_CONVENTION = "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader."
@@ -42,12 +74,19 @@ class BudgetLine:
 
 @dataclass
 class BudgetFigures:
-    """The year's budget per top-level area, in ``unit``, from one table of the budget workbook."""
+    """The year's budget per top-level area, in ``unit``, from one table of the budget workbook.
+
+    Always in the reconciliation's sign convention (revenue positive, cost negative, net =
+    revenue + cost), whichever the workbook keeps: a table with costs positive and net cost =
+    cost − revenue (the table map's :attr:`Sign.COSTS_POSITIVE`) is turned over when read, and
+    ``costs_positive`` says so.
+    """
 
     year: int
     unit: str
     sheet: str
     areas: dict[str, BudgetLine]
+    costs_positive: bool = False  # the workbook keeps costs positive (nettokostnad = kostnad − intäkt)
 
 
 def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = None) -> BudgetFigures:
@@ -60,7 +99,10 @@ def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = No
             continue
         areas = _areas_of(table, settings, rev.col, cost.col, net.col)
         if len(areas) * 2 >= len(settings.top_level()):
-            return BudgetFigures(year, table.unit or settings.unit, table.name, areas)
+            flip = table.sign is Sign.COSTS_POSITIVE
+            if flip:  # cost and net cost kept positive: the same budget with costs negative
+                areas = {k: BudgetLine(b.revenue, -b.cost, -b.net, b.cell) for k, b in areas.items()}
+            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip)
     raise InputError(
         f"Budgetarbetsboken {book.name} har ingen tabell med brutto intäkt, brutto kostnad och netto per "
         f"produktionsområde för {year}. Kontrollera den med 'vpexcel validate' eller ange rätt period."
@@ -183,6 +225,7 @@ class Reconciliation(BaseModel):
     findings: list[Finding]
     deviation: str = "negativ_underskott"  # the settings' sign convention for deviations
     last_year_source: str | None = None  # where last year's lines came from, when there were any
+    budget_costs_positive: bool = False  # the budget workbook keeps costs positive (turned over when read)
     _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -201,7 +244,7 @@ class Reconciliation(BaseModel):
     def to_json_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["period"] = f"{self.year}-{self.month:02d}"
-        data["sign_convention"] = SIGN_CONVENTION
+        data["sign_convention"] = SIGN_CONVENTION + self.budget_sign_note
         data["deviation_convention"] = self.deviation_text
         for item, model in [*zip(data["areas"], self.areas, strict=True), (data["board"], self.board)]:
             item.update(
@@ -213,7 +256,7 @@ class Reconciliation(BaseModel):
             )
         data["board_after_elimination"] = self.board_after_elimination.model_dump()
         data["summary"] = self.report().summary.model_dump()
-        return data
+        return _exact(data, money_places(self.unit))  # type: ignore[return-value]
 
     def deviation_of(self, a: AreaResult) -> float:
         """The net deviation against the periodised budget, signed by the settings' convention."""
@@ -229,6 +272,16 @@ class Reconciliation(BaseModel):
         if self.deviation == "negativ_underskott":
             return "Avvikelse = utfall − periodiserad budget (netto): ett negativt tal är ett underskott, ett positivt ett överskott."
         return "Avvikelse = periodiserad budget − utfall (netto): ett positivt tal är ett underskott, ett negativt ett överskott."
+
+    @property
+    def budget_sign_note(self) -> str:
+        """A sentence (with a leading blank) when the budget workbook keeps its costs positive, else ""."""
+        if not self.budget_costs_positive:
+            return ""
+        return (
+            f" {self.budget_file or 'Budgetarbetsboken'} har kostnaderna positiva (nettokostnad = kostnader − intäkter); "
+            "här är budgetens kostnad och netto omräknade till samma tecken som huvudboken."
+        )
 
     @property
     def has_last_year(self) -> bool:
@@ -460,6 +513,7 @@ def reconcile(
         findings=findings,
         deviation=settings.deviation,
         last_year_source=(previous.name if previous is not None else ledger.name) if last.present else None,
+        budget_costs_positive=budget.costs_positive,
     )
     result._scope = (ledger.frame, keys)
     return result
@@ -635,8 +689,9 @@ def _ledger_budget(
                     "VP502",
                     budget.sheet,
                     b.cell,
-                    f"Budgeten för {row['area']} är {format_sv(b.net, 1)} {budget.unit} i budgetarbetsboken men "
-                    f"{format_sv(row['net'], 1)} {budget.unit} i huvudbokens budgetrader.",
+                    f"Budgeten för {row['area']} är {format_sv(b.net, 1)} {budget.unit} i budgetarbetsboken"
+                    + (f" (nettokostnad {format_sv(-b.net, 1)} där)" if budget.costs_positive else "")
+                    + f" men {format_sv(row['net'], 1)} {budget.unit} i huvudbokens budgetrader.",
                     expected=round(row["net"], 6),
                     actual=round(b.net, 6),
                     suggestion="Kontrollera vilken budget som är beslutad och rätta den andra.",

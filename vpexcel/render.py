@@ -184,7 +184,7 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
         "Budget t.o.m. = årets budget periodiserad "
         + ("med områdets nyckel (kolumnen Periodisering). " if keyed else "jämnt, en tolftedel per månad. ")
         + f"{rec.deviation_text} "
-        "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader.",
+        "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader." + rec.budget_sign_note,
         markup=False,
     )
     report = rec.report()

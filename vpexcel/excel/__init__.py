@@ -325,7 +325,7 @@ def _reconcile(book: Any, ledger: str, period: str) -> str:
     rec = run_reconcile(figures, ledger_data, settings, when, book.name)
     rows: list[list[Any]] = [
         [f"Avstämning mot {rec.ledger_file}, {rec.period_sv} ({rec.unit})"],
-        [f"{SIGN_CONVENTION} {rec.deviation_text}"],
+        [f"{SIGN_CONVENTION}{rec.budget_sign_note} {rec.deviation_text}"],
         [],
         ["Produktionsområde", "Budget netto", "Periodiserad budget", "Utfall ack.", "Avvikelse", "Förbrukning"],
     ]
@@ -375,7 +375,8 @@ def _fill(book: Any, period: str, budget: str, ledger: str, forecast: str, indic
     if forecast:
         from vpexcel.io.forecast_reader import read_forecast
 
-        given, statuses = read_forecast(Path(forecast), settings, figures.unit, said)
+        nets = {name: line.net for name, line in figures.areas.items()}
+        given, statuses = read_forecast(Path(forecast), settings, figures.unit, said, nets)
     kolada = None
     if indicators:
         from vpexcel.io.kolada_client import load_cache

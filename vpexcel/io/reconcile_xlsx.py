@@ -2,9 +2,10 @@
 the ledger rows behind it, the findings.
 
 Every value goes in through :mod:`vpexcel.io.openpyxl_text` (``append``/``put``), so text from the
-settings or the ledger never becomes a formula. Figures are rounded to the decimals shown before
-they are written (no "-0,0"); the only colour in the table is the deviation that is an underskott
-under the settings' convention.
+settings or the ledger never becomes a formula. Figures are written exact to the öre (no float noise,
+nothing booked rounded away) and shown with one decimal; a figure that one decimal would show as 0,0 or
+"-0,0" is shown with the decimals it needs (0,05). The only colour in the table is the deviation that is
+an underskott under the settings' convention.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from vpexcel.io.atomic import write_atomic
 from vpexcel.io.openpyxl_text import append, put
 from vpexcel.io.report_xlsx import write_findings
-from vpexcel.reconcile import MONTHS_SV, AreaResult, Figures, Reconciliation
+from vpexcel.reconcile import MONTHS_SV, SHARE_PLACES, AreaResult, Figures, Reconciliation, money_places
 
 DETAIL_ROW_LIMIT = 50_000
 CHART_SHEET = "Diagramdata"
@@ -34,11 +35,25 @@ BODY_FONT_PT = 11
 MIN_PRINTED_PT = 8.0
 
 
-def _r(value: float | None, decimals: int = 1) -> float | None:
-    """Round to the decimals shown; -0.0 becomes 0.0."""
+_PLACES = [8]  # the decimals that keep the workbook being written exact to the öre (set per workbook)
+
+
+def _r(value: float | None, decimals: int | None = None) -> float | None:
+    """Exact to the öre in the report's unit (or ``decimals``); -0.0 becomes 0.0."""
     if value is None or not math.isfinite(value):
         return None
-    return round(value, decimals) + 0.0
+    return round(value, _PLACES[0] if decimals is None else decimals) + 0.0
+
+
+def shown_format(value: object, decimals: int = 1) -> str:
+    """The number format for an amount: ``decimals`` decimals, or as many as a small amount needs to show
+    itself (never "0,0" or "-0,0" for an amount that is not zero); a zero shows as 0,0."""
+    places = decimals
+    if isinstance(value, float) and value != 0:
+        while places < _PLACES[0] and round(abs(value), places) == 0:
+            places += 1
+    digits = "0." + "0" * places if places else "0"
+    return f"#,##0{digits[1:]};-#,##0{digits[1:]};{digits}"
 
 
 def column_points(width: float) -> float:
@@ -116,7 +131,7 @@ def _area_row(rec: Reconciliation, a: AreaResult) -> list[Any]:
         *([_r(last.net) if last else None, _r(a.change_from_last_year)] if rec.has_last_year else []),
         _r(a.variance),
         _r(rec.deviation_of(a)),
-        _r(a.used_share, 2),
+        _r(a.used_share, SHARE_PLACES),
         a.rows,
         a.key,
     ]
@@ -132,6 +147,7 @@ def write_reconciliation(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    _PLACES[0] = money_places(rec.unit)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -148,7 +164,7 @@ def write_reconciliation(
     convention = (
         f"{rec.deviation_text} Underskott visas i rött. Intäkter positiva, kostnader negativa; netto = intäkter + kostnader. "
         "Kvar av budget = årets budget − utfall ack."
-    )
+    ) + rec.budget_sign_note
     if rec.has_last_year:
         convention += f" Fjolårets utfall ur {rec.last_year_source}; förändring = utfall ack. − samma period {rec.year - 1}."
     append(ws, [convention])
@@ -188,7 +204,7 @@ def write_reconciliation(
         cell.font = Font(bold=True)
     for r in range(first, total + 1):
         for c in range(2, deviation_col + 1):
-            ws.cell(r, c).number_format = AMOUNT_FORMAT
+            ws.cell(r, c).number_format = shown_format(ws.cell(r, c).value)
         ws.cell(r, share_col).number_format = SHARE_FORMAT
         ws.cell(r, rows_col).number_format = "#,##0"
         ws.cell(r, key_col).alignment = Alignment(wrap_text=True, vertical="top")
@@ -203,9 +219,9 @@ def write_reconciliation(
         for cell in ws[head]:
             cell.font = Font(bold=True)
         for x in rec.excluded:
-            r = append(ws, [x.reason, x.rows, _r(x.amount, 2)])
+            r = append(ws, [x.reason, x.rows, _r(x.amount)])
             ws.cell(r, 2).number_format = "#,##0"
-            ws.cell(r, 3).number_format = KRONOR_FORMAT
+            ws.cell(r, 3).number_format = shown_format(ws.cell(r, 3).value, 2)
             ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         last_table_row = ws.max_row
     if last_run is not None:
@@ -218,7 +234,7 @@ def write_reconciliation(
     for a in rec.areas:
         r = append(data, [a.area, _r(-a.budget_to_date.net), _r(-a.actual_to_date.net)])
         for c in (2, 3):
-            data.cell(r, c).number_format = AMOUNT_FORMAT
+            data.cell(r, c).number_format = shown_format(data.cell(r, c).value)
     data_last = data.max_row
     data.column_dimensions["A"].width = 36
     data.column_dimensions["B"].width = data.column_dimensions["C"].width = 18
@@ -275,7 +291,7 @@ def _last_run_table(ws: Any, rec: Reconciliation, when: str, figures: Mapping[st
             ],
         )
         for c in (2, 3, 4):
-            ws.cell(r, c).number_format = AMOUNT_FORMAT
+            ws.cell(r, c).number_format = shown_format(ws.cell(r, c).value)
         if a is rec.board:
             for cell in ws[r]:
                 cell.font = Font(bold=True)
@@ -352,7 +368,7 @@ def _write_detail(ws: Any, rec: Reconciliation) -> None:
         values: list[Any] = list(row)
         values[k] = kinds.get(values[k], values[k])
         values[i] = "ja" if values[i] else "nej"
-        values[v_col] = _r(values[v_col], 6)
+        values[v_col] = _r(values[v_col])
         values[a_col] = _r(values[a_col], 2)
         append(ws, values)
     last = get_column_letter(len(headers))
