@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
-from vpexcel.grid import a1
 from vpexcel.formulas import references
+from vpexcel.grid import a1
 from vpexcel.layout import BUDGET_MEASURES, Column, ColumnKind, Measure, Row, RowKind, Sign, Table
 from vpexcel.numbers import format_sv
 from vpexcel.rules import check, rule
