@@ -3,11 +3,12 @@ and monthly budgets whose months are dates or whose year column is "Totalt" (tes
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from vpexcel.findings import Report
 from vpexcel.samples import SEED_2023, SEED_2024, area_table
-from vpexcel.settings import default_settings
+from vpexcel.settings import Area, default_settings
 
 from .conftest import codes, find
 
@@ -144,3 +145,101 @@ def test_a_percent_column_is_no_amount(check: Callable[..., Report], make_book: 
 def test_a_wrong_change_total_beside_a_percent_column_is_still_found(check: Callable[..., Report]) -> None:
     report = check({"Budget": _percent_table(change_total=9.9)}, _no_bridge())
     assert [(f.code, f.cell) for f in report.findings if f.code == "VP302"] == [("VP302", "D13")]
+
+
+# --- monthly budgets (fault 7) -----------------------------------------------------------------------------
+def _monthly(months: list[object], year_head: str, typed: dict[str, object] | None = None) -> list[list[object]]:
+    """One area's monthly budget in kr: accounts down, twelve month columns B..M and a year column N.
+
+    ``typed`` puts a typed value over a cell ("F10": a May cost typed positive)."""
+    cols = "BCDEFGHIJKLM"
+    rows: list[list[object]] = [["Gata och park – månadsbudget 2025 (kr)"], [], ["Kontogrupp", *months, year_head]]
+    items: list[tuple[str, object]] = [
+        ("Intäkter", None), ("Taxor och avgifter", 204000.0), ("Bidrag", 68000.0), ("Summa intäkter", "S1"),
+        ("Kostnader", None), ("Personalkostnader", -697000.0), ("Övriga kostnader", -102000.0),
+        ("Summa kostnader", "S2"), ("Resultat", "R"),
+    ]  # fmt: skip
+    values: dict[str, float] = {}
+    for n, v in items:
+        r = len(rows) + 1
+        line: list[object] = [n]
+        for c in cols:
+            if v is None:
+                line.append("")
+                continue
+            if v == "S1":
+                x = values[f"{c}5"] + values[f"{c}6"]
+                line.append((f"=SUM({c}5:{c}6)", x))
+            elif v == "S2":
+                x = values[f"{c}9"] + values[f"{c}10"]
+                line.append((f"=SUM({c}9:{c}10)", x))
+            elif v == "R":
+                x = values[f"{c}7"] + values[f"{c}11"]
+                line.append((f"={c}7+{c}11", x))
+            else:
+                typed_v = (typed or {}).get(f"{c}{r}")
+                x = float(typed_v) if typed_v is not None else float(v)  # type: ignore[arg-type]
+                line.append(x)
+            values[f"{c}{r}"] = x
+        if v is not None:
+            total = sum(values[f"{c}{r}"] for c in cols)
+            typed_n = (typed or {}).get(f"N{r}")
+            line.append(typed_n if typed_n is not None else (f"=SUM(B{r}:M{r})", total))
+        rows.append(line)
+    return rows
+
+
+DATE_MONTHS: list[object] = [dt.date(2025, m, 1) for m in range(1, 13)]
+WORD_MONTHS: list[object] = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+                             "oktober", "november", "december"]  # fmt: skip
+
+
+def _monthly_settings():  # type: ignore[no-untyped-def]
+    settings = _no_bridge()
+    settings.budget_year = 2025
+    settings.unit = "kr"
+    settings.rounding = 1.0
+    settings.frames = []
+    settings.areas = [Area(name="Gata och park")]
+    return settings
+
+
+def _errors(report: Report) -> list[tuple[str, str | None]]:
+    return [(f.code, f.cell) for f in report.findings if f.severity.value != "info"]
+
+
+def test_month_headers_that_are_dates_are_read_as_months(check: Callable[..., Report]) -> None:
+    """Months typed as dates (shown jan-25): a right budget is quiet, a May cost typed positive is VP204 at F10."""
+    assert _errors(check({"Gata och park": _monthly(DATE_MONTHS, "Helår")}, _monthly_settings())) == []
+    report = check({"Gata och park": _monthly(DATE_MONTHS, "Helår", {"F10": 102000.0})}, _monthly_settings())
+    (sign,) = find(report, "VP204")
+    assert sign.cell == "F10" and "maj-25" in sign.message
+
+
+def test_a_month_sum_missing_a_row_is_found_in_its_month(check: Callable[..., Report], make_book) -> None:  # type: ignore[no-untyped-def]
+    rows = _monthly(DATE_MONTHS, "Helår")
+    rows[10][3] = ("=SUM(D9:D9)", -697000.0)  # March's Summa kostnader leaves out Övriga kostnader
+    report = check({"Gata och park": rows}, _monthly_settings())
+    (march,) = [f for f in find(report, "VP302") if f.cell == "D11"]
+    assert march.expected == -799000.0 and march.actual == -697000.0
+    lines = _map_of_sheet(make_book, "Gata och park", rows)
+    assert "D: belopp (raderna säger vad), månad 3 (mars) 2025 (rubrik 'mar-25')" in lines
+
+
+def test_a_totalt_column_after_the_months_is_the_full_year(check: Callable[..., Report], make_book) -> None:  # type: ignore[no-untyped-def]
+    """januari..december + "Totalt": the year total typed -8 000 000 against months adding to -8 364 000 is VP302 at N9."""
+    assert _errors(check({"Gata och park": _monthly(WORD_MONTHS, "Totalt")}, _monthly_settings())) == []
+    report = check({"Gata och park": _monthly(WORD_MONTHS, "Totalt", {"N9": -8000000.0})}, _monthly_settings())
+    (year,) = [f for f in find(report, "VP302") if f.cell == "N9"]
+    assert year.expected == -8364000.0 and year.actual == -8000000.0
+    lines = _map_of_sheet(make_book, "Gata och park", _monthly(WORD_MONTHS, "Totalt"))
+    assert "N: belopp (raderna säger vad), helår 2025 (rubrik 'Totalt')" in lines
+
+
+def _map_of_sheet(make_book: Callable[..., object], name: str, rows: list[list[object]]) -> list[str]:
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.validate import validate
+
+    maps: list = []
+    validate(read_workbook(make_book({name: rows})), _monthly_settings(), read_as=maps)
+    return [line.strip() for _sheet, lines in maps for line in lines]

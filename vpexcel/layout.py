@@ -32,6 +32,7 @@ row of column names, and the unit (mkr, tkr, kr) is read from titles and headers
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -119,6 +120,8 @@ _FRAME = re.compile(r"\b(ram|ramen|budgetram|kf-ram)\b")
 _BUDGET_WORD = re.compile(r"\bbudget\b")
 # a share or percentage, not an amount: its sum is no sum of its rows ("Förändring %", "Andel av budget")
 _PERCENT = re.compile(r"%|\b(procent|andel)\b")
+# a year total beside a run of months that does not say "helår": "Totalt", "Summa", "Årsbudget"
+_YEAR_TOTAL = re.compile(r"^(totalt|total|summa|s:a|årsbudget|år totalt)(\s+(19|20)\d{2})?$")
 
 
 def _measure_of(t: str) -> tuple[Measure, int | None]:
@@ -392,7 +395,7 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
         if role is not None:
             found.append((c, role, text))
     if not found:
-        return []
+        return _calendar_columns(line, [], ColumnKind.NET, 1) if layout == "areas" else []
     first_col = found[0][0]
     cols: list[Column] = []
     for c, (kind, measure, month), text in found:
@@ -402,7 +405,31 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
             if named is not None and measure is Measure.BUDGET:
                 measure = named
         cols.append(Column(c, kind, year, text.strip(), measure, month))
-    return cols
+    return _calendar_columns(line, cols, ColumnKind.NET, 1) if layout == "areas" else cols
+
+
+def _calendar_columns(line: list[CellValue], cols: list[Column], kind: ColumnKind, first: int) -> list[Column]:
+    """``cols`` with the month columns whose headers are dates (Excel's "jan-25": a date shown as a month),
+    and a year total after a run of months whose header is "Totalt" or "Summa" rather than "Helår"."""
+    taken = {c.col for c in cols}
+    dates = [(c, v) for c, v in enumerate(line) if c >= first and c not in taken and isinstance(v, dt.date)]
+    extra: list[Column] = []
+    if len({(v.year, v.month) for _c, v in dates}) >= 2:  # a run of months, not one stray date
+        for c, v in dates:
+            extra.append(Column(c, kind, v.year, f"{MONTHS_SV[v.month - 1][:3]}-{v.year % 100:02d}", Measure.MONTH, v.month))
+    months = [c for c in chain(cols, extra) if c.measure is Measure.MONTH]
+    if len(months) >= 2 and not any(c.measure is Measure.FULL_YEAR for c in cols):
+        last = max(c.col for c in months)
+        for c in range(last + 1, min(last + 3, len(line))):
+            v = line[c]
+            if c not in taken and isinstance(v, str) and _YEAR_TOTAL.match(normalize(v)):
+                years = {m.year for m in months}
+                year = _year_of(v) or (next(iter(years)) if len(years) == 1 else None)
+                extra.append(Column(c, kind, year, v.strip(), Measure.FULL_YEAR, None))
+                break
+    if not extra:
+        return cols
+    return sorted(chain(cols, extra), key=attrgetter("col"))
 
 
 def _header_score(cols: list[Column]) -> int:
@@ -915,6 +942,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
                 )
             ):
                 found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip(), measure, month))
+        found = _calendar_columns(sheet.rows[r], found, ColumnKind.AMOUNT, marker_col + 1)
         if found:
             header_row, cols = r, found
             break
