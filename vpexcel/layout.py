@@ -32,6 +32,7 @@ row of column names, and the unit (mkr, tkr, kr) is read from titles and headers
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -97,6 +98,7 @@ class Measure(Enum):
     MONTH = "månad"
     FULL_YEAR = "helår"
     CHANGE = "förändring"
+    FRAME = "ram"  # the council's frame beside the budget ("Ram 2025"): checked for its sums, not against the frame
 
 
 # measures whose figures are the year's budget (the frame and the bridge are checked on these)
@@ -113,6 +115,13 @@ class Sign(Enum):
 _NOT_WORDS = re.compile(r"[\d().,:]+")
 _YEAR_SUM = re.compile(r"\b(summa|totalt) år\b")
 _AVV = re.compile(r"\bavv\b")
+_DIFF = re.compile(r"\b(differens|diff)\b")  # "Differens mot ram": budget less frame, a deviation
+_FRAME = re.compile(r"\b(ram|ramen|budgetram|kf-ram)\b")
+_BUDGET_WORD = re.compile(r"\bbudget\b")
+# a share or percentage, not an amount: its sum is no sum of its rows ("Förändring %", "Andel av budget")
+_PERCENT = re.compile(r"%|\b(procent|andel)\b")
+# a year total beside a run of months that does not say "helår": "Totalt", "Summa", "Årsbudget"
+_YEAR_TOTAL = re.compile(r"^(totalt|total|summa|s:a|årsbudget|år totalt)(\s+(19|20)\d{2})?$")
 
 
 def _measure_of(t: str) -> tuple[Measure, int | None]:
@@ -122,7 +131,7 @@ def _measure_of(t: str) -> tuple[Measure, int | None]:
         return Measure.MONTH, _MONTHS[word[0]]
     if "helår" in t or _YEAR_SUM.search(t) or t in ("år", "året"):
         return Measure.FULL_YEAR, None
-    if "avvikelse" in t or _AVV.search(t):
+    if "avvikelse" in t or _AVV.search(t) or _DIFF.search(t):
         return Measure.VARIANCE, None
     if "prognos" in t:
         return Measure.FORECAST, None
@@ -130,6 +139,8 @@ def _measure_of(t: str) -> tuple[Measure, int | None]:
         return Measure.ACTUAL, None
     if "förändring" in t or "förändr" in t:
         return Measure.CHANGE, None
+    if _FRAME.search(t) and not _BUDGET_WORD.search(t):
+        return Measure.FRAME, None
     return Measure.BUDGET, None
 
 
@@ -316,7 +327,7 @@ def _text(v: CellValue) -> str:
 def _column_kind(text: str, layout: str) -> tuple[ColumnKind, Measure, int | None] | None:
     """The column recogniser: a header text to (role, measure, month), or None when it names no amount."""
     t = normalize(text)
-    if not t or "varav" in t:
+    if not t or "varav" in t or _PERCENT.search(t):
         return None
     measure, month = _measure_of(t)
     if "netto" in t or "resultat" in t:
@@ -384,7 +395,7 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
         if role is not None:
             found.append((c, role, text))
     if not found:
-        return []
+        return _calendar_columns(line, [], ColumnKind.NET, 1) if layout == "areas" else []
     first_col = found[0][0]
     cols: list[Column] = []
     for c, (kind, measure, month), text in found:
@@ -394,7 +405,31 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
             if named is not None and measure is Measure.BUDGET:
                 measure = named
         cols.append(Column(c, kind, year, text.strip(), measure, month))
-    return cols
+    return _calendar_columns(line, cols, ColumnKind.NET, 1) if layout == "areas" else cols
+
+
+def _calendar_columns(line: list[CellValue], cols: list[Column], kind: ColumnKind, first: int) -> list[Column]:
+    """``cols`` with the month columns whose headers are dates (Excel's "jan-25": a date shown as a month),
+    and a year total after a run of months whose header is "Totalt" or "Summa" rather than "Helår"."""
+    taken = {c.col for c in cols}
+    dates = [(c, v) for c, v in enumerate(line) if c >= first and c not in taken and isinstance(v, dt.date)]
+    extra: list[Column] = []
+    if len({(v.year, v.month) for _c, v in dates}) >= 2:  # a run of months, not one stray date
+        for c, v in dates:
+            extra.append(Column(c, kind, v.year, f"{MONTHS_SV[v.month - 1][:3]}-{v.year % 100:02d}", Measure.MONTH, v.month))
+    months = [c for c in chain(cols, extra) if c.measure is Measure.MONTH]
+    if len(months) >= 2 and not any(c.measure is Measure.FULL_YEAR for c in cols):
+        last = max(c.col for c in months)
+        for c in range(last + 1, min(last + 3, len(line))):
+            v = line[c]
+            if c not in taken and isinstance(v, str) and _YEAR_TOTAL.match(normalize(v)):
+                years = {m.year for m in months}
+                year = _year_of(v) or (next(iter(years)) if len(years) == 1 else None)
+                extra.append(Column(c, kind, year, v.strip(), Measure.FULL_YEAR, None))
+                break
+    if not extra:
+        return cols
+    return sorted(chain(cols, extra), key=attrgetter("col"))
 
 
 def _header_score(cols: list[Column]) -> int:
@@ -897,12 +932,17 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             text = _text(v)
             t = normalize(text)
             measure, month = _measure_of(t)
-            if t and (
-                _year_of(text) is not None
-                or measure is not Measure.BUDGET
-                or re.search(r"\b(budget|utfall|prognos|belopp|bokslut|plan)\b", t)
+            if (
+                t
+                and not _PERCENT.search(t)
+                and (
+                    _year_of(text) is not None
+                    or measure is not Measure.BUDGET
+                    or re.search(r"\b(budget|utfall|prognos|belopp|bokslut|plan)\b", t)
+                )
             ):
                 found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip(), measure, month))
+        found = _calendar_columns(sheet.rows[r], found, ColumnKind.AMOUNT, marker_col + 1)
         if found:
             header_row, cols = r, found
             break
@@ -1009,6 +1049,7 @@ MEASURE_SV = {
     Measure.MONTH: "månad",
     Measure.FULL_YEAR: "helår",
     Measure.CHANGE: "förändring",
+    Measure.FRAME: "ram",
 }
 ROW_SV = {
     "area": "område",
@@ -1058,7 +1099,21 @@ def column_text(column: Column) -> str:
     measure = MEASURE_SV[column.measure]
     if column.month:
         measure += f" {column.month} ({MONTHS_SV[column.month - 1]})"
-    return f"{ROLE_SV[column.kind]}, {measure}" + (f" {column.year}" if column.year else "")
+    text = f"{ROLE_SV[column.kind]}, {measure}" + (f" {column.year}" if column.year else "")
+    if column.measure is Measure.FRAME:
+        text += ", inte budget: bara dess summor kontrolleras"
+    return text
+
+
+def _percent_columns(table: Table) -> list[tuple[int, str]]:
+    """Header cells of the table's header row left out as percentages or shares: (column, header)."""
+    read = {c.col for c in table.columns}
+    line = table.sheet.rows[table.header_row] if table.header_row < table.sheet.height else []
+    return [
+        (c, v.strip())
+        for c, v in enumerate(line)
+        if c > table.label_col and c not in read and isinstance(v, str) and _PERCENT.search(normalize(v))
+    ]
 
 
 def map_lines(table: Table) -> list[str]:
@@ -1078,6 +1133,8 @@ def map_lines(table: Table) -> list[str]:
     lines.append("  Kolumner:")
     for c in table.columns:
         lines.append(f"    {a1(0, c.col)[:-1]}: {column_text(c)} (rubrik '{c.header}')")
+    for col, header in _percent_columns(table):
+        lines.append(f"    {a1(0, col)[:-1]}: läses inte, procent eller andel och inget belopp (rubrik '{header}')")
     counts: dict[str, int] = {}
     for r in table.rows:
         role = row_role(r)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
+from vpexcel.formulas import references
 from vpexcel.grid import a1
 from vpexcel.layout import BUDGET_MEASURES, Column, ColumnKind, Measure, Row, RowKind, Sign, Table
 from vpexcel.numbers import format_sv
@@ -57,7 +58,9 @@ rule(
     Severity.ERROR,
     "arithmetic",
     title="Nämndens netto följer inte ramen",
-    what="Nämndens totala netto för ett år ska vara lika med den ram som kommunfullmäktige beslutat (tabellen Ramar i inställningarna).",
+    what="Nämndens totala netto för ett år ska vara lika med den ram som kommunfullmäktige beslutat (tabellen Ramar i inställningarna). "
+    "Avrundning tolereras: är totalen en formel räknas varje inskrivet (avrundat) tal den bygger på, och n sådana tal får "
+    "tillsammans skilja n halva avrundningssteg från ramen (en skillnad inom det är VP309).",
     why="En budget som inte håller sig inom ramen kan inte beslutas.",
     example="Totalt netto 2024 är −255,2 men ramen är −253,2.",
     fix="Justera fördelningen mellan områdena så att totalen blir ramen, eller rätta ramen i inställningarna.",
@@ -287,6 +290,9 @@ def frame(ctx: Context) -> Iterator[Finding]:
             total, cell, figures = ctx.board_total(table, col)
             if total is None:
                 continue
+            total_row = table.grand_total() if cell is not None else None
+            if total_row is not None:  # a total computed by formulas carries the rounding of every figure it is built from
+                figures = max(figures, _rounded_figures(ctx, table, total_row.row, col.col))
             expected = fr.amount * UNIT_FACTOR[ctx.settings.unit] / UNIT_FACTOR[table.unit or ctx.settings.unit]
             if table.sign is Sign.COSTS_POSITIVE:
                 expected = -expected  # the frame is a net cost; this table shows it positive
@@ -302,6 +308,52 @@ def frame(ctx: Context) -> Iterator[Finding]:
             )
             if f:
                 yield f
+
+
+_MAX_FIGURES = 10_000  # enough to tell any budget's tolerance; stops a workbook of huge ranges from costing time
+
+
+def _rounded_figures(ctx: Context, table: Table, row: int, col: int) -> int:
+    """How many typed (rounded) figures a cell is computed from, following its formulas on its own sheet.
+
+    A typed figure is one; a formula counts the figures of the cells it reads (a reference to another
+    sheet counts one). The docs' rule "n avrundade tal tolererar n halva enheter" then holds for a total
+    that adds nets which are themselves intäkt + kostnad.
+    """
+    sheet = table.sheet
+    memo: dict[tuple[int, int], int] = ctx.memo(("rounded_figures", id(sheet)), dict)
+
+    def count(r: int, c: int, depth: int) -> int:
+        key = (r, c)
+        got = memo.get(key)
+        if got is not None:
+            return got
+        formula = sheet.formulas.get(key)
+        if formula is None:
+            got = 1 if isinstance(sheet.value(r, c), (int, float)) and not isinstance(sheet.value(r, c), bool) else 0
+        elif depth > 20:
+            got = 1
+        else:
+            memo[key] = 1  # a circular reference counts once
+            got = 0
+            for ref in references(formula):
+                if ref.sheet is not None and ref.sheet != sheet.name:
+                    got += 1
+                    continue
+                cells = (ref.row2 - ref.row1 + 1) * (ref.col2 - ref.col1 + 1)
+                if got + cells > _MAX_FIGURES:
+                    got = _MAX_FIGURES
+                    break
+                for rr in range(ref.row1, ref.row2 + 1):
+                    for cc in range(ref.col1, ref.col2 + 1):
+                        got += count(rr, cc, depth + 1)
+                if got >= _MAX_FIGURES:
+                    break
+            got = min(got, _MAX_FIGURES)
+        memo[key] = got
+        return got
+
+    return max(1, count(row, col, 0))
 
 
 @check("VP305")
@@ -321,6 +373,8 @@ def bridge(ctx: Context) -> Iterator[Finding]:
         for y in (year - 1, year):
             col = next((c for c in ctx.net_columns(table) if c.year == y), None)
             total = ctx.board_total(table, col) if col else (None, None, 0)
+            if col is not None and total[0] is None:
+                break  # the year's total is unusable (#VALUE!, text, empty): said by VP2xx; no frame stands in for it
             if total[0] is not None:
                 nets[y] = (flip * total[0] * UNIT_FACTOR[table.unit or ctx.settings.unit] / scale, total[1], 1)
             elif (fr := ctx.settings.frame(y)) is not None:
