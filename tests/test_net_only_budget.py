@@ -137,3 +137,16 @@ def test_a_table_with_gross_figures_for_another_year_only_is_named(tmp_path: Pat
     with pytest.raises(InputError) as err:
         budget_figures(read_workbook(budget), default_settings(), 2025)
     assert "Bladet 'Driftbudget 2024' (rubrikrad 3) har ingen budgetkolumn för 2025, bara för 2024." in err.value.message
+
+
+def test_the_reconciliation_workbook_leaves_gross_budget_cells_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    budget, ledger = _files(tmp_path)
+    out = tmp_path / "avstamning.xlsx"
+    assert main(["reconcile", str(budget), str(ledger), "--period", "2024-01", "--output", str(out), "--ingen-historik"]) == 0
+    capsys.readouterr()
+    ws = load_workbook(out).worksheets[0]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Produktionsområde"][:4] == ("Produktionsområde", "Budget intäkt", "Budget kostnad", "Budget netto")
+    assert rows["Räddningstjänst"][1:4] == (None, None, -33.7)  # no budget for revenue and cost, not 0
+    assert rows["Räddningstjänst"][5:8] == (0.1, -3.0, -2.9)  # the actuals: gross and net
+    assert rows["Totalt efter eliminering"][1:4] == (None, None, -253.2)
