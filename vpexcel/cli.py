@@ -192,6 +192,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0] if period else None)
+    NOTES.extend(n for n in [figures.net_only_note()] if n)
     # only the workbook shows the ledger's text
     ledger = read_ledger(ledger_path, details=args.format == "xlsx", columns=settings.ledger.columns)
     previous = read_ledger(args.ledger_previous, details=False, columns=settings.ledger.columns) if args.ledger_previous else None
@@ -275,6 +276,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     loaded = _settings_file(args)
     settings = resolve_settings(book, loaded)
     figures = budget_figures(book, settings, period[0])
+    NOTES.extend(n for n in [figures.net_only_note()] if n)
     ledger = read_ledger(args.ledger, details=False, columns=settings.ledger.columns)
     NOTES.extend(ledger.notes)  # a ledger workbook misnamed, or with macro sheets
     rec = reconcile(figures, ledger, settings, period, args.budget.name)
@@ -668,7 +670,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar: en .xlsx med bladet Inställningar, eller .json.")
     v.add_argument(
-        "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (rapportarbetsbok)."
+        "--format",
+        choices=FORMATS,
+        help="text (tabell, standard), json eller xlsx (rapportarbetsbok). Utan den: efter --output:s filändelse (.xlsx, .json).",
     )
     v.add_argument(
         "--output",
@@ -705,7 +709,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Utan den används fjolårets rader i huvudboken, om den har några.",
     )
     rc.add_argument(
-        "--format", choices=FORMATS, default="text", help="text (tabell, standard), json eller xlsx (avstämningsarbetsbok)."
+        "--format",
+        choices=FORMATS,
+        help="text (tabell, standard), json eller xlsx (avstämningsarbetsbok). Utan den: efter --output:s filändelse.",
     )
     rc.add_argument(
         "--output",
@@ -773,7 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
     jf.add_argument("new", type=Path, metavar="NY", help="Den nya versionen (.xlsx, .xlsm; .xlsb, .xls och .ods utan formler).")
     jf.add_argument("--settings", type=Path, metavar="FIL", help="Inställningar för båda (standard: varje arbetsboks egna).")
     jf.add_argument(
-        "--format", choices=FORMATS, default="text", help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna)."
+        "--format",
+        choices=FORMATS,
+        help="text (standard), json eller xlsx (arbetsbok med länkar till cellerna). Utan den: efter --output:s filändelse.",
     )
     jf.add_argument(
         "--output", metavar="SÖKVÄG", help="Fil eller mapp för resultatet. Utan den: text och json till skärmen, xlsx bredvid NY."
@@ -825,7 +833,12 @@ def _main(argv: list[str]) -> int:
             parser.print_help()
             return 2
         NOTES.clear()
-        rc = int(args.func(args))
+        _output_kind(args)
+        stdout, sys.stdout = sys.stdout, _PipeTolerant(sys.stdout)
+        try:
+            rc = int(args.func(args))
+        finally:
+            sys.stdout = stdout
         for note in dict.fromkeys(NOTES):  # said once, after the result, and only when it came
             _say(f"vpexcel: OBS: {note}", sys.stderr)
         return rc
@@ -849,6 +862,126 @@ def _main(argv: list[str]) -> int:
         return 2
     except Exception:
         return _internal_fault()
+
+
+class _PipeTolerant:
+    """stdout that stops writing when its reader goes away (``vpexcel fill ... | head -1``): the command still
+    finishes (writes its file, keeps its history, says its OBS lines on stderr) and exits with its own code,
+    where a BrokenPipeError (or rich's exit 1 on it) used to end it half-way with a code of its own."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except OSError as exc:
+                self._went_away(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except OSError as exc:
+                self._went_away(exc)
+
+    def _went_away(self, exc: OSError) -> None:
+        # EPIPE; Windows says EINVAL when the pipe's reader has closed it
+        if not isinstance(exc, BrokenPipeError) and exc.errno not in (errno.EPIPE, errno.EINVAL):
+            raise exc
+        self._gone = True
+        _quiet_stdout()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_NOT_TEXT_ENDINGS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".pdf", ".docx", ".doc", ".zip")
+
+
+def _ending(output: object) -> str | None:
+    """The file ending of ``--output`` in lower case; None without one, or when it names a folder."""
+    if output is None:
+        return None
+    text = str(output)
+    try:
+        if text.endswith(("/", "\\")) or Path(text).is_dir():
+            return None
+    except OSError:  # a name too long for the file system: check_output says so later
+        pass
+    return Path(text).suffix.lower() or None
+
+
+def _refuse_kind(args: argparse.Namespace, message: str, option: str = "--output") -> NoReturn:
+    """Refuse an --output whose ending does not fit, unless a graver fault of the same path is to be said
+    first (it names an input, a database, a folder or a path under a file)."""
+    from vpexcel.io.atomic import check_output, ensure_not_input
+
+    target = Path(str(getattr(args, "export", None) if option == "--export" else args.output))
+    inputs = [v for k, v in vars(args).items() if isinstance(v, Path) and k not in ("output", "export")]
+    ensure_not_input(target, *inputs, option=option)
+    check_output(target, option)
+    raise InputError(message)
+
+
+def _output_kind(args: argparse.Namespace) -> None:
+    """What --output's ending says about the file, checked before anything is read: the format of validate,
+    reconcile and jämför when --format is not given (rapport.xlsx gets the report workbook, .json JSON,
+    anything else text), and a refusal when the ending and the file vpexcel would write disagree (text in a
+    file named .xlsx cannot be opened by Excel)."""
+    func = getattr(args, "func", None)
+    if func in (cmd_validate, cmd_reconcile, cmd_compare):
+        output = getattr(args, "output", None)
+        ending = _ending(output)
+        name = Path(str(output)).name
+        if args.format is None:
+            if ending in _NOT_TEXT_ENDINGS and ending != ".xlsx":
+                _refuse_kind(
+                    args,
+                    f"--output {name}: vpexcel skriver resultatet som arbetsbok (.xlsx), JSON (.json) eller text (.txt), "
+                    f"inte som {ending}. Ge filen en av de ändelserna, till exempel {Path(name).stem}.xlsx.",
+                )
+            args.format = "xlsx" if ending == ".xlsx" else "json" if ending == ".json" else "text"
+        elif args.format == "xlsx" and ending not in (None, ".xlsx"):
+            _refuse_kind(
+                args,
+                f"--format xlsx skriver en arbetsbok (.xlsx), men --output heter {name}. "
+                f"Ge filen ändelsen .xlsx, till exempel {Path(name).stem}.xlsx.",
+            )
+        elif args.format != "xlsx" and (ending in _NOT_TEXT_ENDINGS or (args.format == "text" and ending == ".json")):
+            kind = "JSON" if args.format == "json" else "text"
+            _refuse_kind(
+                args,
+                f"--format {args.format} skriver {kind}, men filnamnet {name} säger {ending}. "
+                f"Ta bort --format {args.format} så väljs formatet efter filändelsen, "
+                f"eller ge filen ändelsen {'.json' if args.format == 'json' else '.txt'}.",
+            )
+        return
+    if func is cmd_fill:
+        ending, wanted = _ending(args.output), args.template.suffix.lower()
+        if ending is not None and ending != wanted:
+            _refuse_kind(
+                args,
+                f"--output {Path(args.output).name}: den ifyllda arbetsboken är en kopia av mallen {args.template.name} "
+                f"och måste ha samma filändelse ({wanted}) för att Excel ska öppna den. "
+                f"Skriv till exempel --output {Path(args.output).stem}{wanted}.",
+            )
+        return
+    for option, value in (
+        ("--output", getattr(args, "output", None) if func is cmd_init else None),
+        ("--export", getattr(args, "export", None) if func is cmd_history else None),
+    ):
+        ending = _ending(value)
+        if value is not None and ending != ".xlsx":
+            _refuse_kind(
+                args,
+                f"{option} {Path(str(value)).name}: vpexcel skriver en arbetsbok (.xlsx). "
+                f"Ge filen ändelsen .xlsx, till exempel {Path(str(value)).stem}.xlsx.",
+                option,
+            )
 
 
 def _quiet_stdout() -> None:

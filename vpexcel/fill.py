@@ -260,8 +260,12 @@ def _column(header: str, settings: Settings, year_end: bool = False) -> tuple[st
         return None
     part = "revenue" if "intäkt" in h else "cost" if ("kostnad" in h and "netto" not in h) else "net"
 
-    def pick(figures_of: Callable[[AreaResult], object]) -> Measure:
-        return lambda a, f: float(getattr(figures_of(a), part))
+    def pick(figures_of: Callable[[AreaResult], object], budget: bool = False) -> Measure:
+        # a net-only budget (revenue and cost 0, the net not): its gross budget columns are left empty, not 0
+        net_only = budget and part != "net"
+        return lambda a, f: (
+            None if net_only and a.budget.revenue == a.budget.cost == 0 != a.budget.net else float(getattr(figures_of(a), part))
+        )
 
     def dev(budget: float, outcome: float) -> float:
         return deviation(settings, budget, outcome)
@@ -284,13 +288,13 @@ def _column(header: str, settings: Settings, year_end: bool = False) -> tuple[st
     if "prognos" in h:
         return "prognos helår", lambda a, f: f.net if f else None
     if "periodiserad" in h or ("budget" in h and any(w in h for w in ("ack", "t.o.m", "tom ", "perioden"))):
-        return "periodiserad budget", pick(lambda a: a.budget_to_date)
+        return "periodiserad budget", pick(lambda a: a.budget_to_date, budget=True)
     if "utfall" in h and ("månad" in h or "perioden" in h):
         return "utfall månaden", pick(lambda a: a.actual_month)
     if "utfall" in h:
         return ("utfall helår" if year_end else "utfall ack."), pick(lambda a: a.actual_to_date)
     if "budget" in h:
-        return "budget helår", pick(lambda a: a.budget)
+        return "budget helår", pick(lambda a: a.budget, budget=True)
     return None
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, PrivateAttr
 from vpexcel.errors import InputError
 from vpexcel.findings import Finding, Report
 from vpexcel.grid import WorkbookGrid, a1
-from vpexcel.layout import ColumnKind, RowKind, Sign, Table
+from vpexcel.layout import ColumnKind, Measure, RowKind, Sign, Table
 from vpexcel.ledger import LedgerData
 from vpexcel.numbers import AmountKind, format_amount_sv, format_sv
 from vpexcel.period import MONTHS_SV
@@ -87,6 +87,18 @@ class BudgetFigures:
     sheet: str
     areas: dict[str, BudgetLine]
     costs_positive: bool = False  # the workbook keeps costs positive (nettokostnad = kostnad − intäkt)
+    net_only: bool = False  # the workbook budgets the net only: revenue and cost are 0, only the net is reconciled
+
+    def net_only_note(self) -> str | None:
+        """Said once when only the net could be reconciled."""
+        if not self.net_only:
+            return None
+        return (
+            f"Budgeten på bladet {self.sheet!r} har bara netto per produktionsområde för {self.year}: nettot stäms av, "
+            "men brutto intäkter och brutto kostnader kan inte stämmas av mot budget (de visas utan budget, och "
+            "kostnadstakten per område kontrolleras inte). Lägg till kolumner för intäkter och kostnader "
+            f"{self.year} om de ska stämmas av."
+        )
 
 
 def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = None) -> BudgetFigures:
@@ -103,13 +115,60 @@ def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = No
             if flip:  # cost and net cost kept positive: the same budget with costs negative
                 areas = {k: BudgetLine(b.revenue, -b.cost, -b.net, b.cell) for k, b in areas.items()}
             return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip)
-    raise InputError(
-        f"Budgetarbetsboken {book.name} har ingen tabell med brutto intäkt, brutto kostnad och netto per "
-        f"produktionsområde för {year}. Kontrollera den med 'vpexcel validate' eller ange rätt period."
+    for table in tables:  # a budget kept as net only (the frame is a net): the net is reconciled, the gross cannot be
+        net_column = table.column(ColumnKind.NET, year)
+        if net_column is None or not table.rows_are_areas:
+            continue
+        areas = _areas_of(table, settings, None, None, net_column.col)
+        if len(areas) * 2 >= len(settings.top_level()):
+            flip = table.sign is Sign.COSTS_POSITIVE  # a net kept as nettokostnad: turned over as above
+            if flip:
+                areas = {k: BudgetLine(b.revenue, -b.cost, -b.net, b.cell) for k, b in areas.items()}
+            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip, net_only=True)
+    raise InputError(_no_budget_table(book.name, tables, year, settings))
+
+
+def _no_budget_table(name: str, tables: list[Table], year: int, settings: Settings) -> str:
+    """What the reconciliation needs and what the workbook has instead, table by table (validate may find
+    nothing wrong with a budget kept as net only, or per account, or per month: it is no error there)."""
+    need = (
+        f"Budgetarbetsboken {name} kan inte stämmas av för {year}: avstämningen behöver en tabell med en rad per "
+        f"produktionsområde och tre kolumner för {year}: brutto intäkt, brutto kostnad och netto "
+        f"(till exempel rubrikerna 'Intäkter {year}', 'Kostnader {year}' och 'Netto {year}')."
     )
+    found = []
+    labels = {ColumnKind.REVENUE: "intäkt", ColumnKind.COST: "kostnad", ColumnKind.NET: "netto"}
+    for table in tables[:3]:
+        cols = [c for c in table.columns if c.kind in labels and c.measure is Measure.BUDGET]
+        have = [c for c in cols if c.year == year]
+        other = sorted({c.year for c in cols if c.year is not None and c.year != year})
+        where = f"Bladet {table.name!r} (rubrikrad {table.header_row + 1})"
+        if not have:
+            found.append(
+                f"{where} har ingen budgetkolumn för {year}" + (f", bara för {', '.join(map(str, other))}" if other else "") + "."
+            )
+        elif {c.kind for c in have} != set(labels):
+            shown = ", ".join(f"{labels[c.kind]} i kolumn {a1(0, c.col).rstrip('1')} ({c.header!r})" for c in have)
+            found.append(f"{where} har bara {shown} för {year}.")
+        else:
+            matched = sum(1 for r in table.rows if r.kind is RowKind.AREA and r.area is not None)
+            found.append(
+                f"{where} har intäkt, kostnad och netto för {year} men bara {matched} av "
+                f"{len(settings.top_level())} produktionsområden i inställningarna."
+            )
+    if not tables:
+        found.append(
+            "Arbetsboken har ingen tabell med produktionsområdena som rader (till exempel bara tabeller per konto, "
+            "ett blad per område eller ett blad per månad)."
+        )
+    how = (
+        "Lägg till en sådan sammanställning (eller kolumnerna som fattas, netto = intäkter + kostnader), "
+        "eller ange en annan period med --period. 'vpexcel validate --visa' visar hur tabellerna lästes."
+    )
+    return " ".join([need, *found, how])
 
 
-def _areas_of(table: Table, settings: Settings, rev: int, cost: int, net: int) -> dict[str, BudgetLine]:
+def _areas_of(table: Table, settings: Settings, rev: int | None, cost: int | None, net: int) -> dict[str, BudgetLine]:
     out: dict[str, list[float]] = {}
     cells: dict[str, str] = {}
     present = {normalize(r.area.name) for r in table.rows if r.area is not None}
@@ -119,7 +178,7 @@ def _areas_of(table: Table, settings: Settings, rev: int, cost: int, net: int) -
         top = _top(settings, row.area)
         if top is not row.area and normalize(top.name) in present:
             continue  # the parent's own row carries the sub-areas
-        figures = [_figure(table, row.row, c) for c in (rev, cost, net)]
+        figures = [0.0 if c is None else _figure(table, row.row, c) for c in (rev, cost, net)]
         acc = out.setdefault(top.name, [0.0, 0.0, 0.0])
         for i in range(3):
             acc[i] += figures[i]
@@ -498,7 +557,8 @@ def reconcile(
                 expected=round(eliminated, 6),
             )
         )
-    findings += _usage(areas, budget, month, settings, ledger.name)
+    if not budget.net_only:  # a net-only budget has no cost budget to measure the pace against
+        findings += _usage(areas, budget, month, settings, ledger.name)
     findings += [_line_finding(ledger.name, p) for p in ledger.problems]
     result = Reconciliation(
         budget_file=budget_file,

@@ -11,6 +11,7 @@ about a second. A line that cannot be read becomes a :class:`LineProblem`
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import math
@@ -39,7 +40,7 @@ from vpexcel.ledger import (
     regroup,
     unmatched,
 )
-from vpexcel.numbers import classify, parse_swedish_number
+from vpexcel.numbers import classify, format_sv, parse_swedish_number
 from vpexcel.period import parse_period
 from vpexcel.settings import COLUMN_FIELDS_SV
 from vpexcel.textcells import clean_text
@@ -125,6 +126,15 @@ def _require(path: Path, found: dict[str, int], headers: list[str], columns: dic
 def _read_csv(path: Path, details: bool, columns: dict[str, str]) -> LedgerData:
     with path.open("rb") as fh:
         head = fh.read(65536)
+    utf16 = _utf16_codec(head)
+    if utf16 is not None:
+        # Excel's "Unicode-text" (and some systems' exports): UTF-16, read from a UTF-8 copy
+        converted = _utf16_to_utf8(path, utf16)
+        try:
+            with converted.open("rb") as fh:
+                return _read_csv_lines(path, converted, fh.read(65536), details, columns)
+        finally:
+            converted.unlink(missing_ok=True)
     if b"\r" in head and b"\n" not in head:
         # Excel for Mac's "CSV (Macintosh)": lines end in CR alone, which polars does not see as an end
         converted = _cr_to_lf(path)
@@ -133,6 +143,48 @@ def _read_csv(path: Path, details: bool, columns: dict[str, str]) -> LedgerData:
         finally:
             converted.unlink(missing_ok=True)
     return _read_csv_lines(path, path, head, details, columns)
+
+
+def _utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec of a file that starts with a UTF-16 byte-order mark, or with text whose every
+    second byte is zero (UTF-16 without the mark); None for any other file."""
+    if head.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    start = head[:64]
+    if len(start) >= 8 and start[0] and not any(start[1::2]) and all(start[0::2]):
+        return "utf-16-le"
+    if len(start) >= 8 and start[1] and not any(start[0::2]) and all(start[1::2]):
+        return "utf-16-be"
+    return None
+
+
+def _utf16_to_utf8(path: Path, codec: str) -> Path:
+    """A temporary UTF-8 copy of a UTF-16 file (byte-order mark dropped, line ends LF), written in chunks."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    fd, name = tempfile.mkstemp(prefix=".~vpexcel-huvudbok-", suffix=".csv")
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            text, first = "", True
+            while chunk := src.read(1 << 22):
+                text += decoder.decode(chunk)
+                if first and text:
+                    text, first = text.removeprefix("\ufeff"), False
+                keep = 1 if text.endswith("\r") else 0  # a CR whose LF is in the next chunk
+                dst.write(text[: len(text) - keep].replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
+                text = text[len(text) - keep :]
+            text += decoder.decode(b"", final=True)
+            dst.write(text.replace("\r", "\n").encode("utf-8"))
+    except UnicodeDecodeError:
+        Path(name).unlink(missing_ok=True)
+        raise _refuse(
+            path, "filen ser ut som Unicode-text (UTF-16) men har tecken som inte går att läsa. Exportera den på nytt."
+        ) from None
+    except OSError:
+        Path(name).unlink(missing_ok=True)
+        raise _refuse(path, "den tillfälliga kopian i UTF-8 kunde inte skrivas. Spara filen som CSV (UTF-8).") from None
+    return Path(name)
 
 
 def _cr_to_lf(path: Path) -> Path:
@@ -151,29 +203,71 @@ def _cr_to_lf(path: Path) -> Path:
 def _read_csv_lines(path: Path, source: Path, head: bytes, details: bool, columns: dict[str, str]) -> LedgerData:
     """Read ``source`` (the file itself, or its copy with LF line ends); messages name ``path``.
     ``head``: the file's first bytes, with LF line ends."""
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    cp1252 = not _utf8_head(head)  # Windows-1252 (Å, Ä, Ö in a column name): polars would read the header as U+FFFD
+    skip, first, above = _header_line(head.decode("cp1252" if cp1252 else "utf-8", "replace").lstrip("\ufeff"), columns)
     sep = _separator(first)
     options: dict[str, Any] = {
         "separator": sep,
         "infer_schema": False,
         "truncate_ragged_lines": True,
         "has_header": True,
+        "skip_lines": skip,  # title lines above the header ("Huvudboksutdrag ...", the date of the export)
         # the line number from the reader itself: numbering with pl.len() would hold every line in memory at once
         "row_index_name": LINE_COLUMN,
-        "row_index_offset": 2,
+        "row_index_offset": skip + 2,
     }
     try:
         try:
+            if cp1252:
+                raise _NotUtf8
             # UTF-8 (a BOM is fine): polars reads the file itself, parsing and converting in one parallel pass
-            return _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns, _sample(head, options))
-        except pl.exceptions.ComputeError as exc:
-            if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
+            ledger = _csv_frame(path, pl.scan_csv(source, **options), sep, details, columns, _sample(head, options))
+        except (pl.exceptions.ComputeError, _NotUtf8) as exc:
+            if not isinstance(exc, _NotUtf8) and "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
                 raise
             decoded = pl.read_csv(io.BytesIO(_decode(path, source.read_bytes())), **options)  # Windows-1252
-            return _csv_frame(path, decoded.lazy(), sep, details, columns)
+            ledger = _csv_frame(path, decoded.lazy(), sep, details, columns)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         log_detail(f"ledger {path}: {type(exc).__name__}: {exc}")  # polars' English text: the log only
         raise _refuse(path, f"den går inte att tolka som CSV{_where_sv(str(exc))}. Exportera den på nytt.") from None
+    if skip:
+        shown = ", ".join(repr(clean_text(t).strip()[:60]) for t in above if t.strip())
+        ledger.notes.append(
+            f"Huvudboken {path.name}: rubrikraden (med Period, Ansvar, Konto och Belopp) står på rad {skip + 1}; "
+            f"{'raden' if skip == 1 else f'de {skip} raderna'} ovanför{f' ({shown})' if shown else ''} "
+            "är inga bokföringsrader och ingår inte i avstämningen."
+        )
+    return ledger
+
+
+class _NotUtf8(Exception):
+    """The file's first bytes are no UTF-8: read it as Windows-1252 from the start."""
+
+
+def _utf8_head(head: bytes) -> bool:
+    """Whether the file's first bytes are UTF-8 (a character cut off at the end of the bytes read is fine)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
+    return True
+
+
+MAX_TITLE_LINES = 30
+
+
+def _header_line(text: str, columns: dict[str, str]) -> tuple[int, str, list[str]]:
+    """The header line: the first of the file's first lines that names Period, Ansvar, Konto and Belopp
+    (an export may start with a title, the date of the export and a blank line). Its index, its text and
+    the lines above it; the first line when none does (the refusal then names its columns)."""
+    lines = text.split("\n")[:MAX_TITLE_LINES]
+    for i, line in enumerate(lines):
+        line = line.rstrip("\r")
+        fields = [f.strip().strip('"').strip() for f in line.split(_separator(line))]
+        found = match_columns(fields, columns)
+        if all(c in found for c in REQUIRED) and not unmatched(fields, columns):
+            return i, line, [x.rstrip("\r") for x in lines[:i]]
+    return 0, lines[0].rstrip("\r"), []
 
 
 def _where_sv(polars_text: str) -> str:
@@ -282,6 +376,7 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         if kept:
             kept[0] = pl.concat([kept[0], recovered]).sort("line")
     bad = odd.filter(~readable)
+    bad, summary_notes = _summary_lines(name, bad, float(totals.get_column("amount").sum() or 0.0))
     # periods repeat: read each distinct text once
     parsed = {v: parse_period(v) for v in totals.get_column("period_raw").unique().to_list()}
     years = {k: p[0] for k, p in parsed.items() if p}
@@ -331,7 +426,40 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
             f"Huvudboken {name} har ingen rad som går att läsa ({n_bad} {'rad' if n_bad == 1 else 'rader'}; "
             f"rad {first.line}: {first.message}). Kontrollera att exporten har semikolon och decimalkomma och exportera på nytt."
         )
-    return LedgerData(name, totals, frame, problems, readable_lines + n_bad + 1, has_budget)
+    ledger = LedgerData(name, totals, frame, problems, readable_lines + n_bad + len(summary_notes) + 1, has_budget)
+    ledger.notes.extend(summary_notes)
+    return ledger
+
+
+_SUM_LABEL = re.compile(r"(?i)^\s*(summa|s:a|totalt?|total summa|summering|saldo|slutsumma)\b")
+
+
+def _summary_lines(name: str, bad: pl.DataFrame, lines_sum: float) -> tuple[pl.DataFrame, list[str]]:
+    """Take out the summary lines many exports end with ("Summa" and the total, no ansvar, konto or
+    period): an amount without ansvar and konto that is labelled as a sum or equals the sum of the
+    readable lines is no booking to reconcile, and no VP505 either. Each one gets a note saying whether
+    its amount matches the lines."""
+    if not bad.height:
+        return bad, []
+    texts = [c for c in ("period_raw", "text", "verksamhet", "aktivitet", "projekt", "objekt") if c in bad.columns]
+    label = pl.any_horizontal(*[pl.col(c).fill_null("").str.contains(_SUM_LABEL.pattern) for c in texts])
+    codeless = pl.col("ansvar").is_null() & pl.col("konto").is_null() & pl.col("amount").is_not_null()
+    is_sum = codeless & (label | ((pl.col("amount") - lines_sum).abs() < 0.005))
+    sums = bad.filter(is_sum)
+    notes = []
+    for row in sums.iter_rows(named=True):
+        amount = float(row["amount"])
+        said = next((clean_text(str(row[c])).strip()[:40] for c in texts if row.get(c) and _SUM_LABEL.match(str(row[c]))), "")
+        what = f"rad {row['line']}{f' ({said!r}, {format_sv(amount, 2)})' if said else f' ({format_sv(amount, 2)})'}"
+        agrees = (
+            "den stämmer med summan av raderna"
+            if abs(amount - lines_sum) < 0.005
+            else f"raderna som lästes summerar till {format_sv(lines_sum, 2)}: kontrollera att exporten är hel"
+        )
+        notes.append(
+            f"Huvudboken {name}: {what} saknar ansvar och konto och är en summarad; den ingår inte i avstämningen ({agrees})."
+        )
+    return bad.filter(~is_sum), notes
 
 
 def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -405,8 +533,8 @@ def _problem(row: dict[str, object]) -> LineProblem:
         raw = str(row["amount_raw"])
         message = _not_finite(raw) or f"beloppet {raw!r} är inget tal"
         return LineProblem(line=line, column="Belopp", value=raw, message=message)
-    if row.get("month") is None or row.get("year") is None:
-        value = row["period_raw"]
+    value = row["period_raw"]
+    if value is None or parse_period(str(value)) is None:  # (the lines that could not be read have no year and month yet)
         what = "kolumnen Period saknas på raden" if value is None else f"perioden {value!r} är inget datum (skriv 2024-04)"
         return LineProblem(line=line, column="Period", value=None if value is None else str(value), message=what)
     column = "Ansvar" if row["ansvar"] is None else "Konto"

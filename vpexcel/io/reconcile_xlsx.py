@@ -35,6 +35,11 @@ BODY_FONT_PT = 11
 MIN_PRINTED_PT = 8.0
 
 
+def _gross_budget(budget: Figures, value: float) -> float | None:
+    """A gross budget figure; empty for a budget kept as net only (revenue and cost 0, the net not)."""
+    return None if budget.revenue == budget.cost == 0 != budget.net else _r(value)
+
+
 _PLACES = [8]  # the decimals that keep the workbook being written exact to the öre (set per workbook)
 
 
@@ -118,8 +123,8 @@ def _area_row(rec: Reconciliation, a: AreaResult) -> list[Any]:
     last = a.last_year_to_date
     return [
         a.area,
-        _r(a.budget.revenue),
-        _r(a.budget.cost),
+        _gross_budget(a.budget, a.budget.revenue),
+        _gross_budget(a.budget, a.budget.cost),
         _r(a.budget.net),
         _r(a.budget_to_date.net),
         _r(a.actual_to_date.revenue),
@@ -191,8 +196,8 @@ def write_reconciliation(
         ws,
         [
             "Totalt efter eliminering",
-            _r(b.budget.revenue),
-            _r(b.budget.cost),
+            _gross_budget(b.budget, b.budget.revenue),
+            _gross_budget(b.budget, b.budget.cost),
             _r(b.budget.net),
             _r(b.budget_to_date.net),
             _r(after.revenue),
