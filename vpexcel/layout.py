@@ -41,7 +41,7 @@ from itertools import accumulate, chain, compress, repeat
 from operator import add, attrgetter, is_, is_not, itemgetter, le, not_, or_
 
 from vpexcel.grid import CellValue, SheetGrid, a1, column_index
-from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
+from vpexcel.numbers import Amount, AmountKind, classify, format_time_sv, parse_swedish_number
 from vpexcel.period import MONTHS_SV
 from vpexcel.settings import Area, Settings, normalize
 
@@ -310,7 +310,7 @@ def _text(v: CellValue) -> str:
         return str(int(v))
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
-    return ""
+    return format_time_sv(v) or ""  # a time used as a label or header reads as its Swedish text ("12:24")
 
 
 def _column_kind(text: str, layout: str) -> tuple[ColumnKind, Measure, int | None] | None:
