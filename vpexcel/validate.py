@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
-from vpexcel.formulas import references
+from vpexcel.formulas import mask_references, references
 from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
 from vpexcel.layout import Table, detect_tables, map_lines
 from vpexcel.numbers import times_sv
@@ -104,11 +104,6 @@ ARITHMETIC = ("VP301", "VP302", "VP303", "VP304", "VP305", "VP306")
 DERIVED_BY_FORMULA = ("VP204", "VP205")
 _TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
-# a reference into another workbook ([1]Blad!A1, '[Budget.xlsx]Blad'!A1, 'C:\mapp\[Budget.xlsx]Blad'!A1): never followed
-_EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
-# an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
-_UNQUOTED_3D = re.compile(r"(?<![\w.'\]])([A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*:[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 _NAME = re.compile(r"(?<![\w.$!'\]])([A-Za-z_\\\u00c0-\u024f][\w.\u00c0-\u024f]*)(?![\w.(!])")
 
 
@@ -119,7 +114,7 @@ class _Cells:
 
     def __init__(self, book: WorkbookGrid) -> None:
         self.book = book
-        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v and "[" not in v}
+        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v}
         self.order = {s.name: i for i, s in enumerate(book.sheets)}
         self._found: dict[str, SheetGrid | None] = {}
 
@@ -131,16 +126,15 @@ class _Cells:
 
     def read_by(self, sheet_name: str, formula: str) -> Iterator[tuple[str, int, int, int, int]]:
         """(sheet, row1, col1, row2, col2) of every range the formula on ``sheet_name`` reads."""
-        text = _EXTERNAL_REF.sub(" ", formula)
-        if ":" in text and "!" in text:
-            text = _UNQUOTED_3D.sub(lambda m: "'" + m.group(1) + "'!", text)
-        refs = references(text)
+        refs = references(formula)
         if self.names:
-            for m in _NAME.finditer(_STRING.sub(" ", text)):  # a name, not text in quotes that reads like one
+            for m in _NAME.finditer(mask_references(formula)):  # a name, not text in quotes that reads like one
                 target = self.names.get(m.group(1).casefold())
                 if target is not None:
-                    refs += references(_EXTERNAL_REF.sub(" ", target))
+                    refs += references(target)
         for ref in refs:
+            if ref.book is not None:  # another workbook's cell: a finding there is not this workbook's
+                continue
             for name in self._sheets(ref.sheet or sheet_name):
                 yield name, ref.row1, ref.col1, ref.row2, ref.col2
 
