@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import mask_references, references
 from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
-from vpexcel.layout import Table, detect_tables, map_lines
+from vpexcel.layout import Sign, Table, detect_tables, map_lines
 from vpexcel.numbers import times_sv
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
@@ -368,10 +368,29 @@ def hidden_sheets(book: WorkbookGrid, findings: list[Finding]) -> list[HiddenShe
     ]
 
 
+def settle_signs(tables: list[Table]) -> None:
+    """A table whose figures cannot tell its sign convention (one non-zero cost, no net that shows it) takes
+    the convention most of the workbook's other tables show (the summary, the other areas' sheets); with no
+    such majority it keeps the usual one and stays ``sign_untold`` (VP108 says so)."""
+    untold = [t for t in tables if t.sign_untold]
+    if not untold:
+        return
+    votes = {Sign.COSTS_NEGATIVE: 0, Sign.COSTS_POSITIVE: 0}
+    for t in tables:
+        if not t.sign_untold and t.sign_evidence >= 2:
+            votes[t.sign] += 1
+    if votes[Sign.COSTS_NEGATIVE] == votes[Sign.COSTS_POSITIVE]:
+        return
+    sign = max(votes, key=votes.__getitem__)
+    for t in untold:
+        t.sign, t.sign_untold = sign, False
+
+
 def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:
     """The settings in force and the table map of every sheet: what every check reads."""
     default = settings is None and book.sheet(SETTINGS_SHEET) is None
     settings = resolve_settings(book, settings)
     unread: list[str] = []
     tables = find_tables(book, settings, unread, mapped)
+    settle_signs(tables)
     return Context(book, settings, tables, default_settings=default, unread=unread)
