@@ -700,3 +700,47 @@ def test_reconcile_says_once_that_macro_sheets_of_the_ledger_workbook_were_left_
     book = caller(payload(WORKBOOKS / "budget-2024.xlsx"))
     vp.reconcile(str(macro), "2024-04")
     assert alert(book) == f"{expected}\n\nOBS: {MACRO_NOTE}"
+
+
+@pytest.mark.parametrize(
+    ("visibility", "shown"),
+    [
+        ("Hidden", "Bladet 'Produktionsområden' är dolt. Visa det i Excel: högerklicka på en bladflik > Ta fram"),
+        ("VeryHidden", "Bladet 'Produktionsområden' är mycket dolt och syns inte ens under Ta fram."),
+    ],
+)
+def test_validate_says_a_findings_sheet_is_hidden_and_how_to_show_it(caller, visibility: str, shown: str) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    data = payload(WORKBOOKS / "budget-2024-med-fel.xlsx")
+    data["sheets"][0]["visibility"] = visibility
+    book = caller(data)
+    vp.validate()
+    report = next(r for r in written_rows(book) if any(line[:1] == ["Nivå"] for line in r))
+    header = next(i for i, line in enumerate(report) if line[0] == "Nivå")
+    notes = [line[0] for line in report[:header] if line and line[0]]
+    assert len(notes) == 1 and notes[0].startswith(shown)  # once, above the findings, as the command line says it
+    first = header + 2  # the sheet's row of the first finding: its link sits there, in column E
+    links = {(a["start_row"] + 1, a["args"][0]) for a in actions(book, "addHyperlink")}
+    assert (first, f"#'Produktionsområden'!{report[header + 1][4]}") in links
+    assert f"OBS: {shown}" in alert(book)
+
+
+def test_a_visible_sheet_gets_no_note(caller) -> None:  # type: ignore[no-untyped-def]
+    import vpexcel.excel as vp
+
+    data = payload(WORKBOOKS / "budget-2024-med-fel.xlsx")
+    data["sheets"][0]["visibility"] = "Visible"
+    book = caller(data)
+    vp.validate()
+    report = next(r for r in written_rows(book) if any(line[:1] == ["Nivå"] for line in r))
+    assert report[0][0] == "Nivå" and "dolt" not in alert(book)
+
+
+@pytest.mark.parametrize(("com", "expected"), [(-1, "visible"), (0, "hidden"), (2, "very_hidden")])
+def test_the_port_reads_a_sheets_visibility_through_com(com: int, expected: str) -> None:
+    from types import SimpleNamespace
+
+    from vpexcel.excel.port import visibility
+
+    assert visibility(SimpleNamespace(api=SimpleNamespace(Visible=com), visible=com == -1)) == expected

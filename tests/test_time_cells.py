@@ -145,3 +145,23 @@ def test_a_sheet_named_like_an_ods_time_keeps_its_name() -> None:
     the user cannot find. (A quoted name alone stays ambiguous: a quoted label that is a time is shown as one.)"""
     text = "läser PT2H30M!B5 och 'PT1H'!C3; cellen innehåller PT12H24M."
     assert times_sv(text) == "läser PT2H30M!B5 och 'PT1H'!C3; cellen innehåller 12:24."
+
+
+def test_a_time_label_is_read_as_its_swedish_text(tmp_path: Path) -> None:
+    """A row whose label is a time (7:30 typed in column A) is a row named '7:30', in validate and in jämför."""
+    from openpyxl import load_workbook
+
+    old = time_book(tmp_path / "tid.xlsx")
+    report = validate(read_workbook(old))
+    assert any("'7:30' är inget känt produktionsområde" in f.message for f in report.findings)
+    wb = load_workbook(old)
+    ws = wb.active
+    assert ws is not None
+    ws.cell(ws.max_row, 1).value = dt.timedelta(hours=31, minutes=30)
+    ws.cell(ws.max_row, 1).number_format = "[h]:mm"
+    new = tmp_path / "tid-ny.xlsx"
+    wb.save(new)
+    comp = compare_books(read_workbook(old), read_workbook(new))
+    text = " ".join(c.message for c in comp.changes)
+    assert "Raden '7:30' heter nu '31:30'." in text
+    assert "''" not in text

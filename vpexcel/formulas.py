@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from vpexcel.grid import column_index, column_letter
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
+_NAME_PART = r"[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*"
 _REF = re.compile(
     r"(?<![\w.$\]])"
-    r"(?P<sheet>(?:\[\d+\])?(?:'(?:[^']|'')+'|[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!)?"
+    # the sheet: quoted ('Min budget'!, 'Jan:Dec'!, '[Budget.xlsx]Blad'!, 'C:\mapp\[Budget.xlsx]Blad'!) or not
+    # (Blad!, Jan:Dec! for a range over several sheets, [1]Blad! and [Budget.xlsx]Blad! in another workbook)
+    rf"(?P<sheet>(?:'(?:[^']|'')+'|(?:\[[^\]]+\])?{_NAME_PART}(?::{_NAME_PART})?)!)?"
     r"(?P<c1>\$?)(?P<col1>[A-Za-z]{1,3})(?P<r1>\$?)(?P<row1>\d+)"
     r"(?::(?P<c2>\$?)(?P<col2>[A-Za-z]{1,3})(?P<r2>\$?)(?P<row2>\d+))?"
     r"(?![\w(])"
@@ -23,11 +26,14 @@ _SUM = re.compile(r"^\s*SUM\((?P<args>[^()]*)\)\s*$", re.IGNORECASE)
 class Ref:
     """A cell or range reference; rows and columns 0-based, inclusive."""
 
-    sheet: str | None
+    sheet: str | None  # None: the formula's own sheet; "Jan:Dec": every sheet from Jan to Dec
     row1: int
     col1: int
     row2: int
     col2: int
+    # the other workbook a reference reads ("1" for [1]Blad!A1, "Budget.xlsx", "C:\\mapp\\Budget.xlsx"), or None
+    # for this workbook's own cells: ``sheet`` is then a sheet of that other workbook, not of this one
+    book: str | None = None
 
     @property
     def is_cell(self) -> bool:
@@ -38,18 +44,22 @@ def _mask_strings(formula: str) -> str:
     return _STRING.sub(lambda m: " " * len(m.group(0)), formula)
 
 
-def _sheet_name(raw: str | None) -> str | None:
+def _sheet_name(raw: str | None) -> tuple[str | None, str | None]:
+    """(workbook, sheet) of a reference's prefix such as "'[Budget.xlsx]Blad'!"; workbook None for this one."""
     if not raw:
-        return None
+        return None, None
     name = raw[:-1]
-    name = re.sub(r"^\[\d+\]", "", name)
     if name.startswith("'") and name.endswith("'"):
         name = name[1:-1].replace("''", "'")
-    return name
+    if "[" not in name:  # Excel allows no brackets in a sheet's name: one means another workbook
+        return None, name
+    folder, _, rest = name.partition("[")
+    book, _, sheet = rest.partition("]")
+    return folder + book, sheet
 
 
 def references(formula: str) -> list[Ref]:
-    """Every A1 reference in a formula, in order."""
+    """Every A1 reference in a formula, in order; a reference into another workbook has ``book`` set."""
     out: list[Ref] = []
     for m in _REF.finditer(_mask_strings(formula)):
         r1, c1 = int(m["row1"]) - 1, column_index(m["col1"])
@@ -57,8 +67,15 @@ def references(formula: str) -> list[Ref]:
             r2, c2 = int(m["row2"]) - 1, column_index(m["col2"])
         else:
             r2, c2 = r1, c1
-        out.append(Ref(_sheet_name(m["sheet"]), min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        book, sheet = _sheet_name(m["sheet"])
+        out.append(Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2), book))
     return out
+
+
+def mask_references(formula: str) -> str:
+    """The formula with its texts in quotes and its references blanked out: what is left are the
+    functions, operators, numbers and defined names it uses."""
+    return _REF.sub(lambda m: " " * len(m.group(0)), _mask_strings(formula))
 
 
 def is_external(formula: str) -> bool:

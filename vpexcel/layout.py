@@ -42,7 +42,7 @@ from itertools import accumulate, chain, compress, repeat
 from operator import add, attrgetter, is_, is_not, itemgetter, le, not_, or_
 
 from vpexcel.grid import CellValue, SheetGrid, a1, column_index
-from vpexcel.numbers import Amount, AmountKind, classify, parse_swedish_number
+from vpexcel.numbers import Amount, AmountKind, classify, format_time_sv, parse_swedish_number
 from vpexcel.period import MONTHS_SV
 from vpexcel.settings import Area, Settings, normalize
 
@@ -198,6 +198,10 @@ class Table:
     unit_cell: str | None = None
     area: Area | None = None  # the area an accounts-layout sheet belongs to
     sign: Sign = Sign.COSTS_NEGATIVE
+    # the figures cannot tell the sign convention (one non-zero cost, no net that shows it): ``sign`` is the usual
+    # convention until the workbook's other tables tell it (validate), else VP108 says so
+    sign_untold: bool = False
+    sign_evidence: int = 0  # non-zero figures the sign convention was told from (a stated convention: many)
     rows_are_areas: bool = True  # an areas-layout table whose rows are areas (else items: accounts)
     area_hits: int = 0  # rows whose name is a known area
     names_unknown: bool = False  # an areas table whose first names are no known areas (the rest not looked up)
@@ -321,7 +325,7 @@ def _text(v: CellValue) -> str:
         return str(int(v))
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
-    return ""
+    return format_time_sv(v) or ""  # a time used as a label or header reads as its Swedish text ("12:24")
 
 
 def _column_kind(text: str, layout: str) -> tuple[ColumnKind, Measure, int | None] | None:
@@ -529,6 +533,7 @@ def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
         if t.sign:
             for table in tables:
                 table.sign = Sign.COSTS_POSITIVE if t.sign == "kostnader positiva" else Sign.COSTS_NEGATIVE
+                table.sign_untold, table.sign_evidence = False, 1_000_000
     return tables
 
 
@@ -887,6 +892,7 @@ def _sign(table: Table) -> Sign:
     else:
         idx = table.indices(RowKind.COST_ITEM, RowKind.COST_SUM)
         columns = list(table.columns)
+        costs = columns
     pos = neg = 0
     sample = idx[:_SIGN_SAMPLE]
     for col in columns:
@@ -894,6 +900,54 @@ def _sign(table: Table) -> Sign:
         told = list(filter(None, map(vals.__getitem__, sample)))  # None and 0 say nothing about the sign
         up = sum(map((0.0).__lt__, told))
         pos, neg = pos + up, neg + len(told) - up
+    table.sign_evidence = pos + neg
+    if table.layout == "areas" and not costs:
+        return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
+    items = pos + neg
+    if table.layout == "accounts" and items <= 1 + len(columns) * len(table.indices(RowKind.COST_SUM)):
+        # a cost's subtotal repeats its items: only the items count as evidence
+        items = sum(1 for col in columns for i in table.indices(RowKind.COST_ITEM)[:_SIGN_SAMPLE] if table.values(col.col)[i])
+    if items == 1:  # one cost alone cannot tell a wrong sign from the table's convention: ask the nets
+        told_by_net = _sign_by_net(table)
+        table.sign_untold = told_by_net is None
+        return told_by_net or Sign.COSTS_NEGATIVE
+    return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
+
+
+def _sign_by_net(table: Table) -> Sign | None:
+    """The convention the nets show: netto = intäkt + kostnad (costs negative) or nettokostnad = kostnad −
+    intäkt (costs positive), wherever a revenue, a cost and their net stand together; None when none tells."""
+    triples: list[tuple[float, float, float]] = []
+    if table.layout == "areas":
+        by_key: dict[tuple[object, ...], dict[ColumnKind, int]] = {}
+        for column in table.columns:
+            by_key.setdefault((column.measure, column.year, column.month), {})[column.kind] = column.col
+        for cols in by_key.values():
+            if len(cols) == 3:
+                rs, cs, ns = (table.values(cols[k]) for k in (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET))
+                triples += [(a, b, x) for a, b, x in zip(rs, cs, ns, strict=True) if a and b and x is not None]
+    else:
+
+        def first(*kinds: RowKind) -> int | None:
+            got = table.indices(*kinds)
+            return got[0] if got else None
+
+        rev, cost, net = first(RowKind.REVENUE_SUM), first(RowKind.COST_SUM), first(RowKind.RESULT)
+        if net is not None:
+            for col in table.columns:
+                vals = table.values(col.col)
+                rv = vals[rev] if rev is not None else sum(filter(None, (vals[i] for i in table.indices(RowKind.REVENUE_ITEM))))
+                cv = vals[cost] if cost is not None else sum(filter(None, (vals[i] for i in table.indices(RowKind.COST_ITEM))))
+                nv = vals[net]
+                if rv and cv and nv is not None:
+                    triples.append((rv, cv, nv))
+    pos = neg = 0
+    for r, c, n in triples:
+        near = 0.001 * max(abs(r), abs(c), abs(n)) + 1e-9
+        neg += abs(n - (r + c)) <= near
+        pos += abs(n - (c - r)) <= near
+    if pos == neg:
+        return None
     return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
 
 
@@ -1126,7 +1180,7 @@ def map_lines(table: Table) -> list[str]:
     lines = [
         f"Tabell med rubrikrad {table.header_row + 1} ({kind}), etiketter i kolumn {a1(0, table.label_col)[:-1]}",
         f"  Enhet: {table.unit or 'framgår inte'}" + (f" (cell {table.unit_cell})" if table.unit_cell else ""),
-        f"  Tecken: {SIGN_SV[table.sign]}",
+        f"  Tecken: {SIGN_SV[table.sign]}" + (" (antaget: siffrorna visar inte tecknet, se VP108)" if table.sign_untold else ""),
     ]
     if table.layout == "accounts":
         lines.append(f"  Området: {table.area.name if table.area else 'okänt'}")

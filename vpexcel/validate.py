@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, product
 
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
-from vpexcel.formulas import references
+from vpexcel.formulas import mask_references, references
 from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
-from vpexcel.layout import Table, detect_tables, map_lines
+from vpexcel.layout import Sign, Table, detect_tables, map_lines
 from vpexcel.numbers import times_sv
 from vpexcel.perf import cyclic_gc_paused
 from vpexcel.rules import CHECKS, load_all
@@ -111,11 +111,6 @@ OWN_ERRORS = ("#REF!", "#NAME?")
 _TRACE_DEPTH = 12
 _TRACE_RANGE = 5_000  # cells of one range followed at most
 _TRACE_BUDGET = 500_000  # cell visits for all findings of a workbook together: then the linking stops
-# a reference into another workbook ([1]Blad!A1, '[Budget.xlsx]Blad'!A1, 'C:\mapp\[Budget.xlsx]Blad'!A1): never followed
-_EXTERNAL_REF = re.compile(r"(?:'[^']*\[[^\]]+\][^']*'|\[[^\]]+\][\w.]*)!\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?")
-# an unquoted 3-D reference (Jan:Dec!B5): quoted, so the sheet range reads as one name ('Jan:Dec'!B5)
-_UNQUOTED_3D = re.compile(r"(?<![\w.'\]])([A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*:[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*)!")
-_STRING = re.compile(r'"(?:[^"]|"")*"')
 _NAME = re.compile(r"(?<![\w.$!'\]])([A-Za-z_\\\u00c0-\u024f][\w.\u00c0-\u024f]*)(?![\w.(!])")
 
 
@@ -126,7 +121,7 @@ class _Cells:
 
     def __init__(self, book: WorkbookGrid) -> None:
         self.book = book
-        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v and "[" not in v}
+        self.names = {k.casefold(): v for k, v in book.defined_names.items() if v}
         self.order = {s.name: i for i, s in enumerate(book.sheets)}
         self._found: dict[str, SheetGrid | None] = {}
 
@@ -138,17 +133,16 @@ class _Cells:
 
     def read_by(self, sheet_name: str, formula: str) -> Iterator[tuple[str, int, int, int, int]]:
         """(sheet, row1, col1, row2, col2) of every range the formula on ``sheet_name`` reads."""
-        text = _EXTERNAL_REF.sub(" ", formula)
-        if ":" in text and "!" in text:
-            text = _UNQUOTED_3D.sub(lambda m: "'" + m.group(1) + "'!", text)
-        refs = references(text)
+        refs = references(formula)
         if self.names:
-            for m in _NAME.finditer(_STRING.sub(" ", text)):  # a name, not text in quotes that reads like one
+            for m in _NAME.finditer(mask_references(formula)):  # a name, not text in quotes that reads like one
                 name = m.group(1).casefold()  # the sheet's own name first, then the workbook's
                 target = self.names.get(f"{sheet_name.casefold()}!{name}", self.names.get(name))
                 if target is not None:
-                    refs += references(_EXTERNAL_REF.sub(" ", target))
+                    refs += references(target)
         for ref in refs:
+            if ref.book is not None:  # another workbook's cell: a finding there is not this workbook's
+                continue
             for name in self._sheets(ref.sheet or sheet_name):
                 yield name, ref.row1, ref.col1, ref.row2, ref.col2
 
@@ -431,10 +425,29 @@ def hidden_sheets(book: WorkbookGrid, findings: list[Finding]) -> list[HiddenShe
     ]
 
 
+def settle_signs(tables: list[Table]) -> None:
+    """A table whose figures cannot tell its sign convention (one non-zero cost, no net that shows it) takes
+    the convention most of the workbook's other tables show (the summary, the other areas' sheets); with no
+    such majority it keeps the usual one and stays ``sign_untold`` (VP108 says so)."""
+    untold = [t for t in tables if t.sign_untold]
+    if not untold:
+        return
+    votes = {Sign.COSTS_NEGATIVE: 0, Sign.COSTS_POSITIVE: 0}
+    for t in tables:
+        if not t.sign_untold and t.sign_evidence >= 2:
+            votes[t.sign] += 1
+    if votes[Sign.COSTS_NEGATIVE] == votes[Sign.COSTS_POSITIVE]:
+        return
+    sign = max(votes, key=votes.__getitem__)
+    for t in untold:
+        t.sign, t.sign_untold = sign, False
+
+
 def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:
     """The settings in force and the table map of every sheet: what every check reads."""
     default = settings is None and book.sheet(SETTINGS_SHEET) is None
     settings = resolve_settings(book, settings)
     unread: list[str] = []
     tables = find_tables(book, settings, unread, mapped)
+    settle_signs(tables)
     return Context(book, settings, tables, default_settings=default, unread=unread)

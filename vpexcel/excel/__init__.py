@@ -196,6 +196,7 @@ def _validate(book: Any) -> str:
             book.add_note(sheet, cell, f"vpexcel {f.code}: {f.message}")
     _report_sheet(book, report)
     message = f"Valideringen är klar: {summary_sv(report)}. Se bladet {REPORT_SHEET}."
+    message = _noted(message, [h.note for h in report.hidden_sheets])  # its marks cannot be seen until it is shown
     rc = 1 if report.has_errors else 0
     return _with(message, _remember(book, "validate", {"budget": book.saved_path()}, rc, book=grid, findings=report.findings))
 
@@ -204,7 +205,11 @@ def _report_sheet(book: Any, report: Any) -> None:
     from vpexcel.findings import SEVERITY_SV
     from vpexcel.rules import RULES
 
-    rows: list[list[Any]] = [["Nivå", "Kod", "Regel", "Blad", "Cell", "Meddelande", "Förslag", "Undantag"]]
+    # once per hidden sheet with findings, above the table: its links cannot open the sheet until it is shown
+    rows: list[list[Any]] = [[h.note] for h in report.hidden_sheets]
+    rows += [[]] if rows else []
+    top = len(rows) + 2  # the first finding's row
+    rows.append(["Nivå", "Kod", "Regel", "Blad", "Cell", "Meddelande", "Förslag", "Undantag"])
     for f in report.findings:
         rows.append(
             [
@@ -219,7 +224,7 @@ def _report_sheet(book: Any, report: Any) -> None:
             ]
         )
     sheet = book.replace_sheet(REPORT_SHEET, rows)
-    for i, f in enumerate(report.findings, start=2):
+    for i, f in enumerate(report.findings, start=top):
         if f.sheet and f.cell:
             book.hyperlink(sheet, f"E{i}", f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell}", f.cell)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vpexcel.errors import InputError
-from vpexcel.grid import ERROR_CODES, CellValue, ErrorValue, SheetGrid, WorkbookGrid
+from vpexcel.grid import ERROR_CODES, HIDDEN, VERY_HIDDEN, VISIBLE, CellValue, ErrorValue, SheetGrid, WorkbookGrid
 from vpexcel.textcells import clean_text
 
 MARKS_SHEET = "vpexcel_markeringar"  # very hidden: what Validera changed, so Rensa can undo exactly that
@@ -55,6 +55,31 @@ def _flag(obj: Any, attribute: str) -> bool:
         return bool(getattr(api, attribute, False))
     except Exception:  # a COM error reading the property: treat as not set
         return False
+
+
+# Excel's XlSheetVisibility (COM ``Sheet.Visible``) and Office.js's visibility (the remote engine's payload)
+_COM_VISIBILITY = {0: HIDDEN, 2: VERY_HIDDEN}  # xlSheetHidden, xlSheetVeryHidden; -1 is xlSheetVisible
+_JS_VISIBILITY = {"Hidden": HIDDEN, "VeryHidden": VERY_HIDDEN}
+
+
+def visibility(sheet: Any) -> str:
+    """The sheet's visibility (grid.VISIBLE, HIDDEN, VERY_HIDDEN): COM's ``Visible`` tells very hidden
+    apart, which xlwings' ``sheet.visible`` (a bool) does not; visible when the engine cannot tell."""
+    try:
+        api = sheet.api
+    except Exception:  # an engine without an API object
+        api = None
+    if isinstance(api, dict):  # the remote engine's api is its payload
+        return _JS_VISIBILITY.get(str(api.get("visibility", "Visible")), VISIBLE)
+    if api is not None:
+        try:
+            return _COM_VISIBILITY.get(int(api.Visible), VISIBLE)
+        except Exception:  # a COM error reading the property: ask xlwings instead
+            pass
+    try:
+        return VISIBLE if sheet.visible else HIDDEN
+    except Exception:
+        return VISIBLE
 
 
 def _cell(v: Any) -> CellValue:
@@ -95,7 +120,7 @@ class LiveWorkbook:
             rows: list[list[CellValue]] = [[] for _ in range(top)]
             for line in values or []:
                 rows.append([None] * left + [_cell(v) for v in line])
-            sheets.append(SheetGrid(sheet.name, rows, self._formulas(used, top, left)))
+            sheets.append(SheetGrid(sheet.name, rows, self._formulas(used, top, left), visibility(sheet)))
         names = {}
         for n in self.book.names:
             try:

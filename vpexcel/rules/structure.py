@@ -277,3 +277,37 @@ def default_settings_elsewhere(ctx: Context) -> Iterator[Finding]:
             suggestion="Kör 'vpexcel init --output installningar.xlsx', skriv in era områden och ramar och lägg bladet "
             "Inställningar i arbetsboken (eller ange filen med --settings).",
         )
+
+
+rule(
+    "VP108",
+    Severity.INFO,
+    "structure",
+    title="Tecknet på kostnaderna framgår inte",
+    what="En tabell har bara en kostnad som inte är noll, och varken ett netto bredvid den eller arbetsbokens andra "
+    "tabeller visar om kostnaderna ska stå negativa (netto = intäkt + kostnad) eller positiva (nettokostnad = kostnad "
+    "− intäkt). vpexcel läser dem då som negativa, det vanliga, och säger det en gång per tabell.",
+    why="Med en enda kostnad går det inte att skilja ett fel tecken från tabellens sätt att visa kostnader. "
+    "Att gissa tyst skulle antingen dölja ett fel tecken (VP204) eller larma om ett rätt.",
+    example="Bladet 'Räddningstjänst' har bara kostnaden 5,0 på Lokaler; alla andra rader är noll och bladet saknar "
+    "intäkter och netto.",
+    fix="Ange tecknet på bladet Inställningar, i tabellen Tabeller: en rad med bladets namn under Blad och "
+    "'kostnader negativa' eller 'kostnader positiva' under Tecken.",
+)
+
+
+@check("VP108")
+def sign_untold(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.tables:
+        if table.sign_untold:
+            yield ctx.finding(
+                "VP108",
+                table.name,
+                a1(table.header_row, table.label_col),
+                f"Tabellen på bladet '{table.sheet.name}' har bara en kostnad som inte är noll, och inget netto eller "
+                "annan tabell i arbetsboken visar om kostnaderna ska stå negativa eller positiva. vpexcel läste dem "
+                "som negativa (intäkter positiva, kostnader negativa).",
+                suggestion=f"Står kostnaderna positiva här: skriv en rad i tabellen Tabeller på bladet Inställningar med "
+                f"'{table.sheet.name}' under Blad och 'kostnader positiva' under Tecken (annars 'kostnader negativa', "
+                "så försvinner den här anmärkningen).",
+            )
