@@ -276,3 +276,19 @@ def test_an_area_sheet_kept_with_costs_positive_turns_its_cost_rows_and_result_o
     turned = _in_sign(plus, Sign.COSTS_NEGATIVE)
     assert turned.values[key] == [2.0, 2.0, -35.7, -35.7, -33.7] and turned.sign is Sign.COSTS_NEGATIVE
     assert _in_sign(turned, Sign.COSTS_NEGATIVE) is turned  # already in that convention: unchanged
+
+
+def test_the_history_keeps_a_costs_positive_budget_as_every_other_run_keeps_it(tmp_path: Path) -> None:
+    """validate's history record holds the budget per area: the same budget kept either way is kept alike
+    (costs negative), so a later fill or reconcile reading the history does not see a sign flip."""
+    from vpexcel.history import budget_figures_of
+    from vpexcel.io.xlsx_reader import read_workbook
+    from vpexcel.settings import default_settings
+
+    def kept(costs_positive: bool) -> dict[tuple[str, str], float]:
+        book = read_workbook(budget(tmp_path / f"{costs_positive}.xlsx", costs_positive))
+        return {(f.area, f.kind): f.value for f in budget_figures_of(book, default_settings())}
+
+    neg, pos = kept(False), kept(True)
+    assert pos == pytest.approx(neg)
+    assert pos[("Räddningstjänst", "cost")] == pytest.approx(-33.7) and pos[("Räddningstjänst", "net")] == pytest.approx(-33.7)

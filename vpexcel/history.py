@@ -140,19 +140,21 @@ def measure_of(header: str) -> str:
 
 
 def budget_figures_of(book: WorkbookGrid, settings: Settings, mapped: SheetMapper | None = None) -> list[Figure]:
-    """The budget per area and year as the workbook states it (what a validate run keeps), first table wins.
+    """The budget per area and year as the workbook states it (what a validate run keeps), first table wins;
+    in one sign convention (costs negative) whichever the table keeps, as reconcile and fill store theirs.
 
     From tables with a row per area, and from an area's own sheet (its result row). ``mapped``
     is the map validate already built (reused where the settings are the same).
     """
     from vpexcel.grid import a1
-    from vpexcel.layout import RowKind
+    from vpexcel.layout import RowKind, Sign
     from vpexcel.validate import find_tables
 
     out: list[Figure] = []
     seen: set[tuple[str, str, str, str]] = set()
     for t in find_tables(book, settings, mapped=mapped):
         unit = t.unit or settings.unit
+        turned = t.sign is Sign.COSTS_POSITIVE
         wanted = t.indices(RowKind.AREA, RowKind.RESULT)  # the only rows that name an area's figure
         for c in t.columns:
             measure, kind, period = measure_of(c.header), c.kind.value, str(c.year or "")
@@ -164,6 +166,8 @@ def budget_figures_of(book: WorkbookGrid, settings: Settings, mapped: SheetMappe
                 if area is None or value is None or (area, period, measure, kind) in seen:
                     continue
                 seen.add((area, period, measure, kind))
+                if turned and kind in ("cost", "net") and isinstance(value, (int, float)):
+                    value = -value  # kept with costs positive: stored as every other run stores it (costs negative)
                 out.append(Figure(area, period, measure, kind, value, unit, t.name, a1(row.row, c.col)))
     return out
 
