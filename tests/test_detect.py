@@ -162,6 +162,12 @@ def test_a_second_table_below_blank_rows_is_not_merged_into_the_area_table(
     # a mistake in the area table is still found, and only there
     wrong = check({"Budget 2025": _two_tables(cost_sum="=SUM(C4:C5)")}, _teknik())
     assert [(c, cell) for c, cell in _where(wrong) if c != "VP402"] == [("VP302", "C7"), ("VP403", "C7"), ("VP301", "D7")]
+    # words typed where an area's figures go, below a blank row, are that area's mistakes, not a new table
+    gap = [*_two_tables()[:4], [], ["Gata", "saknas", "ej klart", ("=B6+C6", "#VALUE!")]]
+    gap += [["Park", 300, -4100, ("=B7+C7", -3800)]]
+    gap += [["Totalt", ("=SUM(B4:B7)", 3330), ("=SUM(C4:C7)", -13100), ("=SUM(D4:D7)", "#VALUE!")]]
+    found = _where(check({"Budget 2025": gap}, _teknik()))
+    assert [(c, cell) for c, cell in found if c in ("VP202", "VP403")] == [("VP202", "B6"), ("VP202", "C6")]
 
 
 # --- fault 5: a first figure that looks like a year ----------------------------------------------

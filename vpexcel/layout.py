@@ -656,6 +656,8 @@ def _new_header(sheet: SheetGrid, row: int, header_row: int, cols: list[Column])
     words = [v for c in cols if c.col < len(line) and isinstance(v := line[c.col], str) and _LETTER.search(v)]
     if len(words) < min(2, len(cols)) or any(c.col < len(line) and classify(line[c.col]).number is not None for c in cols):
         return False
+    if not any(_year_of(w) is not None or _column_kind(w, "areas") is not None for w in words):
+        return False  # "saknas", "ej klart" typed where figures go: a data row with mistakes, no header
     for r in range(row - 1, header_row, -1):
         above = sheet.rows[r]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in above):
