@@ -72,10 +72,11 @@ _RESULT = re.compile(
     r"^(resultat|netto|nettokostnad|budgeterat resultat|summa netto|nettobudget|nettoresultat"
     r"|verksamhetens nettokostnad(er)?|verksamhetens netto|nettokostnad totalt)$"
 )
-# a label column of account codes (Kommun-Bas: 3-5 digits) makes the rows items, not areas
-_ACCOUNT_CODE = re.compile(r"^\d{3,6}$")
 _AREA_HEADER = re.compile(
     r"^(produktionsområde|område|verksamhet|verksamhetsområde|delområde|enhet|nämnd|förvaltning|avdelning|ansvar)(er|n|na)?$"
+)
+_AREA_CODE_HEADER = re.compile(
+    r"^(ansvar|ansvarskod|ansvarsnummer|ansvarsnr|ansvarsområde|kostnadsställe|kst|resultatenhet|enhetskod|verksamhetskod)$"
 )
 _LOOKUP_PROBE = 20
 _SIGN_SAMPLE = 2_000  # figures per column enough to tell the sign convention  # names looked up before an areas table with no known name stops looking
@@ -205,6 +206,7 @@ class Table:
     rows_are_areas: bool = True  # an areas-layout table whose rows are areas (else items: accounts)
     area_hits: int = 0  # rows whose name is a known area
     names_unknown: bool = False  # an areas table whose first names are no known areas (the rest not looked up)
+    items_named_like_areas: str = ""  # the header that made rows accounts though their names are known areas
     amounts: dict[tuple[int, int], Amount] = field(default_factory=dict)
     _columns: dict[int, list[float | None]] = field(default_factory=dict)
     _position: dict[int, int] = field(default_factory=dict)
@@ -499,13 +501,19 @@ _SPEC_MEASURE = {
 }
 
 
+_NAME_ROLES = ("område", "konto")  # Tabeller roles of the column of names, not of an amount column
+
+
 def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
     """Every budget table in a sheet, top to bottom; the settings' "Tabeller" override detection."""
     specs = [t for t in settings.tables if normalize(t.sheet) == normalize(sheet.name)]
     if not specs:
         return _detected(sheet, settings)
     header = next((t.header_row for t in specs if t.header_row), None)
-    described = [t for t in specs if t.column]
+    # "Kolumn B, Roll område": column B holds the names and the rows are areas ("konto": accounts)
+    named = next((t for t in specs if t.column and t.role in _NAME_ROLES), None)
+    names = (column_index(named.column or "A"), named.role == "område") if named is not None else None
+    described = [t for t in specs if t.column and t.role not in _NAME_ROLES]
     if header is not None:
         row = header - 1
         cols = [
@@ -518,10 +526,10 @@ def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
             )
             for t in described
         ] or _header_columns(sheet, row, "areas")
-        found = _detect_areas(sheet, settings, row, _AreaLookup(settings), forced=(row, cols)) if cols else None
+        found = _detect_areas(sheet, settings, row, _AreaLookup(settings), (row, cols), names) if cols else None
         tables = [found] if found is not None else []
     else:
-        tables = _detected(sheet, settings)
+        tables = _detected(sheet, settings, names)
         for table in tables:
             for t in described:
                 col = next((c for c in table.columns if c.col == column_index(t.column or "A")), None)
@@ -537,16 +545,16 @@ def detect_tables(sheet: SheetGrid, settings: Settings) -> list[Table]:
     return tables
 
 
-def _detected(sheet: SheetGrid, settings: Settings) -> list[Table]:
-    """Every budget table vpexcel finds in a sheet by itself."""
+def _detected(sheet: SheetGrid, settings: Settings, names: tuple[int, bool] | None = None) -> list[Table]:
+    """Every budget table vpexcel finds in a sheet by itself (``names``: the column of names the user gave)."""
     find = _AreaLookup(settings)
-    accounts = _detect_accounts(sheet, settings)
+    accounts = _detect_accounts(sheet, settings) if names is None or not names[1] else None  # "område": no per-area sheet
     if accounts is not None:
         return [accounts]
     tables: list[Table] = []
     start = 0
     while start < sheet.height:
-        table = _detect_areas(sheet, settings, start, find)
+        table = _detect_areas(sheet, settings, start, find, names=names)
         if table is None:
             break
         tables.append(table)
@@ -602,36 +610,43 @@ def _wordy_rows(sheet: SheetGrid, start: int) -> list[int]:
     return [start + k for k in compress(range(len(lines)), map(le, repeat(3), counts))]
 
 
-def _row_domain(sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, label_col: int, first_col: int) -> bool:
+def _row_domain(
+    sheet: SheetGrid, find: _AreaLookup, header_row: int, end: int, label_col: int, first_col: int
+) -> tuple[bool, int]:
     """The rows recogniser's first question: are the table's rows areas (True) or items such as accounts?
+    With it, how many of the first names are known areas (up to 2).
 
-    Items when the header names accounts (Konto, Benämning, Kontogrupp) or a column
-    left of the labels holds account codes; areas when the header names areas
-    (Produktionsområde, Verksamhet, Enhet ...) or at least two of the first rows
-    name known areas. Only the first rows are looked at, so a table of 100,000
-    accounts costs no area look-up per row.
+    Items when the header names accounts (Konto, Benämning, Kontogrupp) and no
+    areas; areas when the header names areas (Produktionsområde, Verksamhet, Enhet,
+    or a code column Ansvar, Kostnadsställe) and no accounts; else areas when at
+    least two of the first rows name known areas (codes such as 1300 beside them
+    or not), items otherwise. Only the first rows are looked at, so a table of
+    100,000 accounts costs no area look-up per row.
     """
     heads = [normalize(_text(sheet.value(header_row, c))) for c in range(0, first_col)]
-    if any(h and _ITEM_HEADER.search(h) for h in heads):
-        return False
-    for c in range(0, label_col):
-        codes = [sheet.value(r, c) for r in range(header_row + 1, min(end, header_row + 31))]
-        if sum(1 for v in codes if v is not None and _ACCOUNT_CODE.match(_text(v).strip())) >= 3:
-            return False
-    if any(h and _AREA_HEADER.match(h) for h in heads):
-        return True
+    items = any(h and _ITEM_HEADER.search(h) for h in heads)
+    # "Ansvar | Verksamhet": a code column of responsibilities (ansvar, kostnadsställe) is no account column
+    areas = any(h and (_AREA_HEADER.match(h) or _AREA_CODE_HEADER.match(h)) for h in heads)
     hits = 0
     for r in range(header_row + 1, min(end, header_row + 41)):
         label = _label(sheet, r, label_col)
         if label and find(label) is not None:
             hits += 1
             if hits >= 2:
-                return True
-    return False
+                break
+    if items != areas:
+        return areas, hits
+    # the names are the board's areas (whatever codes stand beside them), else items: accounts
+    return hits >= 2, hits
 
 
 def _detect_areas(
-    sheet: SheetGrid, settings: Settings, start: int, find: _AreaLookup, forced: tuple[int, list[Column]] | None = None
+    sheet: SheetGrid,
+    settings: Settings,
+    start: int,
+    find: _AreaLookup,
+    forced: tuple[int, list[Column]] | None = None,
+    names: tuple[int, bool] | None = None,
 ) -> Table | None:
     found = forced or _find_header(sheet, start, "areas", find)
     if found is None:
@@ -647,8 +662,15 @@ def _detect_areas(
             # another table starts: it may have a year row over its names
             end = r - 1 if r - 1 > header_row and any(_is_year_cell(v) for v in sheet.rows[r - 1]) else r
             break
-    label_col = _label_col(sheet, header_row + 1, end, cols[0].col)
-    rows_are_areas = _row_domain(sheet, find, header_row, end, label_col, cols[0].col)
+        if _new_header(sheet, r, header_row, cols):
+            end = r  # a table of its own below a blank row (Investeringar, Personal): not part of this one
+            break
+    known = 0
+    if names is not None:  # the settings' Tabeller say which column holds the names and what they are
+        label_col, rows_are_areas = names
+    else:
+        label_col = _label_col(sheet, header_row + 1, end, cols[0].col)
+        rows_are_areas, known = _row_domain(sheet, find, header_row, end, label_col, cols[0].col)
     rows, hits, table_unknown = _area_rows(sheet, settings, find, header_row, end, label_col, cols, rows_are_areas)
     while rows and rows[-1].kind is RowKind.GROUP:
         rows.pop()  # text under the table (a source line, a comment) is no heading
@@ -656,9 +678,33 @@ def _detect_areas(
     table = Table(sheet, "areas", header_row, label_col, cols, rows, unit, unit_cell)
     table.rows_are_areas, table.area_hits = rows_are_areas, hits
     table.names_unknown = table_unknown
+    if not rows_are_areas and known >= 2 and names is None:  # the header said accounts, the names say areas
+        heads = (_text(sheet.value(header_row, c)).strip() for c in range(cols[0].col))
+        table.items_named_like_areas = next((h for h in heads if _ITEM_HEADER.search(normalize(h))), "Konto")
     _blocks(table)
     table.sign = _sign(table)
     return table
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _new_header(sheet: SheetGrid, row: int, header_row: int, cols: list[Column]) -> bool:
+    """A row that names columns of another table: words (no figures) in the table's amount columns, with a blank
+    row between it and the figures above (a title line such as "Investeringar 2025" may stand between)."""
+    line = sheet.rows[row]
+    words = [v for c in cols if c.col < len(line) and isinstance(v := line[c.col], str) and _LETTER.search(v)]
+    if len(words) < min(2, len(cols)) or any(c.col < len(line) and classify(line[c.col]).number is not None for c in cols):
+        return False
+    if not any(_year_of(w) is not None or _column_kind(w, "areas") is not None for w in words):
+        return False  # "saknas", "ej klart" typed where figures go: a data row with mistakes, no header
+    for r in range(row - 1, header_row, -1):
+        above = sheet.rows[r]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in above):
+            return True
+        if _has_amounts(sheet, r, cols):
+            return False
+    return False
 
 
 # words of a label that may be a sum or a note row (a superset of what the row loop tests exactly)
@@ -727,6 +773,17 @@ def _clean_already(texts: list[str]) -> bool:
     )
 
 
+def _left_marks(lines: list[list[CellValue]], label_col: int) -> dict[int, str]:
+    """Index -> text of the rows with a possible sum label in a column left of the labels (the first such column)."""
+    found: dict[int, str] = {}
+    for c in range(label_col):
+        cells = column_of(lines, c)
+        texts = [v if type(v) is str else "" for v in cells]
+        for k in _lines_containing(texts, _MARK_WORDS):
+            found.setdefault(k, " ".join(texts[k].split()))
+    return found
+
+
 def _special(plain: list[bool], marked: set[int]) -> list[int]:
     """Sorted indices of the rows with no figure in the first amount column or with a marked label."""
     return sorted(set(compress(range(len(plain)), map(not_, plain))) | marked)
@@ -760,7 +817,9 @@ def _area_rows(
     else:
         labels = [(" ".join(v.split()) if type(v) is str else _text(v)) if v is not None else "" for v in raw]
     plain = list(map(is_, map(type, column_of(lines, cols[0].col)), repeat(float)))
-    special = _special(plain, _lines_containing(labels, _MARK_WORDS))
+    # a sum labelled left of the names ("Totalt" under Konto, the names under Benämning): its label is read there
+    left = _left_marks(lines, label_col)
+    special = _special(plain, _lines_containing(labels, _MARK_WORDS) | left.keys())
     plain_kind = RowKind.AREA if rows_are_areas else RowKind.ITEM
     rows: list[Row] = []
     hits = looked = 0
@@ -790,6 +849,9 @@ def _area_rows(
             if key and _SUM_LABEL.search(key):
                 rows.append(Row(r, RowKind.SUM, label))
                 continue
+        if i - 1 in left and (has_amounts or not label) and _SUM_LABEL.search(normalize(left[i - 1])):
+            rows.append(Row(r, RowKind.SUM, " ".join(f"{left[i - 1]} {label}".split())))
+            continue
         area = find(label) if label and lookup else None
         if lookup and label:
             looked += 1
@@ -978,6 +1040,7 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
         return None
     header_row = None
     cols: list[Column] = []
+    figures: tuple[int, list[Column]] | None = None  # a row whose only "headers" are numbers such as 2030
     for r in range(min(marker_row, HEADER_SCAN_ROWS + 10) - 1, -1, -1):
         found = []
         for c, v in enumerate(sheet.rows[r]):
@@ -997,9 +1060,16 @@ def _detect_accounts(sheet: SheetGrid, settings: Settings) -> Table | None:
             ):
                 found.append(Column(c, ColumnKind.AMOUNT, _year_of(text), text.strip(), measure, month))
         found = _calendar_columns(sheet.rows[r], found, ColumnKind.AMOUNT, marker_col + 1)
+        if found and all(isinstance(sheet.rows[r][k.col], (int, float)) for k in found):
+            # years typed as numbers, or a first figure that looks like a year ("Taxor och avgifter | 2030"):
+            # a row of words above it is the header; this one only if there is none
+            figures = figures or (r, found)
+            continue
         if found:
             header_row, cols = r, found
             break
+    if header_row is None and figures is not None:
+        header_row, cols = figures
     if header_row is None:
         return None
     for column in cols:

@@ -302,7 +302,8 @@ class TableSpec(BaseModel):
     """One line of the "Tabeller" section: how a sheet's table is read, overriding detection.
 
     A line with ``header_row`` says where the table's header is; a line with ``column``
-    says what that column is (``role``: intäkt, kostnad, netto, belopp; ``measure``:
+    says what that column is (``role``: intäkt, kostnad, netto, belopp, or område / konto for the column of
+    names, whose rows are then areas / accounts; ``measure``:
     budget, utfall, prognos, avvikelse, helår, förändring; ``year``); ``sign`` says
     whether costs are shown negative or positive.
     """
@@ -310,7 +311,7 @@ class TableSpec(BaseModel):
     sheet: str = Field(min_length=1)
     header_row: int | None = Field(default=None, ge=1)
     column: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,3}$")
-    role: Literal["intäkt", "kostnad", "netto", "belopp"] | None = None
+    role: Literal["intäkt", "kostnad", "netto", "belopp", "område", "konto"] | None = None  # område/konto: the names
     measure: Literal["budget", "utfall", "prognos", "avvikelse", "helår", "förändring"] | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     sign: Literal["kostnader negativa", "kostnader positiva"] | None = None
@@ -859,7 +860,7 @@ def _table_spec(sheet: SheetGrid, r: int) -> dict[str, Any]:
             raise InputError(f"{sheet.name}!{a1(r, 1)}: rubrikraden ska vara ett radnummer, till exempel 3.")
         spec["header_row"] = int(n)
     choices = {
-        3: ("role", ("intäkt", "kostnad", "netto", "belopp")),
+        3: ("role", ("intäkt", "kostnad", "netto", "belopp", "område", "konto")),
         4: ("measure", ("budget", "utfall", "prognos", "avvikelse", "helår", "förändring")),
         6: ("sign", ("kostnader negativa", "kostnader positiva")),
     }

@@ -311,3 +311,39 @@ def sign_untold(ctx: Context) -> Iterator[Finding]:
                 f"'{table.sheet.name}' under Blad och 'kostnader positiva' under Tecken (annars 'kostnader negativa', "
                 "så försvinner den här anmärkningen).",
             )
+
+
+rule(
+    "VP109",
+    Severity.INFO,
+    "structure",
+    title="Raderna lästes som konton men heter som produktionsområden",
+    what="En tabells kolumnrubrik säger att raderna är konton eller poster (Konto, Benämning, Kontogrupp), men "
+    "flera av namnen är produktionsområden i inställningarna. vpexcel följer rubriken och läser raderna som konton.",
+    why="Är raderna i själva verket områden kontrolleras inte att alla områden finns, att inget område står två gånger "
+    "eller att totalen stämmer mot ramen. Det ska aldrig vara tyst när vpexcel inte kan avgöra hur en tabell är uppställd.",
+    example="Rubrikerna är 'Ansvar', 'Benämning', 'Intäkter', 'Kostnader', 'Netto' och raderna heter Räddningstjänst, "
+    "Vuxenutbildning ...",
+    fix="Är raderna områden: skriv en rad i tabellen Tabeller på bladet Inställningar med bladets namn i Blad, "
+    "namnkolumnens bokstav i Kolumn och område i Roll (eller byt rubriken till till exempel Verksamhet). Är de konton "
+    "behöver du inte göra något.",
+)
+
+
+@check("VP109")
+def items_named_like_areas(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.area_tables():
+        if not table.items_named_like_areas:
+            continue
+        named = next((r.label for r in table.rows_of(RowKind.ITEM) if ctx.settings.find_area(r.label)), "")
+        column = a1(0, table.label_col)[:-1]
+        yield ctx.finding(
+            "VP109",
+            table.name,
+            a1(table.header_row, table.label_col),
+            f"Raderna lästes som konton eftersom rubriken säger det ('{table.items_named_like_areas}'), men namnen är "
+            f"produktionsområden (till exempel '{named}'). Områdena och ramen kontrollerades därför inte i tabellen.",
+            actual=named or None,
+            suggestion=f"Är raderna områden: skriv i tabellen Tabeller på bladet Inställningar en rad med Blad "
+            f"'{table.name}', Kolumn {column} och Roll område.",
+        )
