@@ -37,11 +37,14 @@ MAX_ROWS = 10_000  # any other table of the settings (frames, bridge, exemptions
 
 _BLANKS = re.compile(r"[\s\u00a0]+")
 _DASH = re.compile(r"\s*-\s*")
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def normalize(text: str) -> str:
     """Fold a label for matching: case, dashes, blanks and trailing marks do not count."""
     s = text.casefold().replace("\u2013", "-").replace("\u2212", "-")
+    if _INVISIBLE_RE.search(s):
+        s = _INVISIBLE_RE.sub("", s)  # a soft hyphen or zero-width character Excel does not show
     s = _BLANKS.sub(" ", s).strip(" *:.")
     if "-" in s:
         s = _DASH.sub("-", s)
