@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from vpexcel.findings import Report
 from vpexcel.numbers import parse_swedish_number
 
@@ -51,3 +53,26 @@ def test_a_revenue_typed_as_whole_kronor_is_repaired_as_a_plus_amount(check: Cal
     assert {f.cell: f.expected for f in find(report, "VP201")} == {"B8": 22.0, "B9": 1.0}
     assert [f for f in report.findings if f.code in ("VP202", "VP204")] == []
     assert [f.cell for f in find(report, "VP301") if f.cell in ("D8", "D9")] == []  # the figures add up
+
+
+# --- 16: the text report says what to do, and quotes formulas as Swedish Excel shows them -----
+def test_formulas_are_quoted_as_swedish_excel_shows_them() -> None:
+    from vpexcel.formula_sv import formula_sv
+
+    assert formula_sv("SUM(D11:D11)") == "SUMMA(D11:D11)"
+    assert formula_sv('=IF(A1>0.5,ROUND(B1,1),"a,b")') == '=OM(A1>0,5;AVRUNDA(B1;1);"a,b")'
+    assert formula_sv("'Drift 2.5, KS'!B9+B13") == "'Drift 2.5, KS'!B9+B13"  # a sheet name stays as it is
+
+
+def test_the_text_report_gives_the_suggestion_and_swedish_formulas(
+    make_book: Callable[..., object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vpexcel.cli import main
+
+    sheets = board(sum_rows={1: "B5:B12"})  # Totalt brutto intäkt leaves out the last area (row 13)
+    rc = main(["validate", str(make_book(sheets)), "--ingen-historik"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert "Formeln =SUMMA(B5:B12) lämnar ute rad 13" in " ".join(out.split())
+    assert "Förslag: Ändra till =SUMMA(B5:B13)." in out
+    assert "=SUM(" not in out

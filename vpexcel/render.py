@@ -111,7 +111,8 @@ def _print_findings(console: Console, report: Report) -> None:
         table.add_column("Meddelande")
         for f in items:
             level = SEVERITY_SV[f.severity] + (" (undantag)" if f.silenced else "")
-            message = f.message + (f"\nUndantag: {f.silenced}" if f.silenced else "")
+            message = f.message + (f"\nFörslag: {f.suggestion}" if f.suggestion else "")
+            message += f"\nUndantag: {f.silenced}" if f.silenced else ""
             table.add_row(f"F{number[id(f)]}", _plain(f.cell or "–"), f.code, _plain(level, _STYLE[f.severity]), _plain(message))
         console.print(table)
 
