@@ -284,3 +284,12 @@ def test_reconcile_says_unmapped_ansvar_once(tmp_path: object, capsys: pytest.Ca
     assert out.count("9999") == 1  # in the VP501 finding, not also in a line above it
     assert out.count("ansvar som inte hör till något produktionsområde") == 1
     assert "Utanför avstämningen: ansvar utan produktionsområde" not in out
+
+
+def test_a_missing_area_points_at_the_misspelt_row_that_is_most_likely_it(check: Callable[..., Report]) -> None:
+    report = check(renamed("Samhällsplanering", "Samhällsplanerng"), no_bridge())
+    (unknown,) = find(report, "VP102")
+    (missing,) = find(report, "VP101")
+    assert unknown.cell == "A10" and "Menar du Samhällsplanering?" in unknown.message
+    assert "Raden 'Samhällsplanerng' (A10) är troligen den" in missing.message
+    assert missing.suggestion == "Byt namnet i A10 till 'Samhällsplanering'."
