@@ -44,6 +44,11 @@ def area_key(text: str) -> str:
     return s
 
 
+def _compact(key: str) -> str:
+    """``key`` without blanks and hyphens: how the name reads when spaces and hyphens do not count."""
+    return key.replace(" ", "").replace("-", "")
+
+
 def _word_forms(word: str) -> list[str]:
     forms = [word]
     for ending in _ENDINGS:
@@ -96,6 +101,17 @@ class AreaIndex:
             for key in self._keys(area):
                 for v in variants(key):
                     self._add_loose(v, area)
+        # every key and variant with its blanks and hyphens taken out: "Samhälls-planering",
+        # "Samhälls- planering" (a hyphen at a line break in the cell) and "Samhällsplanering" are one name
+        self._compact: dict[str, Area | None] = {}
+        for key, hit in [*self._exact.items(), *self._loose.items()]:
+            if hit is None:
+                continue
+            c = _compact(key)
+            if c not in self._compact:
+                self._compact[c] = hit
+            elif self._compact[c] is not hit:
+                self._compact[c] = _AMBIGUOUS  # two areas written alike but for blanks: neither
         self._suggest_keys: list[str] | None = None
         self._suggest_names: list[str] = []
         self._sorted: list[str] | None = None
@@ -125,6 +141,9 @@ class AreaIndex:
         loose = self._loose.get(key)
         if loose is not None:
             return loose
+        compact = self._compact.get(_compact(key))
+        if compact is not None:
+            return compact
         if not self._may_fit(key):
             return None
         found: Area | None = None

@@ -170,7 +170,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from vpexcel.render import print_text, to_json
 
         inputs = [book, *([args.settings] if args.settings else [])]  # --output must not name the settings either
-        _emit(args.format, output, inputs, lambda: to_json(report), lambda out: print_text(report, out))
+        _emit(
+            args.format,
+            output,
+            inputs,
+            lambda: to_json(report, read_as if getattr(args, "visa", False) else None),
+            lambda out: print_text(report, out),
+        )
     files = {"budget": book, "settings": args.settings}
     return _remember(
         args, "validate", files, 1 if report.has_errors else 0, given=loaded, book=grid, findings=report.findings, mapped=mapper
@@ -312,7 +318,9 @@ def cmd_fill(args: argparse.Namespace) -> int:
     inputs = [template, args.budget, args.ledger, *(p for p in (args.forecast, args.indicators, args.settings) if p)]
     ensure_not_input(target, *inputs)
     patch_workbook(template, target, plan.updates, plan.cached, plan.notes)
-    _say(f"{template.name} fylld för {single_values(data)['period']}: {plan.count} celler. Sparad i {target}.")
+    _say(
+        f"{template.name} fylld för {single_values(data)['period']}: {plan.count} {'cell' if plan.count == 1 else 'celler'}. Sparad i {target}."
+    )
     for line in summary(plan):
         _say(line)
     files = {
@@ -751,7 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
     kf.set_defaults(func=cmd_kolada)
     kn = sub.add_parser("knapp", prog="vpexcel knapp", help="Kör en knapp i Excel-tillägget.", description=cmd_button.__doc__)
     kn.add_argument(
-        "button", metavar="KNAPP", help="validate, repair_numbers, reconcile, fill, clear_marks, settings eller help."
+        "button", metavar="KNAPP", help="validate, repair_numbers, reconcile, fill, clear_marks, settings, compare eller help."
     )
     kn.add_argument("values", nargs=argparse.REMAINDER, metavar="VÄRDE", help="Knappens värden, till exempel huvudbokens sökväg.")
     kn.set_defaults(func=cmd_button)

@@ -101,6 +101,7 @@ class FillPlan:
     notes: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # cell notes (vpexcel's proposals)
     cached: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)  # formulas' new stored results
     left_to_excel: int = 0  # formulas that read filled cells but that vpexcel does not compute
+    left_cells: list[str] = field(default_factory=list)  # where those formulas are (Blad!A1), for the summary
     proposals: list[str] = field(default_factory=list)  # areas whose written forecast is vpexcel's proposal
     recognised: int = 0  # structures of the template vpexcel understood and found data for
 
@@ -376,6 +377,7 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
     year_end = is_year_end(book, data)
     note_text = proposal_text(data.month)
     placed: set[str] = set()
+    suggested: set[str] = set()  # areas a row that names no area was asked about ("menar du ...?")
     tables = 0
     for sheet in book.sheets:
         r = 0
@@ -414,6 +416,7 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             factor = UNIT_FACTOR[data.rec.unit] / UNIT_FACTOR[unit]
             pairs: list[tuple[float, float]] = []
             filled_rows = area_rows = 0
+            own_formulas: list[str] = []  # cells of the table that hold the template's own formula
             row_of_area: dict[str, str] = {}  # area -> the cell of its first row in this table
             rr = r + 1
             blank = 0
@@ -439,6 +442,8 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                         )
                     elif not key.startswith(("varav", "därav")):
                         hint = settings.suggest(label)
+                        if hint:
+                            suggested.add(hint)
                         table.missing.append(
                             f"{sheet.name}!{a1(rr, label_col)}: '{label}' är inget produktionsområde i inställningarna"
                             + (f" (menar du {hint}?)" if hint else "")
@@ -471,7 +476,8 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                             if what in _AMOUNT_KINDS and old is not None:
                                 pairs.append((old, value))
                         value = round(value, 6)
-                    table.put(sheet, rr, c, value)
+                    if not table.put(sheet, rr, c, value) and sheet.formula(rr, c) is not None:
+                        own_formulas.append(a1(rr, c))
                 if forecast is not None and forecast.proposal and not is_total and not year_end and forecast_col is not None:
                     table.note(sheet, rr, forecast_col, note_text)
                     table.proposals.append(result.area)
@@ -498,9 +504,11 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
             if comment_col is not None and table.proposals and comment_col not in cols:
                 kept.append(f"{_text(sheet.rows[r][comment_col])} (bara 'Förslag från vpexcel' i tomma celler)")
             table.filled.append(
-                f"{sheet.name}: driftredovisningen på rad {r + 1}, {filled_rows} rader × {len(cols)} kolumner i {unit} "
+                f"{sheet.name}: driftredovisningen på rad {r + 1}, {_count_sv(filled_rows, 'rad', 'rader')} × "
+                f"{_count_sv(len(cols), 'kolumn', 'kolumner')} i {unit} "
                 f"({', '.join(w for w, _ in cols.values())})"
                 + (f"; orörda kolumner: {', '.join(kept)}" if kept else "")
+                + (f"; celler med egna formler lämnas orörda: {', '.join(own_formulas)}" if own_formulas else "")
                 + (f"; bokslut: {', '.join(skipped)} lämnas tomma" if skipped else "")
             )
             _unit_check(sheet, unit, unit_cell, pairs, table)
@@ -516,11 +524,17 @@ def _operating_tables(book: WorkbookGrid, data: FillData, plan: FillPlan) -> Non
                     "ett produktionsområde i inställningarna; den lämnas orörd."
                 )
             r = rr
-    absent = [a.area for a in data.rec.areas if a.area not in placed]
+    # an area a row above was told to be meant ("menar du ...?") is not said again as missing
+    absent = [a.area for a in data.rec.areas if a.area not in placed and a.area not in suggested]
     if tables and absent:
         plan.missing.append(
-            f"{len(absent)} produktionsområden i budgeten har ingen rad i mallens driftredovisning: {', '.join(absent)}. "
-            "Lägg till rader för dem, eller deras namn i mallen som alias i Inställningar."
+            f"{_count_sv(len(absent), 'produktionsområde', 'produktionsområden')} i budgeten "
+            f"har ingen rad i mallens driftredovisning: {', '.join(absent)}. "
+            + (
+                "Lägg till rader för dem, eller deras namn i mallen som alias i Inställningar."
+                if len(absent) > 1
+                else "Lägg till en rad för det, eller dess namn i mallen som alias i Inställningar."
+            )
         )
 
 
@@ -856,6 +870,7 @@ def plan_fill(template: WorkbookGrid, data: FillData) -> FillPlan:
         if done.values:
             plan.cached[sheet.name] = done.values
         plan.left_to_excel += len(done.left)
+        plan.left_cells += [f"{sheet.name}!{a1(r, c)}" for r, c in done.left]
     plan.left_to_excel += _read_from_other_sheets(template, plan)
     plan.headings.append(f"Tecken enligt inställningen Avvikelse: {deviation_text(data.settings)}")
     return plan
@@ -868,13 +883,19 @@ def _read_from_other_sheets(book: WorkbookGrid, plan: FillPlan) -> int:
     touched = {name.casefold(): set(plan.updates.get(name, {})) | set(plan.cached.get(name, {})) for name in plan.updates}
     count = 0
     for sheet in book.sheets:
-        for text in sheet.formulas.values():
+        for at, text in sheet.formulas.items():
             for ref in references(text):
                 cells = touched.get(ref.sheet.casefold()) if ref.sheet and ref.sheet.casefold() != sheet.name.casefold() else None
                 if cells and any(ref.row1 <= r <= ref.row2 and ref.col1 <= c <= ref.col2 for r, c in cells):
                     count += 1
+                    plan.left_cells.append(f"{sheet.name}!{a1(*at)}")
                     break
     return count
+
+
+def _count_sv(n: int, one: str, many: str) -> str:
+    """ "1 formel", "2 formler": a count with the Swedish singular or plural."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def summary(plan: FillPlan) -> list[str]:
@@ -890,11 +911,17 @@ def summary(plan: FillPlan) -> list[str]:
         )
     computed = sum(len(v) for v in plan.cached.values())
     if computed:
-        lines.append(f"  Beräknat: {computed} formler som läser ifyllda celler (så att en förhandsvisning visar rätt summor).")
-    if plan.left_to_excel:
         lines.append(
-            f"  {plan.left_to_excel} formler som läser ifyllda celler räknar vpexcel inte ut; Excel räknar om dem när filen öppnas "
-            "(en förhandsvisning kan visa gamla värden där)."
+            f"  Beräknat: {_count_sv(computed, 'formel', 'formler')} som läser ifyllda celler "
+            "(så att en förhandsvisning visar rätt summor)."
+        )
+    if plan.left_to_excel:
+        shown = ", ".join(plan.left_cells[:10]) + (" …" if len(plan.left_cells) > 10 else "")
+        lines.append(
+            f"  {_count_sv(plan.left_to_excel, 'formel', 'formler')} som läser ifyllda celler räknar vpexcel inte ut"
+            + (f" ({shown})" if shown else "")
+            + f"; Excel räknar om {'den' if plan.left_to_excel == 1 else 'dem'} när filen öppnas "
+            + "(en förhandsvisning kan visa gamla värden där)."
         )
     lines += [f"  Varning: {line}" for line in plan.warnings]
     lines += [f"  Inget värde ännu: {line}" for line in plan.no_data]

@@ -54,7 +54,8 @@ def parse_swedish_number(text: str, units: tuple[str, ...] = ()) -> float | None
 
     Accepts decimal comma or point, spaces, no-break spaces and dots between
     groups of thousands, U+2212 and dashes as minus, "(12,3)" as negative, a
-    trailing minus as ledgers write it ("22000-"), and blanks around it. A unit
+    trailing minus as ledgers write it ("22000-"), the whole-kronor marks ",-" and ":-"
+    ("1 500,-", "12 345:-": a plus amount), and blanks around it. A unit
     after the number ("-9 000 kr") is accepted only when it is one of ``units``
     (the table's own unit): "5 tkr" in a table in kr is no number to repair.
     Non-finite values ("inf", 1e309 digits) are never numbers.
@@ -68,6 +69,8 @@ def parse_swedish_number(text: str, units: tuple[str, ...] = ()) -> float | None
             if m.group(1).lower() not in units:
                 return None
             s = s[: m.start()]
+    if len(s) > 2 and s[-1] == "-" and s[-2] in ",:." and s[-3].isdigit():
+        s = s[:-2]  # "1 500,-" and "12 345:-": whole kronor, not a minus
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative = True

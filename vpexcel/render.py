@@ -34,8 +34,12 @@ def strict_json(data: object) -> str:
     return json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def to_json(report: Report) -> str:
-    return strict_json(report.to_json_dict())
+def to_json(report: Report, read_as: list[tuple[str, list[str]]] | None = None) -> str:
+    """The report as JSON; with ``read_as`` (``--visa``) also the table map, as "karta": one entry per sheet."""
+    data = report.to_json_dict()
+    if read_as is not None:
+        data["karta"] = [{"blad": sheet, "rader": lines} for sheet, lines in read_as]
+    return strict_json(data)
 
 
 def summary_sv(report: Report) -> str:
@@ -111,7 +115,8 @@ def _print_findings(console: Console, report: Report) -> None:
         table.add_column("Meddelande")
         for f in items:
             level = SEVERITY_SV[f.severity] + (" (undantag)" if f.silenced else "")
-            message = f.message + (f"\nUndantag: {f.silenced}" if f.silenced else "")
+            message = f.message + (f"\nFörslag: {f.suggestion}" if f.suggestion else "")
+            message += f"\nUndantag: {f.silenced}" if f.silenced else ""
             table.add_row(f"F{number[id(f)]}", _plain(f.cell or "–"), f.code, _plain(level, _STYLE[f.severity]), _plain(message))
         console.print(table)
 
@@ -167,7 +172,11 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
         f"({format_sv(rec.eliminated, 2)}): intäkter {format_sv(after.revenue, 2)}, kostnader {format_sv(after.cost, 2)}, "
         f"netto {format_sv(after.net, 2)} (oförändrat)."
     )
+    report = rec.report()
+    said = {f.code for f in report.findings}
     for x in rec.excluded:
+        if any(f"({code})" in x.reason for code in said):
+            continue  # the finding below says it, with the rows and the amount: not twice
         console.print(
             _plain(
                 f"Utanför avstämningen: {x.reason}: {x.rows} {'rad' if x.rows == 1 else 'rader'}, {format_amount_sv(x.amount, rec.unit)}."
@@ -187,6 +196,5 @@ def print_reconciliation(rec: Reconciliation, out: TextIO | None = None) -> None
         "Intäkter visas positiva och kostnader negativa; netto = intäkter + kostnader." + rec.budget_sign_note,
         markup=False,
     )
-    report = rec.report()
     _print_findings(console, report)
     console.print(f"Summering: {summary_sv(report)}.")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vpexcel.errors import InputError
-from vpexcel.grid import SheetGrid, a1
+from vpexcel.grid import SheetGrid, WorkbookGrid, a1, column_index
 from vpexcel.numbers import UNIT_FACTOR, classify, format_time_sv
 
 if TYPE_CHECKING:
@@ -37,11 +37,14 @@ MAX_ROWS = 10_000  # any other table of the settings (frames, bridge, exemptions
 
 _BLANKS = re.compile(r"[\s\u00a0]+")
 _DASH = re.compile(r"\s*-\s*")
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def normalize(text: str) -> str:
     """Fold a label for matching: case, dashes, blanks and trailing marks do not count."""
     s = text.casefold().replace("\u2013", "-").replace("\u2212", "-")
+    if _INVISIBLE_RE.search(s):
+        s = _INVISIBLE_RE.sub("", s)  # a soft hyphen or zero-width character Excel does not show
     s = _BLANKS.sub(" ", s).strip(" *:.")
     if "-" in s:
         s = _DASH.sub("-", s)
@@ -500,6 +503,8 @@ SECTION_DEVIATION = "Avvikelse"
 DEVIATION_KEY = "Ett underskott visas som"
 DEVIATION_WORDS = {"negativ_underskott": "negativt tal", "positiv_underskott": "positivt tal"}
 SECTION_TABLES = "Tabeller"
+EXCEL_ROWS = 1_048_576  # the most rows and columns (XFD) a sheet can have
+EXCEL_COLUMNS = 16_384
 
 GENERAL_KEYS = {
     "kommun": "municipality",
@@ -616,8 +621,8 @@ def _number_between(sheet: SheetGrid, row: int, col: int, what: str, low: float,
 
 
 def _year(sheet: SheetGrid, row: int, col: int) -> int:
-    n = _number(sheet, row, col, "året")
-    if not n.is_integer() or not 1900 <= n <= 2200:
+    n = classify(sheet.value(row, col)).number
+    if n is None or not n.is_integer() or not 1900 <= n <= 2200:
         raise InputError(
             f"{sheet.name}!{a1(row, col)}: {_text(sheet.value(row, col))!r} är inget år. Skriv året med fyra siffror."
         )
@@ -855,9 +860,12 @@ def _table_spec(sheet: SheetGrid, r: int) -> dict[str, Any]:
         raise InputError(f"{sheet.name}!{a1(r, 0)}: raden i Tabeller saknar blad. Skriv bladets namn eller ta bort raden.")
     spec: dict[str, Any] = {"sheet": name}
     if sheet.value(r, 1) is not None:
-        n = _number(sheet, r, 1, "rubrikraden")
-        if not n.is_integer() or n < 1:
-            raise InputError(f"{sheet.name}!{a1(r, 1)}: rubrikraden ska vara ett radnummer, till exempel 3.")
+        n = classify(sheet.value(r, 1)).number
+        if n is None or not n.is_integer() or not 1 <= n <= EXCEL_ROWS:
+            raise InputError(
+                f"{sheet.name}!{a1(r, 1)}: rubrikraden ska vara ett radnummer, till exempel 3, "
+                f"inte {_text(sheet.value(r, 1))!r}. Skriv numret på raden där tabellens rubriker står."
+            )
         spec["header_row"] = int(n)
     choices = {
         3: ("role", ("intäkt", "kostnad", "netto", "belopp", "område", "konto")),
@@ -872,7 +880,7 @@ def _table_spec(sheet: SheetGrid, r: int) -> dict[str, Any]:
             spec[field] = text
     column = _text(sheet.value(r, 2))
     if column:
-        if not re.fullmatch(r"[A-Za-z]{1,3}", column):
+        if not re.fullmatch(r"[A-Za-z]{1,3}", column) or column_index(column) >= EXCEL_COLUMNS:
             raise InputError(f"{sheet.name}!{a1(r, 2)}: {column!r} är ingen kolumn. Skriv kolumnens bokstav, till exempel C.")
         spec["column"] = column.upper()
     if sheet.value(r, 5) is not None:
@@ -1078,3 +1086,46 @@ def _history_section(sheet: SheetGrid, sections: dict[str, tuple[int, list[int]]
             raise InputError(
                 f"{sheet.name}!{a1(r, 0)}: okänd inställning {_text(sheet.value(r, 0))!r}. Tillåtna är Spara historik, Historikfil."
             )
+
+
+# --- the settings sheet under another name, and the Tabeller lines against the workbook ------------
+_COPY_MARK = re.compile(r"\s*\(\d+\)$")
+
+
+def is_settings_sheet_name(name: str) -> bool:
+    """A sheet name that means Inställningar: any case, å/ä typed as a ("Installningar"), or
+    Excel's mark on a copied sheet ("Inställningar (2)")."""
+    return _COPY_MARK.sub("", normalize(name)).translate(str.maketrans("åäö", "aao")) == "installningar"
+
+
+def settings_sheet(book: WorkbookGrid) -> SheetGrid | None:
+    """The workbook's own settings sheet: the one named Inställningar, else the only sheet whose name
+    means it (see :func:`is_settings_sheet_name`); None when there is none, or two such sheets."""
+    exact = book.sheet(SETTINGS_SHEET)
+    if exact is not None:
+        return exact
+    found = [s for s in book.sheets if is_settings_sheet_name(s.name)]
+    return found[0] if len(found) == 1 else None
+
+
+def tables_checked(settings: Settings, book: WorkbookGrid) -> Settings:
+    """``settings``, once every line of their Tabeller section fits ``book``: the sheet it names exists
+    and its header row is a row of that sheet; an InputError saying which line does not."""
+    if not settings.tables:
+        return settings
+    sheets = {normalize(s.name): s for s in book.sheets}
+    for t in settings.tables:
+        sheet = sheets.get(normalize(t.sheet))
+        if sheet is None:
+            names = ", ".join(repr(s.name) for s in book.sheets if not is_settings_sheet_name(s.name))
+            raise InputError(
+                f"Tabeller i inställningarna nämner bladet {t.sheet!r}, men {book.name} har inget blad som heter så "
+                f"(bladen heter {names}). Rätta bladets namn i Tabeller eller ta bort raden."
+            )
+        last = max([sheet.height, *(r + 1 for r, _c in sheet.formulas)])
+        if t.header_row is not None and t.header_row > last:
+            raise InputError(
+                f"Tabeller i inställningarna säger att tabellen på bladet {sheet.name!r} har rubrikerna på rad "
+                f"{t.header_row}, men bladet slutar på rad {last}. Skriv numret på raden där rubrikerna står."
+            )
+    return settings

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, product
 
+from vpexcel import settings as own_settings
 from vpexcel.findings import Finding, HiddenSheet, Report, Severity
 from vpexcel.formulas import mask_references, references
 from vpexcel.grid import VERY_HIDDEN, SheetGrid, WorkbookGrid, parse_a1
@@ -23,10 +24,10 @@ SKIPPED_SHEETS = {normalize(SETTINGS_SHEET), normalize(REPORT_SHEET)}
 def resolve_settings(book: WorkbookGrid, given: Settings | None = None) -> Settings:
     """Settings given on the command line win; else the workbook's own sheet; else the default."""
     if given is not None:
-        return given
-    sheet = book.sheet(SETTINGS_SHEET)
+        return own_settings.tables_checked(given, book)
+    sheet = own_settings.settings_sheet(book)
     if sheet is not None:
-        return settings_from_sheet(sheet, default_settings())
+        return own_settings.tables_checked(settings_from_sheet(sheet, default_settings()), book)
     return default_settings()
 
 
@@ -48,7 +49,7 @@ class SheetMapper:
 
     def __call__(self, sheet: SheetGrid) -> None:
         key = normalize(sheet.name)
-        if key == normalize(SETTINGS_SHEET) and not self.given:
+        if own_settings.is_settings_sheet_name(sheet.name) and not self.given:
             try:
                 self.settings = settings_from_sheet(sheet, default_settings())
             except Exception:  # said when validate reads the settings; no map ahead of it
@@ -72,7 +73,7 @@ def find_tables(
     """Every table of every sheet; the names of sheets with figures but no table go to ``unread``."""
     tables: list[Table] = []
     for sheet in book.sheets:
-        if normalize(sheet.name) in SKIPPED_SHEETS:
+        if normalize(sheet.name) in SKIPPED_SHEETS or own_settings.is_settings_sheet_name(sheet.name):
             continue
         found = mapped.tables_of(sheet, settings) if mapped is not None else None
         if found is None:
@@ -445,7 +446,7 @@ def settle_signs(tables: list[Table]) -> None:
 
 def build_context(book: WorkbookGrid, settings: Settings | None = None, mapped: SheetMapper | None = None) -> Context:
     """The settings in force and the table map of every sheet: what every check reads."""
-    default = settings is None and book.sheet(SETTINGS_SHEET) is None
+    default = settings is None and own_settings.settings_sheet(book) is None
     settings = resolve_settings(book, settings)
     unread: list[str] = []
     tables = find_tables(book, settings, unread, mapped)

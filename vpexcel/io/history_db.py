@@ -87,6 +87,14 @@ class HistoryError(Exception):
         self.message = message
 
 
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def _why(path: Path, exc: BaseException) -> str:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -94,6 +102,8 @@ def _why(path: Path, exc: BaseException) -> str:
     if "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
         return f"historikfilen {path} är skrivskyddad"
     if "not a database" in text or "malformed" in text or "corrupt" in text:
+        if _is_zip(path):  # an intact workbook named as the history file: not "skadad"
+            return f"filen {path} är en arbetsbok (eller annan zip-fil), ingen historikfil från vpexcel"
         return f"filen {path} är skadad eller ingen historikfil från vpexcel"
     if "unable to open" in text or isinstance(exc, OSError):
         return f"historikfilen {path} kan inte öppnas eller skapas (mappen finns inte eller är skrivskyddad)"

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from vpexcel.errors import InputError, log_detail
 from vpexcel.io.atomic import write_atomic
-from vpexcel.settings import SETTINGS_SHEET, Settings, default_settings, settings_from_sheet, settings_rows, validated
+from vpexcel.settings import (
+    SETTINGS_SHEET,
+    Settings,
+    default_settings,
+    settings_from_sheet,
+    settings_rows,
+    settings_sheet,
+    validated,
+)
 
 MAX_SETTINGS_JSON_BYTES = 10 * 1024 * 1024  # thousands of areas fit in well under 1 MB
 
@@ -22,7 +30,7 @@ def load_settings_file(path: Path, notes: list[str] | None = None) -> Settings:
     from vpexcel.io.xlsx_reader import read_workbook
 
     book = read_workbook(path)
-    sheet = book.sheet(SETTINGS_SHEET)
+    sheet = settings_sheet(book)
     if sheet is None:
         raise InputError(f"{path.name} har inget blad som heter {SETTINGS_SHEET!r}. Skapa ett med 'vpexcel init'.")
     settings = settings_from_sheet(sheet, default_settings())

@@ -993,7 +993,7 @@ def _read_workbook(path: Path, on_sheet: Callable[[SheetGrid], None] | None = No
 
 # The file name endings each content type is known by; calamine's from_path picks its reader by these.
 _SUFFIXES = {
-    ".xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"),
+    ".xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"),  # .xlam: an add-in, rightly named
     ".xlsb": (".xlsb",),
     ".xls": (".xls", ".xlt", ".xla"),
     ".ods": (".ods", ".ots"),

@@ -10,6 +10,7 @@ from itertools import compress, repeat
 from operator import eq, itemgetter
 
 from vpexcel.findings import Finding, Severity
+from vpexcel.formula_sv import formula_sv
 from vpexcel.formulas import is_external, pattern, references, sum_ranges
 from vpexcel.grid import SheetGrid, a1, column_index
 from vpexcel.layout import Measure, Row, RowKind, Table, column_of
@@ -127,7 +128,7 @@ def constant_among_formulas(ctx: Context) -> Iterator[Finding]:
                         "VP401",
                         table.name,
                         a1(r, c),
-                        f"Cellen har ett inskrivet värde där {len(formulas)} av {len(filled)} celler av samma slag är formler (t.ex. ={example}).",
+                        f"Cellen har ett inskrivet värde där {len(formulas)} av {len(filled)} celler av samma slag är formler (t.ex. ={formula_sv(example or '')}).",
                         actual=sheet.value(r, c) if isinstance(sheet.value(r, c), (int, float, str)) else None,
                         suggestion="Ersätt värdet med en formel som grannarnas.",
                     )
@@ -162,7 +163,7 @@ def constant_among_years(ctx: Context) -> Iterator[Finding]:
                         "VP401",
                         table.name,
                         a1(row.row, c),
-                        f"{row.label}: året har ett inskrivet värde där samma kolumn för andra år är en formel (t.ex. ={example}).",
+                        f"{row.label}: året har ett inskrivet värde där samma kolumn för andra år är en formel (t.ex. ={formula_sv(example)}).",
                         actual=sheet.value(row.row, c) if isinstance(sheet.value(row.row, c), (int, float, str)) else None,
                         suggestion="Ersätt värdet med samma formel som för de andra åren.",
                     )
@@ -296,7 +297,7 @@ def odd_formula(ctx: Context) -> Iterator[Finding]:
                         "VP402",
                         table.name,
                         a1(r, c),
-                        f"Formeln ={f} följer inte mönstret hos {count} grannceller (t.ex. ={model}).",
+                        f"Formeln ={formula_sv(f)} följer inte mönstret hos {count} grannceller (t.ex. ={formula_sv(model)}).",
                         actual="=" + f,
                         suggestion="Kopiera grannens formel till cellen.",
                     )
@@ -368,7 +369,7 @@ def sum_range(ctx: Context) -> Iterator[Finding]:
                     "VP403",
                     table.name,
                     a1(total.row, col.col),
-                    f"Formeln ={formula} " + " och ".join(parts) + f" (blocket är rad {first + 1}–{last + 1}).",
+                    f"Formeln ={formula_sv(formula)} " + " och ".join(parts) + f" (blocket är rad {first + 1}–{last + 1}).",
                     expected=f"=SUM({letter}{first + 1}:{letter}{last + 1})",
                     actual="=" + formula,
                     suggestion=f"Ändra till =SUMMA({letter}{first + 1}:{letter}{last + 1}).",
@@ -381,7 +382,7 @@ def _reads_empty(ctx: Context, sheet: str, cell: str, formula: str, where: str) 
         "VP404",
         sheet,
         cell,
-        f"Formeln ={formula} läser den tomma cellen {where}.",
+        f"Formeln ={formula_sv(formula)} läser den tomma cellen {where}.",
         actual="=" + formula,
         suggestion=f"Kontrollera att formeln ska läsa {where}.",
     )
@@ -433,7 +434,7 @@ def external_or_empty(ctx: Context) -> Iterator[Finding]:
                     "VP404",
                     sheet.name,
                     a1(r, c),
-                    f"Formeln ={formula} läser en annan arbetsbok.",
+                    f"Formeln ={formula_sv(formula)} läser en annan arbetsbok.",
                     actual="=" + formula,
                     suggestion="Kopiera in värdet eller länka till ett blad i samma arbetsbok.",
                 )

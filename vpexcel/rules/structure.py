@@ -107,15 +107,27 @@ def missing_area(ctx: Context) -> Iterator[Finding]:
             kids = ctx.settings.children(parent)
             if any(normalize(k.name) in present for k in kids):
                 expected += [k for k in kids if normalize(k.name) not in present]
+        # a row whose name is no area but close to a missing one is most likely that area, misspelt (VP102)
+        meant: dict[str, tuple[str, str]] = {}
+        if expected:
+            for r in table.rows_of(RowKind.AREA):
+                if r.area is None and r.label and (hint := ctx.settings.suggest(r.label)):
+                    meant.setdefault(hint, (r.label, a1(r.row, table.label_col)))
         for area in expected:
             kind = "delområdet" if area.parent else "produktionsområdet"
+            row = meant.get(area.name)
             yield ctx.finding(
                 "VP101",
                 table.name,
                 a1(table.header_row, table.label_col),
-                f"Tabellen saknar en rad för {kind} {area.name}.",
+                f"Tabellen saknar en rad för {kind} {area.name}."
+                + (f" Raden '{row[0]}' ({row[1]}) är troligen den, med namnet felskrivet." if row else ""),
                 expected=area.name,
-                suggestion=f"Lägg till en rad för {area.name} eller ta bort området ur inställningarna.",
+                suggestion=(
+                    f"Byt namnet i {row[1]} till '{area.name}'."
+                    if row
+                    else f"Lägg till en rad för {area.name} eller ta bort området ur inställningarna."
+                ),
             )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from vpexcel.findings import Finding, Severity
+from vpexcel.formula_sv import formula_sv
 from vpexcel.grid import a1
 from vpexcel.layout import ColumnKind, Measure, RowKind, Sign
 from vpexcel.numbers import AmountKind, format_cell_sv, format_sv, format_time_sv
@@ -192,7 +193,7 @@ def error_value(ctx: Context) -> Iterator[Finding]:
                     "VP205",
                     table.name,
                     c.cell,
-                    f"Cellen visar felvärdet {raw}" + (f" (formeln ={formula})." if formula else "."),
+                    f"Cellen visar felvärdet {raw}" + (f" (formeln ={formula_sv(formula)})." if formula else "."),
                     actual=str(raw),
                     suggestion="Rätta formeln eller referensen som ger felet.",
                 )
