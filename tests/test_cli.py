@@ -165,9 +165,9 @@ def test_labels_and_sheet_names_with_brackets_are_shown_as_written(
     assert "Totalt [/]" in out
 
 
-def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A cell can hold ESC (Excel's _x001B_ escape): a label quoted in a message must not clear the
-    screen, colour the rest of the output or show a false link on the user's terminal."""
+def _budget_with_label(tmp_path: Path, label: str) -> Path:
+    """The clean budget with ``label`` as the first area's name, on a row whose net does not add up
+    (so a finding quotes the label)."""
     import xlsxwriter
 
     rows = [list(r) for r in clean_budget()["Produktionsområden"]]
@@ -180,10 +180,17 @@ def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, 
                 ws.write_formula(r, c, v[0], None, v[1])
             else:
                 ws.write(r, c, v)
-    # a label with controls, on a row whose net does not add up: the message quotes it
-    ws.write_string(4, 0, "Politisk organisation\x1b[2J\x1b]8;;http://x.example\x07\r")
+    ws.write_string(4, 0, label)
     ws.write_number(4, 3, -8.8)
     wb.close()
+    return path
+
+
+def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell can hold ESC (Excel's _x001B_ escape): a label quoted in a message must not clear the
+    screen, colour the rest of the output or show a false link on the user's terminal."""
+    # a label with controls, on a row whose net does not add up: the message quotes it
+    path = _budget_with_label(tmp_path, "Politisk organisation\x1b[2J\x1b]8;;http://x.example\x07\r")
     rc = main(["validate", str(path)])
     out, err = capsys.readouterr()
     assert rc == 1, err
@@ -194,22 +201,8 @@ def test_terminal_controls_in_a_cell_are_not_sent_to_the_screen(tmp_path: Path, 
 def test_json_on_the_screen_carries_no_c1_terminal_controls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Found by the reviewer: JSON written without ensure_ascii leaves U+009B (a one-character ESC [)
     and DEL as they are. On the screen they are escaped, and the JSON still reads the same label."""
-    import xlsxwriter
-
-    rows = [list(r) for r in clean_budget()["Produktionsområden"]]
-    path = tmp_path / "budget.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Budget")
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            if isinstance(v, tuple):
-                ws.write_formula(r, c, v[0], None, v[1])
-            else:
-                ws.write(r, c, v)
     label = "Politisk organisation\x9b2J\x7f"
-    ws.write_string(4, 0, label)
-    ws.write_number(4, 3, -8.8)
-    wb.close()
+    path = _budget_with_label(tmp_path, label)
     rc = main(["validate", str(path), "--format", "json"])
     out, err = capsys.readouterr()
     assert rc == 1, err
