@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
+
 from vpexcel.findings import Report
+from vpexcel.grid import SheetGrid, WorkbookGrid
 from vpexcel.samples import SEED_2023, SEED_2024, area_table
 from vpexcel.settings import Area, default_settings
+from vpexcel.validate import validate
 
 from .conftest import codes, find
 
@@ -42,7 +46,53 @@ def test_frame_against_a_total_of_formula_nets_allows_the_rounding_of_every_type
     assert "VP304" not in codes(report)
     (note,) = [f for f in find(report, "VP309") if "ramen" in f.message]
     assert note.cell == "D14" and note.actual == -253.3 and note.expected == -253.2
-    assert "inom toleransen 0,9 (18 avrundade tal)" in note.message
+    assert "inom toleransen 0,21 (18 avrundade tal)" in note.message  # √18 half units, not 18
+
+
+def test_a_frame_miss_of_0_8_over_18_typed_figures_is_an_error_not_rounding(check: Callable[..., Report]) -> None:
+    """n half units grew with the figures and hid 0,8 mkr as rounding; √18 half units is 0,21."""
+    data = dict(SEED_2024)
+    r, c, n = data["Vuxenutbildning"]
+    data["Vuxenutbildning"] = (r, round(c - 0.8, 1), n)
+    report = check({"Budget": area_table(TITLE, {2024: _nets_as_formulas(data)})}, _no_bridge())
+    (f,) = find(report, "VP304")
+    assert f.cell == "D14" and f.expected == -253.2 and f.actual == -254.1
+    assert not [f for f in find(report, "VP309") if "ramen" in f.message]
+
+
+def test_counting_the_rounded_figures_stops_at_its_visit_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A total reading n formulas that each SUM an n-cell range costs n² visits unless the count is bounded."""
+    from vpexcel.rules import arithmetic
+    from vpexcel.rules.context import Context
+
+    visits = [0]
+
+    class Counting(dict):  # type: ignore[type-arg]
+        def get(self, key, default=None):  # type: ignore[no-untyped-def]
+            visits[0] += 1
+            return super().get(key, default)
+
+    memo = Context.memo
+
+    def counting_memo(self, key, build):  # type: ignore[no-untyped-def]
+        return memo(self, key, Counting if isinstance(key, tuple) and key[0] == "rounded_figures" else build)
+
+    monkeypatch.setattr(Context, "memo", counting_memo)
+    monkeypatch.setattr(arithmetic, "_VISIT_BUDGET", 2_000, raising=False)
+    n = 300
+    rows: list[list[object]] = [[TITLE], [], ["Produktionsområde", "Intäkter 2024", "Kostnader 2024", "Netto 2024"]]
+    for name, (r, c, net) in SEED_2024.items():
+        rows.append([name, r, c, net])
+    rows.append(["Totalt", *(round(sum(x[k] for x in rows[3:]), 1) for k in (1, 2, 3))])  # type: ignore[misc]
+    formulas = {(len(rows) - 1, 3): f"=SUM(D4:D{len(rows) - 1})+0*SUM(F1:F{n})"}
+    for k in range(n):
+        while len(rows) <= k:
+            rows.append([])
+        rows[k] += [None] * (7 - len(rows[k]))
+        rows[k][5], rows[k][6] = 0, 1.0
+        formulas[(k, 5)] = f"=0*SUM(G1:G{n})"
+    validate(WorkbookGrid("x.xlsx", [SheetGrid("Budget", rows, formulas)]), _no_bridge())
+    assert 0 < visits[0] <= 2_000 + 1  # n² = 90 000 without the budget
 
 
 def test_frame_still_an_error_beyond_what_the_typed_figures_can_explain(check: Callable[..., Report]) -> None:

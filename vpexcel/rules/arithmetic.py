@@ -1,8 +1,9 @@
 """Arithmetic (VP3xx): rows, totals, sub-areas, frame and bridge add up, with honest rounding.
 
 A figure shown with one decimal may be off by half a unit, so a check over n
-rounded figures tolerates n x half a unit. A difference inside that is VP309
-(info); anything larger is an error.
+rounded figures tolerates n x half a unit (the frame check, whose n counts every
+typed figure behind a formula total, sqrt(n) x half a unit: those roundings
+mostly cancel). A difference inside that is VP309 (info); anything larger is an error.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ rule(
     "arithmetic",
     title="Nämndens netto följer inte ramen",
     what="Nämndens totala netto för ett år ska vara lika med den ram som kommunfullmäktige beslutat (tabellen Ramar i inställningarna). "
-    "Avrundning tolereras: är totalen en formel räknas varje inskrivet (avrundat) tal den bygger på, och n sådana tal får "
-    "tillsammans skilja n halva avrundningssteg från ramen (en skillnad inom det är VP309).",
+    "Avrundning tolereras: är totalen en formel räknas varje inskrivet (avrundat) tal den bygger på. Avrundningarna tar "
+    "till stor del ut varandra, så n sådana tal får tillsammans skilja √n halva avrundningssteg från ramen, minst ett "
+    "halvt (en skillnad inom det är VP309). 18 tal tolererar alltså 0,21 vid avrundning till 0,1, inte 0,9.",
     why="En budget som inte håller sig inom ramen kan inte beslutas.",
     example="Totalt netto 2024 är −255,2 men ramen är −253,2.",
     fix="Justera fördelningen mellan områdena så att totalen blir ramen, eller rätta ramen i inställningarna.",
@@ -91,7 +93,8 @@ rule(
     Severity.INFO,
     "arithmetic",
     title="Avrundningsdifferens",
-    what="En summa skiljer sig från sina delar med högst vad avrundningen av delarna kan förklara.",
+    what="En summa skiljer sig från sina delar med högst vad avrundningen av delarna kan förklara: n avrundade tal "
+    "får skilja n halva avrundningssteg, men mot ramen (VP304) √n halva steg, minst ett halvt.",
     why="Inget att rätta: talen är avrundade var för sig. Det är bra att veta varför en summa inte går jämnt ut.",
     example="Stöd och utveckling 2023: 2,5 + (−13,2) = −10,7 men netto visas som −10,6, eftersom de exakta beloppen avrundats var för sig.",
     fix="Ingen åtgärd behövs.",
@@ -305,23 +308,28 @@ def frame(ctx: Context) -> Iterator[Finding]:
                 figures,
                 f"Nämndens netto {col.year} mot ramen",
                 inputs=(lambda: [(table.name, cell)]) if cell else None,  # noqa: B023
+                spread=True,
             )
             if f:
                 yield f
 
 
 _MAX_FIGURES = 10_000  # enough to tell any budget's tolerance; stops a workbook of huge ranges from costing time
+_VISIT_BUDGET = 200_000  # cell visits for one count: a total of huge ranges over huge ranges stops here
 
 
 def _rounded_figures(ctx: Context, table: Table, row: int, col: int) -> int:
     """How many typed (rounded) figures a cell is computed from, following its formulas on its own sheet.
 
     A typed figure is one; a formula counts the figures of the cells it reads (a reference to another
-    sheet counts one). The docs' rule "n avrundade tal tolererar n halva enheter" then holds for a total
-    that adds nets which are themselves intäkt + kostnad.
+    sheet counts one). The frame check tolerates √n half units for n such figures: a total that adds
+    nets which are themselves intäkt + kostnad carries the rounding of all of them, most of which cancel.
+    The walk stops after ``_VISIT_BUDGET`` cell visits (checked before each one); the count is then what
+    was found so far, a lower bound, so a cut walk never widens the tolerance.
     """
     sheet = table.sheet
     memo: dict[tuple[int, int], int] = ctx.memo(("rounded_figures", id(sheet)), dict)
+    budget = [_VISIT_BUDGET]
 
     def count(r: int, c: int, depth: int) -> int:
         key = (r, c)
@@ -340,14 +348,16 @@ def _rounded_figures(ctx: Context, table: Table, row: int, col: int) -> int:
                 if ref.sheet is not None and ref.sheet != sheet.name:
                     got += 1
                     continue
-                cells = (ref.row2 - ref.row1 + 1) * (ref.col2 - ref.col1 + 1)
-                if got + cells > _MAX_FIGURES:
-                    got = _MAX_FIGURES
-                    break
                 for rr in range(ref.row1, ref.row2 + 1):
                     for cc in range(ref.col1, ref.col2 + 1):
+                        if budget[0] <= 0 or got >= _MAX_FIGURES:
+                            break
+                        budget[0] -= 1
                         got += count(rr, cc, depth + 1)
-                if got >= _MAX_FIGURES:
+                    else:
+                        continue
+                    break
+                if budget[0] <= 0 or got >= _MAX_FIGURES:
                     break
             got = min(got, _MAX_FIGURES)
         memo[key] = got

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -79,10 +80,12 @@ class Context:
         suggestion: str | None = None,
         decimals: int | None = None,
         inputs: Callable[[], list[tuple[str, str]]] | None = None,
+        spread: bool = False,
     ) -> Finding | None:
         """An error when ``actual`` is off by more than honest rounding, VP309 when within it.
 
-        Each of ``figures`` rounded figures may be off by half the rounding unit.
+        Each of ``figures`` rounded figures may be off by half the rounding unit. With ``spread`` (many
+        figures behind a formula total) their roundings mostly cancel: √n half units, at least one.
         """
         diff = actual - expected
         if abs(diff) <= 1e-9 * max(1.0, abs(expected), abs(actual)):
@@ -90,7 +93,7 @@ class Context:
         unit = self.rounding(table)
         if abs(diff) <= unit * 1e-6:
             return None
-        tolerance = figures * unit / 2
+        tolerance = (max(1.0, math.sqrt(figures)) if spread else figures) * unit / 2
         d = self.decimals(table) if decimals is None else decimals
         if abs(diff) <= tolerance + unit * 1e-6:
             shown = d if round(abs(diff), d) == round(abs(diff), d + 2) else d + 1
