@@ -293,3 +293,38 @@ def _map_of_sheet(make_book: Callable[..., object], name: str, rows: list[list[o
     maps: list = []
     validate(read_workbook(make_book({name: rows})), _monthly_settings(), read_as=maps)
     return [line.strip() for _sheet, lines in maps for line in lines]
+
+
+# --- "Totalt" after a few months, and date headers alone (REVIEW2 finding 5) ------------------------------
+DATE_MONTHS_2024: list[object] = [dt.datetime(2024, m, 1) for m in range(1, 13)]
+
+
+def _outcome_to_date(heads: list[object]) -> list[list[object]]:
+    """An outcome per month so far (jan-apr) with "Totalt" the months so far: no year's budget."""
+    months = len(heads)
+    rows: list[list[object]] = [["Utfall per månad 2024, mkr"], [], ["Produktionsområde", *heads, "Totalt"]]
+    for name, (r, c, _n) in SEED_2024.items():
+        m = [round((r + c) / 12, 2)] * months
+        rows.append([name, *m, round(sum(m), 2)])
+    rows.append(["Totalt", *(round(sum(float(x[k]) for x in rows[3:]), 2) for k in range(1, months + 2))])  # type: ignore[arg-type]
+    return rows
+
+
+def test_totalt_after_four_months_is_no_full_year_budget(check: Callable[..., Report]) -> None:
+    """Jan-apr and Totalt -84,4: the months so far, not a 2024 net held against the frame -253,2 or the bridge."""
+    for heads in (["jan 2024", "feb 2024", "mar 2024", "apr 2024"], ["Januari", "Februari", "Mars", "April"]):
+        report = check({"Utfall": _outcome_to_date(heads)})  # type: ignore[arg-type]
+        assert not {"VP304", "VP305"} & set(codes(report)), heads
+
+
+def test_date_headers_alone_open_no_table(check: Callable[..., Report]) -> None:
+    """Årsarbetare per month under date headers, Totalt their average: no budget table, so no VP302/VP304."""
+    rows: list[list[object]] = [["Årsarbetare per månad 2024"], [], ["Produktionsområde", *DATE_MONTHS_2024, "Totalt"]]
+    for i, name in enumerate(SEED_2024):
+        rows.append([name, *([10 + i] * 12), 10 + i])  # Totalt is the average, not a sum
+    budget = area_table(TITLE, {2024: SEED_2024})
+    report = check({"Budget": budget, "Personal": rows})
+    assert [f.code for f in report.findings if f.sheet == "Personal"] == ["VP106"]
+    assert not {"VP302", "VP304"} & set(codes(report))
+    outcome = check({"Utfall": _outcome_to_date(DATE_MONTHS_2024[:4])})
+    assert not {"VP304", "VP305"} & set(codes(outcome))

@@ -401,7 +401,7 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
         if role is not None:
             found.append((c, role, text))
     if not found:
-        return _calendar_columns(line, [], ColumnKind.NET, 1) if layout == "areas" else []
+        return []  # dates alone open no table: a sheet of staff or volumes per month has them too
     first_col = found[0][0]
     cols: list[Column] = []
     for c, (kind, measure, month), text in found:
@@ -424,7 +424,10 @@ def _calendar_columns(line: list[CellValue], cols: list[Column], kind: ColumnKin
         for c, v in dates:
             extra.append(Column(c, kind, v.year, f"{MONTHS_SV[v.month - 1][:3]}-{v.year % 100:02d}", Measure.MONTH, v.month))
     months = [c for c in chain(cols, extra) if c.measure is Measure.MONTH]
-    if len(months) >= 2 and not any(c.measure is Measure.FULL_YEAR for c in cols):
+    # "Totalt" after a run of months is the full year only when the months make a whole year: after
+    # jan-apr it is the months so far (an outcome to date), no budget to hold against the frame
+    whole_year = len({m.month for m in months if m.month is not None}) >= 12
+    if whole_year and not any(c.measure is Measure.FULL_YEAR for c in cols):
         last = max(c.col for c in months)
         for c in range(last + 1, min(last + 3, len(line))):
             v = line[c]
