@@ -328,3 +328,18 @@ def test_date_headers_alone_open_no_table(check: Callable[..., Report]) -> None:
     assert not {"VP302", "VP304"} & set(codes(report))
     outcome = check({"Utfall": _outcome_to_date(DATE_MONTHS_2024[:4])})
     assert not {"VP304", "VP305"} & set(codes(outcome))
+
+
+# --- an area's net budget headed "Ram 2024" (REVIEW2 finding 6) --------------------------------------------
+def test_a_ram_column_without_a_budget_column_beside_it_is_the_budget(check: Callable[..., Report]) -> None:
+    """Intäkter, Kostnader and "Ram 2024" per area: the ram is the area's budget, so a 10 mkr miss is VP304."""
+    for head in ("Ram 2024", "Budgetram 2024"):
+        rows: list[list[object]] = [[TITLE], [], ["Produktionsområde", "Intäkter 2024", "Kostnader 2024", head]]
+        for name, (r, c, _n) in SEED_2024.items():
+            c = round(c - 10, 1) if name == "Politisk organisation" else c
+            rows.append([name, r, c, round(r + c, 1)])
+        rows.append(["Totalt", *(round(sum(float(x[k]) for x in rows[3:]), 1) for k in (1, 2, 3))])  # type: ignore[arg-type]
+        report = check({"Budget": rows}, _no_bridge())
+        (f,) = find(report, "VP304")
+        assert f.cell == "D13" and f.expected == -253.2 and f.actual == pytest.approx(-263.2, abs=0.15), head
+        assert "VP104" not in codes(report), head

@@ -411,7 +411,18 @@ def _header_columns(sheet: SheetGrid, row: int, layout: str) -> list[Column]:
             if named is not None and measure is Measure.BUDGET:
                 measure = named
         cols.append(Column(c, kind, year, text.strip(), measure, month))
+    if layout == "areas":
+        _frame_as_budget(cols)
     return _calendar_columns(line, cols, ColumnKind.NET, 1) if layout == "areas" else cols
+
+
+def _frame_as_budget(cols: list[Column]) -> None:
+    """A net "Ram 2024" / "Budgetram 2024" is the area's budget (in many kommuner an area's budget is its
+    ram) unless the table also has a budget net column for that year: then it is the council's frame beside it."""
+    budgets = {c.year for c in cols if c.kind is ColumnKind.NET and c.measure is Measure.BUDGET}
+    for c in cols:
+        if c.kind is ColumnKind.NET and c.measure is Measure.FRAME and c.year not in budgets:
+            c.measure = Measure.BUDGET
 
 
 def _calendar_columns(line: list[CellValue], cols: list[Column], kind: ColumnKind, first: int) -> list[Column]:
