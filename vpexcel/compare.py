@@ -178,12 +178,14 @@ def read_view(
 ) -> BookView:
     """The workbook by meaning. ``matcher`` names areas for both versions (default: ``settings``); ``tables``, when
     already found with ``settings``, are not looked for again."""
-    from vpexcel.validate import find_tables
+    from vpexcel.validate import find_tables, settle_signs
 
+    tables = find_tables(book, settings) if tables is None else tables
+    settle_signs(tables)  # as validate does: a table whose figures cannot tell takes the workbook's convention
     views: list[TableView] = []
     per_sheet: dict[str, int] = {}
     keys = _sheet_keys(s.name for s in book.sheets)
-    for table in tables if tables is not None else find_tables(book, settings):
+    for table in tables:
         n = per_sheet.get(table.name, 0)
         per_sheet[table.name] = n + 1
         views.append(_table_view(table, settings, matcher or settings, n, keys.get(table.name, "")))
