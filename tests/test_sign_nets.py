@@ -98,3 +98,12 @@ def test_jamfor_settles_an_untold_sheet_as_validate_does(tmp_path: Path) -> None
     changed = {(c.new_cell, c.old, c.new) for c in comp.changes if c.kind == "value_changed"}
     assert (f"{THIN}!B8", 200.0, 0.0) in changed
     assert all(c.old is None or c.new is None or (c.old >= 0) == (c.new >= 0) for c in comp.changes if c.kind == "value_changed")
+
+
+def test_jamfor_keeps_a_netto_beside_costs_typed_positive(tmp_path: Path) -> None:
+    from vpexcel.compare import compare_books
+
+    old = budget(tmp_path / "minus.xlsx", False)
+    new = area_table(tmp_path / "plus.xlsx", [(n, r, round(-c, 1), round(r + c, 1)) for n, r, c in AREAS])
+    comp = compare_books(read_workbook(old), read_workbook(new))
+    assert comp.counts() == {"sign_changed": 1}  # the costs turned; the nets (intäkt − kostnad) are the same
