@@ -79,6 +79,7 @@ class TableView:
     lines: list[Line]
     values: dict[ColumnKey, list[float | None]]  # per column, one figure per line
     sign: Sign = Sign.COSTS_NEGATIVE  # the table map's sign convention
+    net_cost: bool = True  # with costs positive: the nets are nettokostnad (kostnad − intäkt), not intäkt − kostnad
 
     def col_of(self) -> dict[int, ColumnKey]:
         return {c: k for k, c, _ in self.columns}
@@ -170,7 +171,24 @@ def _table_view(table: Table, settings: Settings, matcher: Settings | None, ordi
         scope = f"område:{normalize(table_area)}"
     else:
         scope = (sheet_key or f"blad:{_fold(table.name)}") + (f"#{ordinal + 1}" if ordinal else "")
-    return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values, table.sign)
+    net_cost = table.sign is not Sign.COSTS_POSITIVE or table.layout != "areas" or _nets_are_net_cost(values)
+    return TableView(table.name, scope, table.layout, table_area, unit, columns, lines, values, table.sign, net_cost)
+
+
+def _nets_are_net_cost(values: dict[ColumnKey, list[float | None]]) -> bool:
+    """Whether a costs-positive table's nets are nettokostnad (kostnad − intäkt) rather than intäkt − kostnad: the
+    reading the nets are nearer to, summed over the rows where revenue, cost and net stand together (a tie: yes)."""
+    by_key: dict[tuple[str, int | None], dict[str, list[float | None]]] = {}
+    for k, vs in values.items():
+        by_key.setdefault((k.measure, k.year), {})[k.kind] = vs
+    as_net_cost = as_net = 0.0
+    for cols in by_key.values():
+        if {"revenue", "cost", "net"} <= set(cols):
+            for r, c, n in zip(cols["revenue"], cols["cost"], cols["net"], strict=True):
+                if r is not None and c is not None and n is not None:
+                    as_net_cost += abs(n - (c - r))
+                    as_net += abs(n - (r - c))
+    return as_net_cost <= as_net
 
 
 def read_view(
@@ -178,12 +196,14 @@ def read_view(
 ) -> BookView:
     """The workbook by meaning. ``matcher`` names areas for both versions (default: ``settings``); ``tables``, when
     already found with ``settings``, are not looked for again."""
-    from vpexcel.validate import find_tables
+    from vpexcel.validate import find_tables, settle_signs
 
+    tables = find_tables(book, settings) if tables is None else tables
+    settle_signs(tables)  # as validate does: a table whose figures cannot tell takes the workbook's convention
     views: list[TableView] = []
     per_sheet: dict[str, int] = {}
     keys = _sheet_keys(s.name for s in book.sheets)
-    for table in tables if tables is not None else find_tables(book, settings):
+    for table in tables:
         n = per_sheet.get(table.name, 0)
         per_sheet[table.name] = n + 1
         views.append(_table_view(table, settings, matcher or settings, n, keys.get(table.name, "")))
@@ -718,12 +738,15 @@ def main_sign(view: BookView) -> Sign:
     return table.sign if table is not None else Sign.COSTS_NEGATIVE
 
 
-def _in_sign(a: TableView, sign: Sign) -> TableView:
+def _in_sign(a: TableView, sign: Sign, net_cost: bool = True) -> TableView:
     """``a`` with its figures in the sign convention ``sign``: the same budget kept with costs positive is no change.
 
-    A table with a column per measure turns its cost and net columns over; an area's own sheet (rows say what
-    they are) its cost rows, cost sums and result (nettokostnad)."""
-    if a.sign is sign:
+    A table with a column per measure turns its cost columns over, and its nets when one side keeps them as
+    nettokostnad and the other as netto (``net_cost``: the target's nets, with costs positive, are nettokostnad);
+    an area's own sheet (rows say what they are) its cost rows, cost sums and result (nettokostnad)."""
+    a_net_cost = a.sign is Sign.COSTS_POSITIVE and a.net_cost
+    to_net_cost = sign is Sign.COSTS_POSITIVE and net_cost
+    if a.sign is sign and (a.layout == "accounts" or a_net_cost == to_net_cost):
         return a
     if a.layout == "accounts":
         turn = [ln.kind in _COST_LINES for ln in a.lines]
@@ -731,8 +754,10 @@ def _in_sign(a: TableView, sign: Sign) -> TableView:
             k: [None if v is None else (-v if t else v) for v, t in zip(vs, turn, strict=True)] for k, vs in a.values.items()
         }
     else:
-        values = {k: [None if v is None else -v for v in vs] if k.kind in ("cost", "net") else vs for k, vs in a.values.items()}
-    return dataclasses.replace(a, values=values, sign=sign)
+        turned = {"net"} if a_net_cost != to_net_cost else set()
+        turned |= {"cost"} if a.sign is not sign else set()
+        values = {k: [None if v is None else -v for v in vs] if k.kind in turned else vs for k, vs in a.values.items()}
+    return dataclasses.replace(a, values=values, sign=sign, net_cost=net_cost if sign is Sign.COSTS_POSITIVE else True)
 
 
 def _sign_change(pairs: list[tuple[TableView, TableView]]) -> Change | None:
@@ -762,7 +787,7 @@ def _in_unit_of(a: TableView, b: TableView) -> TableView:
 
 
 def _compare_tables(a: TableView, b: TableView, m: _Matched, meanings: tuple[_Meaning, _Meaning], changes: list[Change]) -> None:
-    a = _in_sign(_in_unit_of(a, b), b.sign)
+    a = _in_sign(_in_unit_of(a, b), b.sign, b.net_cost)
     sheet = b.sheet
     a_cols = {k: c for k, c, _ in a.columns}
     b_cols = {k: c for k, c, _ in b.columns}

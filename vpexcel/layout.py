@@ -983,10 +983,14 @@ def _sign(table: Table) -> Sign:
     if table.layout == "accounts" and items <= 1 + len(columns) * len(table.indices(RowKind.COST_SUM)):
         # a cost's subtotal repeats its items: only the items count as evidence
         items = sum(1 for col in columns for i in table.indices(RowKind.COST_ITEM)[:_SIGN_SAMPLE] if table.values(col.col)[i])
-    if items == 1:  # one cost alone cannot tell a wrong sign from the table's convention: ask the nets
-        told_by_net = _sign_by_net(table)
-        table.sign_untold = told_by_net is None
-        return told_by_net or Sign.COSTS_NEGATIVE
+    # the nets tell the convention first (a few mistyped costs must not outvote them); the costs' majority
+    # only when the nets do not tell; one cost alone cannot tell a wrong sign from the table's convention
+    told_by_net = _sign_by_net(table)
+    if told_by_net is not None:
+        return told_by_net
+    if items == 1:
+        table.sign_untold = True
+        return Sign.COSTS_NEGATIVE
     return Sign.COSTS_POSITIVE if pos > neg else Sign.COSTS_NEGATIVE
 
 

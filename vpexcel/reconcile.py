@@ -12,6 +12,7 @@ variance means a lower net cost than budgeted).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from vpexcel.numbers import AmountKind, format_amount_sv, format_sv
 from vpexcel.period import MONTHS_SV
 from vpexcel.rules import make_finding
 from vpexcel.settings import EVEN_KEY, LAST_YEAR_KEY, UNIT_FACTOR, Area, Settings, normalize
-from vpexcel.validate import find_tables
+from vpexcel.validate import find_tables, settle_signs
 
 # shares (of the year's budget), not money: kept to this many decimals in JSON
 SHARE_PLACES = 10
@@ -88,6 +89,7 @@ class BudgetFigures:
     areas: dict[str, BudgetLine]
     costs_positive: bool = False  # the workbook keeps costs positive (nettokostnad = kostnad − intäkt)
     net_only: bool = False  # the workbook budgets the net only: revenue and cost are 0, only the net is reconciled
+    net_cost: bool = False  # the workbook's nets are nettokostnad (kostnad − intäkt): turned over when read
 
     def net_only_note(self) -> str | None:
         """Said once when only the net could be reconciled."""
@@ -104,7 +106,9 @@ class BudgetFigures:
 def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = None) -> BudgetFigures:
     """The board's budget per area for ``year`` (default: the settings' budget year)."""
     year = year or settings.budget_year
-    tables = [t for t in find_tables(book, settings) if t.layout == "areas"]
+    found = find_tables(book, settings)
+    settle_signs(found)  # as validate does: a table whose figures cannot tell takes the workbook's convention
+    tables = [t for t in found if t.layout == "areas"]
     for table in tables:
         rev, cost, net = (table.column(k, year) for k in (ColumnKind.REVENUE, ColumnKind.COST, ColumnKind.NET))
         if not (rev and cost and net):
@@ -112,9 +116,10 @@ def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = No
         areas = _areas_of(table, settings, rev.col, cost.col, net.col)
         if len(areas) * 2 >= len(settings.top_level()):
             flip = table.sign is Sign.COSTS_POSITIVE
-            if flip:  # cost and net cost kept positive: the same budget with costs negative
-                areas = {k: BudgetLine(b.revenue, -b.cost, -b.net, b.cell) for k, b in areas.items()}
-            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip)
+            net_cost = flip and _nets_are_net_cost(areas.values())
+            if flip:  # costs kept positive: the same budget with costs negative; the net only when it is nettokostnad
+                areas = {k: BudgetLine(b.revenue, -b.cost, -b.net if net_cost else b.net, b.cell) for k, b in areas.items()}
+            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip, net_cost=net_cost)
     for table in tables:  # a budget kept as net only (the frame is a net): the net is reconciled, the gross cannot be
         net_column = table.column(ColumnKind.NET, year)
         if net_column is None or not table.rows_are_areas:
@@ -124,8 +129,18 @@ def budget_figures(book: WorkbookGrid, settings: Settings, year: int | None = No
             flip = table.sign is Sign.COSTS_POSITIVE  # a net kept as nettokostnad: turned over as above
             if flip:
                 areas = {k: BudgetLine(b.revenue, -b.cost, -b.net, b.cell) for k, b in areas.items()}
-            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip, net_only=True)
+            return BudgetFigures(year, table.unit or settings.unit, table.name, areas, flip, net_only=True, net_cost=flip)
     raise InputError(_no_budget_table(book.name, tables, year, settings))
+
+
+def _nets_are_net_cost(lines: Iterable[BudgetLine]) -> bool:
+    """Whether the nets of a table with costs typed positive are nettokostnad (kostnad − intäkt) rather than
+    netto (intäkt − kostnad): the reading the nets are nearer to, summed over the areas (a tie: nettokostnad)."""
+    as_net_cost = as_net = 0.0
+    for b in lines:
+        as_net_cost += abs(b.net - (b.cost - b.revenue))
+        as_net += abs(b.net - (b.revenue - b.cost))
+    return as_net_cost <= as_net
 
 
 def _no_budget_table(name: str, tables: list[Table], year: int, settings: Settings) -> str:
@@ -285,6 +300,7 @@ class Reconciliation(BaseModel):
     deviation: str = "negativ_underskott"  # the settings' sign convention for deviations
     last_year_source: str | None = None  # where last year's lines came from, when there were any
     budget_costs_positive: bool = False  # the budget workbook keeps costs positive (turned over when read)
+    budget_net_cost: bool = False  # the budget workbook's nets are nettokostnad (turned over when read)
     _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -337,6 +353,11 @@ class Reconciliation(BaseModel):
         """A sentence (with a leading blank) when the budget workbook keeps its costs positive, else ""."""
         if not self.budget_costs_positive:
             return ""
+        if not self.budget_net_cost:
+            return (
+                f" {self.budget_file or 'Budgetarbetsboken'} har kostnaderna positiva och netto = intäkter − kostnader; "
+                "här är budgetens kostnader omräknade till samma tecken som huvudboken (nettot stämmer redan)."
+            )
         return (
             f" {self.budget_file or 'Budgetarbetsboken'} har kostnaderna positiva (nettokostnad = kostnader − intäkter); "
             "här är budgetens kostnad och netto omräknade till samma tecken som huvudboken."
@@ -574,6 +595,7 @@ def reconcile(
         deviation=settings.deviation,
         last_year_source=(previous.name if previous is not None else ledger.name) if last.present else None,
         budget_costs_positive=budget.costs_positive,
+        budget_net_cost=budget.net_cost,
     )
     result._scope = (ledger.frame, keys)
     return result
@@ -750,7 +772,7 @@ def _ledger_budget(
                     budget.sheet,
                     b.cell,
                     f"Budgeten för {row['area']} är {format_sv(b.net, 1)} {budget.unit} i budgetarbetsboken"
-                    + (f" (nettokostnad {format_sv(-b.net, 1)} där)" if budget.costs_positive else "")
+                    + (f" (nettokostnad {format_sv(-b.net, 1)} där)" if budget.net_cost else "")
                     + f" men {format_sv(row['net'], 1)} {budget.unit} i huvudbokens budgetrader.",
                     expected=round(row["net"], 6),
                     actual=round(b.net, 6),

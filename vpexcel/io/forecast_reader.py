@@ -110,16 +110,19 @@ def _signs(
 ) -> dict[str, Forecast]:
     """Forecasts kept as nettokostnad (costs positive) turned over to netto (costs negative), said once.
 
-    The header decides ("Prognos helår (nettokostnad)"), unless the figures have the budget's signs for
-    most areas; without such a header, figures opposite in sign to the budget's net for most areas are
-    nettokostnad too (a forecast rarely turns every area's net cost into a surplus).
+    The header decides ("Prognos helår (nettokostnad)"), unless the figures are nearer the budget's signs
+    than the opposite; without such a header, figures far nearer the budget's nets turned over (by amount,
+    Σ|f + b| under a third of Σ|f − b|) are nettokostnad too: two small self-financed areas forecasting a
+    surplus never turn a big area's forecast over.
     """
     pairs = [(a, f.net, budget[a]) for a, f in forecasts.items() if a in budget and abs(f.net) > 1e-9 and abs(budget[a]) > 1e-9]
     opposite = [p for p in pairs if (p[1] > 0) != (p[2] > 0)]
     told = len(pairs) >= 2
-    looks_net_cost = told and len(opposite) * 2 > len(pairs)
+    as_turned = sum(abs(f + b) for _a, f, b in pairs)  # how far the forecasts are from the budget read as nettokostnad
+    as_typed = sum(abs(f - b) for _a, f, b in pairs)
+    looks_net_cost = told and as_turned * 3 < as_typed
     header = seen.net_cost_header
-    if header is not None and told and not looks_net_cost:
+    if header is not None and told and as_typed < as_turned:
         notes.append(
             f"Prognosfilen {path.name}: kolumnen {header!r} säger nettokostnad, men prognoserna har samma tecken som "
             f"budgetens netto för {len(pairs) - len(opposite)} av {len(pairs)} områden, så vpexcel har läst dem som netto "
