@@ -285,6 +285,7 @@ class Reconciliation(BaseModel):
     deviation: str = "negativ_underskott"  # the settings' sign convention for deviations
     last_year_source: str | None = None  # where last year's lines came from, when there were any
     budget_costs_positive: bool = False  # the budget workbook keeps costs positive (turned over when read)
+    net_only: bool = False  # the budget has the net only: its revenue and cost are 0, not figures (shown in the JSON)
     _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -574,6 +575,7 @@ def reconcile(
         deviation=settings.deviation,
         last_year_source=(previous.name if previous is not None else ledger.name) if last.present else None,
         budget_costs_positive=budget.costs_positive,
+        net_only=budget.net_only,
     )
     result._scope = (ledger.frame, keys)
     return result
