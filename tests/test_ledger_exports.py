@@ -87,9 +87,9 @@ def test_a_summary_line_at_the_bottom_is_no_vp505(tmp_path: Path, capsys: pytest
     assert rc == 0, err
     assert result["findings"] == []
     assert _raddningstjanst(result) == pytest.approx({"revenue": 0.1, "cost": -1.0, "net": -0.9})
-    assert "rad 4 (900\u00a0000,00) saknar ansvar och konto och är en summarad" in err
+    assert "rad 4 ('Summa', 900\u00a0000,00) saknar ansvar och konto och är en summarad" in err
     assert "den stämmer med summan av raderna" in err
-    # with the lines kept for the drill-down the label is read as well
+    # with the lines kept for the drill-down the same
     ledger2 = read_ledger(ledger, details=True)
     assert ledger2.problems == []
     assert ledger2.notes == [
@@ -115,3 +115,69 @@ def test_a_line_without_codes_that_is_no_sum_stays_a_vp505(tmp_path: Path) -> No
     data = read_ledger(ledger)
     assert [(p.line, p.column) for p in data.problems] == [(4, "Ansvar")]
     assert data.notes == []
+
+
+def test_many_summary_lines_give_a_handful_of_notes_and_a_count(tmp_path: Path) -> None:
+    """Review 2, finding 7a: 200 000 lines ";;;;5,00;Summa" gave 200 000 notes (41 MB of OBS text)."""
+    ledger = tmp_path / "hb-summor.csv"
+    ledger.write_text(HEADER + LINES + ";;;;5,00;Summa\n" * 200_000, encoding="utf-8")
+    for details in (False, True):
+        data = read_ledger(ledger, details=details)
+        assert data.problems == []
+        assert len(data.notes) == 6
+        assert data.notes[0].startswith("Huvudboken hb-summor.csv: rad 4 ('Summa', 5,00) saknar ansvar och konto")
+        assert data.notes[-1].startswith(
+            "Huvudboken hb-summor.csv: och 199\u00a0995 summarader till utan ansvar och konto (från rad 9)"
+        )
+        assert sum(map(len, data.notes)) < 2000
+
+
+def test_a_sum_named_in_the_text_column_is_the_same_in_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Review 2, finding 7b: "Summa januari" in Text, with an amount that is not the lines' sum, was a VP505
+    error in text and JSON (Text left unread) but a note in the workbook."""
+    ledger = tmp_path / "hb-delsumma.csv"
+    ledger.write_text(HEADER + LINES + "2024-01;;;;1234,00;Summa januari\n", encoding="utf-8")
+    lean, full = read_ledger(ledger, details=False), read_ledger(ledger, details=True)
+    assert lean.problems == full.problems == []
+    assert lean.notes == full.notes
+    assert "rad 4 ('Summa januari', 1\u00a0234,00) saknar ansvar och konto och är en summarad" in lean.notes[0]
+    rc, result, err = _reconcile(ledger, capsys, "--ingen-historik")
+    assert rc == 0, err
+    assert result["findings"] == []
+    assert "'Summa januari'" in err
+    rc = main(["reconcile", str(BUDGET), str(ledger), "--period", "2024-01", "--ingen-historik"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and "VP505" not in out + err and "'Summa januari'" in out + err
+
+
+def test_booking_texts_like_saldo_stay_vp505(tmp_path: Path) -> None:
+    """Review 2, finding 7c: "Saldo …" on a line without ansvar and konto was taken for a summary line, so a
+    booking with its codes missing was no error; a line with ansvar is a booking whatever its text."""
+    ledger = tmp_path / "hb.csv"
+    ledger.write_text(
+        HEADER + LINES + "2024-01;;;;5,00;Saldo januari\n2024-01;1300;;;7,00;Total renovering skolan\n;;;;900000,00;Saldo\n",
+        encoding="utf-8",
+    )
+    for details in (False, True):
+        data = read_ledger(ledger, details=details)
+        assert [(p.line, p.column) for p in data.problems] == [(4, "Ansvar"), (5, "Konto")]
+        # the amount that equals the lines' sum is a summary line, whatever its label
+        assert len(data.notes) == 1 and "rad 6 (900\u00a0000,00)" in data.notes[0]
+
+
+def test_the_reconcile_json_says_whether_the_budget_has_the_net_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Review 2: a net-only budget showed budget revenue and cost 0.0 in the JSON with nothing to tell why."""
+    from .test_net_only_budget import LEDGER, net_only_book
+
+    ledger = tmp_path / "hb.csv"
+    ledger.write_text(HEADER + LINES, encoding="utf-8")
+    rc, result, err = _reconcile(ledger, capsys, "--ingen-historik")
+    assert rc == 0, err
+    assert result["net_only"] is False
+    net_ledger = tmp_path / "huvudbok.csv"
+    net_ledger.write_text(LEDGER, encoding="utf-8")
+    budget = net_only_book(tmp_path / "budget.xlsx")
+    rc = main(["reconcile", str(budget), str(net_ledger), "--period", "2024-01", "--format", "json", "--ingen-historik"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert json.loads(out)["net_only"] is True

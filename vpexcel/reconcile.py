@@ -301,6 +301,7 @@ class Reconciliation(BaseModel):
     last_year_source: str | None = None  # where last year's lines came from, when there were any
     budget_costs_positive: bool = False  # the budget workbook keeps costs positive (turned over when read)
     budget_net_cost: bool = False  # the budget workbook's nets are nettokostnad (turned over when read)
+    net_only: bool = False  # the budget has the net only: its revenue and cost are 0, not figures (shown in the JSON)
     _scope: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @property
@@ -596,6 +597,7 @@ def reconcile(
         last_year_source=(previous.name if previous is not None else ledger.name) if last.present else None,
         budget_costs_positive=budget.costs_positive,
         budget_net_cost=budget.net_cost,
+        net_only=budget.net_only,
     )
     result._scope = (ledger.frame, keys)
     return result

@@ -56,9 +56,9 @@ def _refuse(path: Path, what: str) -> InputError:
 
 
 def read_ledger(path: str | Path, *, details: bool = True, columns: dict[str, str] | None = None) -> LedgerData:
-    """Read a ledger export. Without ``details`` the descriptive columns (Text, Verksamhet,
-    Aktivitet, Projekt, Objekt) are left unread: the figures need only the codes, and
-    skipping the text halves the parsing of a large CSV. ``columns``: the settings' Kolumner (field -> the
+    """Read a ledger export. Without ``details`` the descriptive columns (Verksamhet, Aktivitet,
+    Projekt, Objekt) are left unread and Text is read only for the lines without ansvar and konto (it
+    tells a summary line, in every output format): the figures need only the codes. ``columns``: the settings' Kolumner (field -> the
     export's name for it), used before the names the systems use."""
     path = Path(path)
     if not path.exists():
@@ -326,10 +326,14 @@ def _csv_frame(
     elif "kind" in cols:
         is_budget = cols["kind"].str.strip_chars().str.to_lowercase().is_in(list(_BUDGET_KINDS))
         exprs.append(pl.when(is_budget).then(pl.lit(True)).otherwise(pl.lit(False)).alias("is_budget"))
-    return _finish(path.name, lazy.select(exprs), decimal_comma, details, "budget" in cols or "kind" in cols)
+    # without the details, the Text of the few lines without ansvar and konto is read afterwards (it tells a summary line)
+    texts = None if details or "text" not in cols else lazy.select(exprs[0], cols["text"].alias("text"))
+    return _finish(path.name, lazy.select(exprs), decimal_comma, details, "budget" in cols or "kind" in cols, texts)
 
 
-def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, has_budget: bool) -> LedgerData:
+def _finish(
+    name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, has_budget: bool, texts: pl.LazyFrame | None = None
+) -> LedgerData:
     """Sum the readable lines, keep the problem lines, and the lines themselves when asked for.
 
     One scan of the file serves all three (polars runs the queries together).
@@ -376,7 +380,12 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
         if kept:
             kept[0] = pl.concat([kept[0], recovered]).sort("line")
     bad = odd.filter(~readable)
-    bad, summary_notes = _summary_lines(name, bad, float(totals.get_column("amount").sum() or 0.0))
+    if texts is not None:  # the Text of the lines without ansvar and konto, so a summary line is told as with the details
+        codeless = bad.filter(pl.col("ansvar").is_null() & pl.col("konto").is_null() & pl.col("amount").is_not_null())
+        if codeless.height:
+            wanted = texts.filter(pl.col("line").is_in(codeless.get_column("line").implode())).collect()
+            bad = bad.drop("text", strict=False).join(wanted, on="line", how="left").sort("line")
+    bad, n_sums, summary_notes = _summary_lines(name, bad, float(totals.get_column("amount").sum() or 0.0))
     # periods repeat: read each distinct text once
     parsed = {v: parse_period(v) for v in totals.get_column("period_raw").unique().to_list()}
     years = {k: p[0] for k, p in parsed.items() if p}
@@ -426,28 +435,33 @@ def _finish(name: str, lines: pl.LazyFrame, decimal_comma: bool, details: bool, 
             f"Huvudboken {name} har ingen rad som går att läsa ({n_bad} {'rad' if n_bad == 1 else 'rader'}; "
             f"rad {first.line}: {first.message}). Kontrollera att exporten har semikolon och decimalkomma och exportera på nytt."
         )
-    ledger = LedgerData(name, totals, frame, problems, readable_lines + n_bad + len(summary_notes) + 1, has_budget)
+    ledger = LedgerData(name, totals, frame, problems, readable_lines + n_bad + n_sums + 1, has_budget)
     ledger.notes.extend(summary_notes)
     return ledger
 
 
-_SUM_LABEL = re.compile(r"(?i)^\s*(summa|s:a|totalt?|total summa|summering|saldo|slutsumma)\b")
+# a label at the start of the Period or Text column, as a whole word: "Summa", "S:a", "Total", "Totalt"
+# ("Total renovering" on a line without ansvar and konto counts; "Saldo" or "Summering" alone does not)
+_SUM_LABEL = re.compile(r"(?i)^\s*(summa|s:a|totalt?)\b")
+_SUM_LABEL_COLUMNS = ("period_raw", "text")  # read in every output format, so the findings do not depend on it
+MAX_SUMMARY_NOTES = 5
 
 
-def _summary_lines(name: str, bad: pl.DataFrame, lines_sum: float) -> tuple[pl.DataFrame, list[str]]:
+def _summary_lines(name: str, bad: pl.DataFrame, lines_sum: float) -> tuple[pl.DataFrame, int, list[str]]:
     """Take out the summary lines many exports end with ("Summa" and the total, no ansvar, konto or
-    period): an amount without ansvar and konto that is labelled as a sum or equals the sum of the
-    readable lines is no booking to reconcile, and no VP505 either. Each one gets a note saying whether
-    its amount matches the lines."""
+    period): an amount without ansvar and konto that is labelled as a sum at the start of its Period or
+    Text, or equals the sum of the readable lines, is no booking to reconcile, and no VP505 either.
+    The first few get a note each saying whether the amount matches the lines, the rest one note
+    with their number. Returns the lines left, the number of summary lines and the notes."""
     if not bad.height:
-        return bad, []
-    texts = [c for c in ("period_raw", "text", "verksamhet", "aktivitet", "projekt", "objekt") if c in bad.columns]
+        return bad, 0, []
+    texts = [c for c in _SUM_LABEL_COLUMNS if c in bad.columns]
     label = pl.any_horizontal(*[pl.col(c).fill_null("").str.contains(_SUM_LABEL.pattern) for c in texts])
     codeless = pl.col("ansvar").is_null() & pl.col("konto").is_null() & pl.col("amount").is_not_null()
     is_sum = codeless & (label | ((pl.col("amount") - lines_sum).abs() < 0.005))
     sums = bad.filter(is_sum)
     notes = []
-    for row in sums.iter_rows(named=True):
+    for row in sums.head(MAX_SUMMARY_NOTES).iter_rows(named=True):
         amount = float(row["amount"])
         said = next((clean_text(str(row[c])).strip()[:40] for c in texts if row.get(c) and _SUM_LABEL.match(str(row[c]))), "")
         what = f"rad {row['line']}{f' ({said!r}, {format_sv(amount, 2)})' if said else f' ({format_sv(amount, 2)})'}"
@@ -459,7 +473,14 @@ def _summary_lines(name: str, bad: pl.DataFrame, lines_sum: float) -> tuple[pl.D
         notes.append(
             f"Huvudboken {name}: {what} saknar ansvar och konto och är en summarad; den ingår inte i avstämningen ({agrees})."
         )
-    return bad.filter(~is_sum), notes
+    more = sums.height - MAX_SUMMARY_NOTES
+    if more > 0:
+        notes.append(
+            f"Huvudboken {name}: och {format_sv(more, 0)} {'summarad' if more == 1 else 'summarader'} till utan ansvar och konto "
+            f"(från rad {sums.get_column('line')[MAX_SUMMARY_NOTES]}); de ingår inte heller i avstämningen. "
+            "Kontrollera att det är summarader och inte bokningar som saknar ansvar och konto."
+        )
+    return bad.filter(~is_sum), sums.height, notes
 
 
 def _stream_groups(lines: pl.LazyFrame, readable: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
